@@ -1,0 +1,72 @@
+# TWG Portal: `make run` sets everything up and serves the portal; `make test` sets up and runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+ARGS ?=
+
+# Django 6.1 needs Python 3.12 or newer: take the first one found on PATH or under pyenv.
+define find_python
+for candidate in "$${PYTHON:-}" python3.13 python3.12 python3 \
+    $$(ls -d "$$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -r); do \
+  [ -n "$$candidate" ] || continue; \
+  command -v "$$candidate" >/dev/null 2>&1 || continue; \
+  if "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo "$$candidate"; exit 0; fi; \
+done; exit 1
+endef
+
+.PHONY: help setup run test test-fast lint format migrations-check
+
+help:
+	@echo "make run    set up (venv, database, migrations, TWG records, organizer account, static files) and serve on http://$(HOST):$(PORT)"
+	@echo "make test   set up and run the whole test suite against a PostgreSQL test database"
+	@echo "make lint   ruff check"
+
+$(PY):
+	@python_bin=$$( $(find_python) ) || { echo "No Python 3.12+ found. Install python3.12 (e.g. 'pyenv install 3.12' or Debian's python3.12) and run make again." >&2; exit 1; }; \
+	echo "Creating $(VENV) with $$python_bin"; \
+	"$$python_bin" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements-test.txt $(VENV)/.runtime-installed
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+# A local secret key, generated once and kept out of git (.gitignore). Production sets SECRET_KEY.
+.secret_key:
+	@umask 077; $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+setup: $(VENV)/.runtime-installed .secret_key
+	$(PY) manage.py ensure_database
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_twg_records
+	$(PY) manage.py ensure_organizer
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+
+run: setup
+	@echo "Serving the TWG Portal at http://$(HOST):$(PORT)/ (admin at /admin/)"
+	$(VENV)/bin/gunicorn twg_portal.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+
+test: $(VENV)/.test-installed .secret_key
+	$(PY) manage.py ensure_database
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) -m pytest $(ARGS)
+
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.test-installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrations-check: $(VENV)/.runtime-installed .secret_key
+	$(PY) manage.py makemigrations --check --dry-run

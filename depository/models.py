@@ -1,0 +1,206 @@
+"""The depository: the typology's vocabularies, cities, entries and the glossary.
+
+This app imports no other app of the portal; meetings and members build on it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+
+class Vocabulary(models.Model):
+    """A term of one of the typology's controlled vocabularies (city type, violence type, theme)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Terms are listed by position, then by name.")
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CityType(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("city type")
+        verbose_name_plural = _("city types")
+
+
+class ViolenceType(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("violence type")
+        verbose_name_plural = _("violence types")
+
+
+class Theme(Vocabulary):
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent theme"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="theme_not_own_parent"),
+        ]
+
+
+class City(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    country = models.CharField(_("country"), max_length=120, blank=True)
+    city_types = models.ManyToManyField(CityType, verbose_name=_("city types"), blank=True, related_name="cities")
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        ordering = ["name"]
+        constraints = [
+            # One record per city: the reports name some cities several times, in several ways.
+            models.UniqueConstraint(fields=["name", "country"], name="city_unique_name_country"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.country}" if self.country else self.name
+
+
+class EntryKind(models.TextChoices):
+    TOOL = "tool", _("Tool")
+    MECHANISM = "mechanism", _("Mechanism")
+    PROMISING_PRACTICE = "promising_practice", _("Promising practice")
+    CASE_STUDY = "case_study", _("Case study")
+    LESSON_FROM_FAILURE = "lesson_from_failure", _("Lesson from failure")
+    PUBLICATION = "publication", _("Publication")
+    INPUT_PAPER = "input_paper", _("Input paper")
+    MEETING_REPORT = "meeting_report", _("Meeting report")
+    GUIDANCE = "guidance", _("Guidance")
+
+
+class EntryStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Spanish")
+    FRENCH = "fr", _("French")
+    ARABIC = "ar", _("Arabic")
+
+
+class EntryQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=EntryStatus.PUBLISHED)
+
+    def visible_to(self, user):
+        """Published entries for everyone; staff also preview drafts and archived entries."""
+        if user.is_active and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def for_listing(self):
+        # The entry card shows the themes.
+        return self.prefetch_related("themes")
+
+    def latest(self, count):
+        return self.order_by("-published_at", "-created_at")[:count]
+
+
+class Entry(models.Model):
+    kind = models.CharField(_("kind"), max_length=32, choices=EntryKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    summary = models.TextField(_("summary"), blank=True)
+    body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
+    annotation = models.TextField(
+        _("annotation"), blank=True, help_text=_("The literature review's note on why this matters to the TWG.")
+    )
+    authors = models.CharField(_("authors"), max_length=500, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    external_url = models.URLField(_("external link"), max_length=500, blank=True)
+    cities = models.ManyToManyField(City, verbose_name=_("cities"), blank=True, related_name="entries")
+    city_types = models.ManyToManyField(CityType, verbose_name=_("city types"), blank=True, related_name="entries")
+    violence_types = models.ManyToManyField(
+        ViolenceType, verbose_name=_("violence types"), blank=True, related_name="entries"
+    )
+    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), blank=True, related_name="entries")
+    tags = TaggableManager(verbose_name=_("tags"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=EntryStatus.choices, default=EntryStatus.DRAFT)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    curated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("curated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="curated_entries",
+    )
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+        ordering = ["-published_at", "-created_at"]
+        constraints = [
+            # Years of publications: nothing before modern records, nothing far in the future.
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100), name="entry_year_plausible"
+            ),
+            # A published entry always knows when it was published (feeds and 'newest' sort on it).
+            models.CheckConstraint(
+                condition=~Q(status=EntryStatus.PUBLISHED) | Q(published_at__isnull=False),
+                name="entry_published_has_date",
+            ),
+        ]
+        indexes = [
+            # The home page and the 'newest' sort list published entries by date.
+            models.Index(fields=["status", "-published_at"], name="entry_status_published_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("depository:entry", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self):
+        return self.status == EntryStatus.PUBLISHED
+
+
+class GlossaryTerm(models.Model):
+    term = models.CharField(_("term"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    definition = models.TextField(_("working definition"), blank=True)
+    usage_notes = models.TextField(
+        _("usage notes"), blank=True, help_text=_("How the urban safety and peacebuilding communities use the term.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("glossary term")
+        verbose_name_plural = _("glossary terms")
+        ordering = ["position", "term"]
+
+    def __str__(self):
+        return self.term

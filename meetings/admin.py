@@ -1,0 +1,113 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import (
+    Meeting,
+    Milestone,
+    Organization,
+    Participation,
+    Person,
+    ProgrammeSession,
+    SessionContribution,
+)
+
+
+class ProgrammeSessionInline(admin.StackedInline):
+    model = ProgrammeSession
+    extra = 0
+    fields = [("date", "start_time", "end_time"), "title", "kind", "description"]
+    show_change_link = True
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    fields = ["position", "person", "title", "organization", "role"]
+    autocomplete_fields = ["person", "organization"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["name", "status", "start_date", "end_date", "city", "participant_count"]
+    list_filter = ["status", "themes"]
+    list_select_related = ["city"]
+    search_fields = ["name", "venue", "city__name", "objectives", "key_points"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["city", "hosts", "report", "themes", "related_entries", "other_cities_represented"]
+    date_hierarchy = "start_date"
+    show_facets = admin.ShowFacets.ALWAYS
+    inlines = [ProgrammeSessionInline, ParticipationInline]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).annotate(participant_count=Count("participations", distinct=True))
+        return queryset.order_by(*Meeting._meta.ordering)
+
+    @admin.display(description=_("participants"), ordering="participant_count")
+    def participant_count(self, obj):
+        return obj.participant_count
+
+
+class SessionContributionInline(admin.TabularInline):
+    model = SessionContribution
+    extra = 0
+    fields = ["position", "person", "role", "title", "organization"]
+    autocomplete_fields = ["person", "organization"]
+
+
+@admin.register(ProgrammeSession)
+class ProgrammeSessionAdmin(admin.ModelAdmin):
+    list_display = ["title", "meeting", "date", "start_time", "end_time", "kind"]
+    list_filter = ["kind", "meeting"]
+    list_select_related = ["meeting"]
+    search_fields = ["title", "description", "meeting__name"]
+    autocomplete_fields = ["meeting"]
+    show_facets = admin.ShowFacets.ALWAYS
+    inlines = [SessionContributionInline]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "other_spellings", "meeting_count"]
+    search_fields = ["name", "other_spellings", "participations__organization__name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).annotate(meeting_count=Count("participations", distinct=True))
+        return queryset.order_by(*Person._meta.ordering)
+
+    @admin.display(description=_("meetings"), ordering="meeting_count")
+    def meeting_count(self, obj):
+        return obj.meeting_count
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "acronym", "kind", "city", "country"]
+    list_filter = ["kind", "country"]
+    list_select_related = ["city"]
+    search_fields = ["name", "acronym", "country", "city__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["city"]
+    show_facets = admin.ShowFacets.ALWAYS
+
+
+@admin.register(Participation)
+class ParticipationAdmin(admin.ModelAdmin):
+    list_display = ["person", "meeting", "title", "organization", "role"]
+    list_filter = ["role", "meeting"]
+    list_select_related = ["person", "meeting", "organization"]
+    search_fields = ["person__name", "title", "organization__name", "meeting__name"]
+    autocomplete_fields = ["person", "meeting", "organization"]
+    show_facets = admin.ShowFacets.ALWAYS
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["title", "due_date", "due_note", "status", "responsible_organization", "meeting"]
+    list_filter = ["status"]
+    list_select_related = ["responsible_organization", "meeting"]
+    search_fields = ["title", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["responsible_organization", "meeting"]
+    show_facets = admin.ShowFacets.ALWAYS

@@ -1,0 +1,326 @@
+"""Meetings of the TWG, their programmes, the people and organizations who took part, the work plan."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from depository.models import City, Entry, Theme
+
+
+class OrganizationKind(models.TextChoices):
+    UN = "un", _("United Nations")
+    INTERNATIONAL = "international", _("International organization")
+    GOVERNMENT = "government", _("National government")
+    CITY = "city", _("City or municipality")
+    NGO = "ngo", _("Non-governmental organization")
+    RESEARCH = "research", _("Research or academic institution")
+    FOUNDATION = "foundation", _("Foundation")
+    DONOR = "donor", _("Development agency or donor")
+    PRIVATE = "private", _("Private company")
+    NETWORK = "network", _("Network or platform")
+    OTHER = "other", _("Other")
+
+
+class Organization(models.Model):
+    name = models.CharField(_("name"), max_length=300, unique=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=OrganizationKind.choices, default=OrganizationKind.OTHER)
+    city = models.ForeignKey(
+        City, verbose_name=_("city"), null=True, blank=True, on_delete=models.SET_NULL, related_name="organizations"
+    )
+    country = models.CharField(_("country"), max_length=120, blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+
+class Person(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    other_spellings = models.CharField(
+        _("other spellings"),
+        max_length=300,
+        blank=True,
+        help_text=_("Spellings of the name found in reports, separated by semicolons; kept for search."),
+    )
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class MeetingStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    PLANNED = "planned", _("Planned")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class MeetingQuerySet(models.QuerySet):
+    def listed(self):
+        return self.select_related("city").order_by(F("start_date").desc(nulls_first=True), "name")
+
+    def latest(self, count):
+        return self.listed()[:count]
+
+
+class Meeting(models.Model):
+    number = models.PositiveSmallIntegerField(
+        _("number"), null=True, blank=True, help_text=_("0 for the inception meeting; empty for proposals.")
+    )
+    name = models.CharField(_("name"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    timing_note = models.CharField(
+        _("timing"), max_length=120, blank=True, help_text=_("When no dates are known, e.g. 'Autumn 2015'.")
+    )
+    city = models.ForeignKey(
+        City, verbose_name=_("city"), null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings"
+    )
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    part_of = models.CharField(
+        _("part of"), max_length=300, blank=True, help_text=_("A larger event the meeting was held within.")
+    )
+    hosts = models.ManyToManyField(
+        Organization,
+        verbose_name=_("hosts and co-facilitators"),
+        blank=True,
+        related_name="hosted_meetings",
+    )
+    objectives = models.TextField(_("objectives"), blank=True)
+    key_points = models.TextField(_("key points and outcomes"), blank=True)
+    report = models.ForeignKey(
+        Entry,
+        verbose_name=_("report"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_meetings",
+        help_text=_("The meeting's report, as a depository entry."),
+    )
+    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), blank=True, related_name="meetings")
+    related_entries = models.ManyToManyField(
+        Entry, verbose_name=_("related entries"), blank=True, related_name="meetings"
+    )
+    other_cities_represented = models.ManyToManyField(
+        City,
+        verbose_name=_("other cities represented"),
+        blank=True,
+        related_name="meetings_represented_at",
+        help_text=_("Cities whose representatives joined without being on the participant list."),
+    )
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = [F("start_date").desc(nulls_first=True), "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="meeting_ends_after_start",
+            ),
+            # A meeting that was held or is planned has a date; only proposals may lack one.
+            models.CheckConstraint(
+                condition=Q(status__in=["proposed", "cancelled"]) | Q(start_date__isnull=False),
+                name="meeting_dated_unless_proposed",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("meetings:detail", kwargs={"slug": self.slug})
+
+
+class SessionKind(models.TextChoices):
+    OPENING = "opening", _("Opening")
+    DISCUSSION = "discussion", _("Discussion")
+    FOCUS = "focus", _("Focus session")
+    WORKING = "working", _("Working session")
+    BREAK = "break", _("Break")
+    CLOSING = "closing", _("Closing")
+
+
+class ProgrammeSession(models.Model):
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="sessions")
+    date = models.DateField(_("day"), null=True, blank=True)
+    start_time = models.TimeField(_("starts"), null=True, blank=True)
+    end_time = models.TimeField(_("ends"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=16, choices=SessionKind.choices, default=SessionKind.DISCUSSION)
+    description = models.TextField(_("description"), blank=True)
+    contributors = models.ManyToManyField(
+        Person, through="SessionContribution", verbose_name=_("contributors"), related_name="sessions"
+    )
+
+    class Meta:
+        verbose_name = _("programme session")
+        verbose_name_plural = _("programme sessions")
+        ordering = ["date", "start_time", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__isnull=True) | Q(start_time__isnull=True) | Q(end_time__gt=F("start_time")),
+                name="session_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def contributions_in(self, role):
+        # Reads the prefetched contributions, so listing a programme costs no query per session.
+        return [c for c in self.contributions.all() if c.role == role]
+
+    @property
+    def kickoff_presenters(self):
+        return self.contributions_in(SessionRole.KICKOFF_PRESENTER)
+
+    @property
+    def facilitators(self):
+        return self.contributions_in(SessionRole.FACILITATOR)
+
+    @property
+    def rapporteurs(self):
+        return self.contributions_in(SessionRole.RAPPORTEUR)
+
+    @property
+    def speakers(self):
+        return self.contributions_in(SessionRole.SPEAKER)
+
+
+class SessionRole(models.TextChoices):
+    SPEAKER = "speaker", _("Speaker")
+    KICKOFF_PRESENTER = "kickoff_presenter", _("Kick-off presenter")
+    FACILITATOR = "facilitator", _("Facilitator")
+    RAPPORTEUR = "rapporteur", _("Rapporteur")
+
+
+class SessionContribution(models.Model):
+    """A person's part in a programme session, with the title the programme gives them."""
+
+    session = models.ForeignKey(
+        ProgrammeSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="contributions"
+    )
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="contributions")
+    role = models.CharField(_("role"), max_length=20, choices=SessionRole.choices)
+    title = models.CharField(_("title"), max_length=400, blank=True)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("session contribution")
+        verbose_name_plural = _("session contributions")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person", "role"], name="contribution_unique_per_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display()})"
+
+
+class ParticipationRole(models.TextChoices):
+    PARTICIPANT = "participant", _("Participant")
+    RAPPORTEUR = "rapporteur", _("Rapporteur")
+    FACILITATOR = "facilitator", _("Facilitator")
+    KICKOFF_PRESENTER = "kickoff_presenter", _("Kick-off presenter")
+    ORGANIZER = "organizer", _("Organizer")
+
+
+class Participation(models.Model):
+    """A person on a meeting's list of participants, with the title and organization they held then."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="participations"
+    )
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="participations"
+    )
+    title = models.CharField(_("title then"), max_length=400, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization then"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="participations",
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=ParticipationRole.choices, default=ParticipationRole.PARTICIPANT
+    )
+    position = models.PositiveSmallIntegerField(_("position in the list"), default=0)
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "meeting"], name="participation_once_per_meeting"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} at {self.meeting}"
+
+
+class MilestoneStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")
+
+
+class Milestone(models.Model):
+    """An item of the TWG's work plan."""
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    due_note = models.CharField(_("timing as stated"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED
+    )
+    responsible_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("responsible organization"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="milestones",
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("linked meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="milestones",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = [F("due_date").asc(nulls_last=True), "position"]
+
+    def __str__(self):
+        return self.title

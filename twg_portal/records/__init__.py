@@ -1,0 +1,332 @@
+"""Load the TWG's own records (twg_records.yaml, taken from the two meeting reports) into the database.
+
+Loading is idempotent. A record is found by its slug (a session by meeting, day, start time and
+title; a participation by person and meeting); a missing record is created, an existing one is left
+as the organizers curated it, unless `update=True`, which writes the file's values over it. Nothing
+is ever deleted.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+from django.utils import timezone
+
+from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
+from meetings.models import (
+    Meeting,
+    Milestone,
+    Organization,
+    Participation,
+    Person,
+    ProgrammeSession,
+    SessionContribution,
+)
+from members.models import InputPaper
+
+RECORDS_FILE = Path(__file__).resolve().parent / "twg_records.yaml"
+
+
+class RecordsError(Exception):
+    """The records file is malformed or refers to something it does not define."""
+
+
+@dataclass
+class LoadReport:
+    created: dict = field(default_factory=dict)
+    updated: dict = field(default_factory=dict)
+
+    def count(self, model, created):
+        bucket = self.created if created else self.updated
+        name = model._meta.verbose_name_plural
+        bucket[name] = bucket.get(name, 0) + 1
+
+    @property
+    def changed_nothing(self):
+        return not self.created and not self.updated
+
+
+class Loader:
+    def __init__(self, data, *, update):
+        self.data = data
+        self.update = update
+        self.report = LoadReport()
+        self.cache = {}
+
+    # -- helpers -------------------------------------------------------------------------------
+    def upsert(self, model, lookup, values, on_create=None):
+        """Create the record if missing; overwrite it only in update mode. Returns (object, created).
+
+        `on_create` holds values set only when the record is created (e.g. a publication date).
+        """
+        obj = model.objects.filter(**lookup).first()
+        if obj is None:
+            obj = model(**lookup, **values, **(on_create or {}))
+            obj.full_clean()
+            obj.save()
+            self.report.count(model, created=True)
+            return obj, True
+        if self.update:
+            changed = [name for name, value in values.items() if getattr(obj, name) != value]
+            if changed:
+                for name in changed:
+                    setattr(obj, name, values[name])
+                obj.full_clean()
+                obj.save()
+                self.report.count(model, created=False)
+        return obj, False
+
+    def set_many(self, obj, created, attribute, objects):
+        if created or self.update:
+            manager = getattr(obj, attribute)
+            if {o.pk for o in manager.all()} != {o.pk for o in objects}:
+                manager.set(objects)
+                if not created:
+                    self.report.count(type(obj), created=False)
+
+    def lookup(self, model, slug):
+        if slug in (None, ""):
+            return None
+        key = (model, slug)
+        if key not in self.cache:
+            try:
+                self.cache[key] = model.objects.get(slug=slug)
+            except model.DoesNotExist:
+                raise RecordsError(f"{model._meta.verbose_name} '{slug}' is referred to but not defined") from None
+        return self.cache[key]
+
+    def lookup_all(self, model, slugs):
+        return [self.lookup(model, slug) for slug in slugs or []]
+
+    # -- sections ------------------------------------------------------------------------------
+    def load(self):
+        for position, item in enumerate(self.data.get("city_types", [])):
+            self.vocabulary(CityType, item, position)
+        for position, item in enumerate(self.data.get("violence_types", [])):
+            self.vocabulary(ViolenceType, item, position)
+        # Parents first, so a child can point at its parent whatever the file's order.
+        themes = self.data.get("themes", [])
+        for position, item in sorted(enumerate(themes), key=lambda pair: bool(pair[1].get("parent"))):
+            self.vocabulary(Theme, item, position, parent=self.lookup(Theme, item.get("parent")))
+        for position, item in enumerate(self.data.get("glossary", [])):
+            self.upsert(
+                GlossaryTerm,
+                {"slug": item["slug"]},
+                {
+                    "term": item["term"],
+                    "definition": item.get("definition") or "",
+                    "usage_notes": item.get("usage_notes") or "",
+                    "position": position,
+                },
+            )
+        for item in self.data.get("cities", []):
+            city, created = self.upsert(
+                City, {"slug": item["slug"]}, {"name": item["name"], "country": item.get("country") or ""}
+            )
+            self.set_many(city, created, "city_types", self.lookup_all(CityType, item.get("city_types")))
+        for item in self.data.get("organizations", []):
+            self.upsert(
+                Organization,
+                {"slug": item["slug"]},
+                {
+                    "name": item["name"],
+                    "acronym": item.get("acronym") or "",
+                    "kind": item.get("kind") or "other",
+                    "city": self.lookup(City, item.get("city")),
+                    "country": item.get("country") or "",
+                    "website": item.get("website") or "",
+                },
+            )
+        for item in self.data.get("people", []):
+            self.upsert(
+                Person,
+                {"slug": item["slug"]},
+                {"name": item["name"], "other_spellings": "; ".join(item.get("aliases") or [])},
+            )
+        for item in self.data.get("meetings", []):
+            self.meeting(item)
+        for item in self.data.get("entries", []):
+            self.entry(item)
+        for position, item in enumerate(self.data.get("milestones", [])):
+            self.upsert(
+                Milestone,
+                {"slug": item["slug"]},
+                {
+                    "title": item["title"],
+                    "description": item.get("description") or "",
+                    "due_date": as_date(item.get("due_date")),
+                    "due_note": item.get("due_note") or "",
+                    "status": item.get("status") or "planned",
+                    "responsible_organization": self.lookup(Organization, item.get("responsible")),
+                    "meeting": self.lookup(Meeting, item.get("meeting")),
+                    "position": position,
+                },
+            )
+        for item in self.data.get("input_papers", []):
+            self.input_paper(item)
+        return self.report
+
+    def vocabulary(self, model, item, position, **extra):
+        self.upsert(
+            model,
+            {"slug": item["slug"]},
+            {"name": item["name"], "description": item.get("description") or "", "position": position, **extra},
+        )
+
+    def meeting(self, item):
+        meeting, created = self.upsert(
+            Meeting,
+            {"slug": item["slug"]},
+            {
+                "number": item.get("number"),
+                "name": item["name"],
+                "status": item["status"],
+                "start_date": as_date(item.get("start_date")),
+                "end_date": as_date(item.get("end_date")),
+                "timing_note": item.get("timing_note") or "",
+                "city": self.lookup(City, item.get("city")),
+                "venue": item.get("venue") or "",
+                "part_of": item.get("part_of") or "",
+                "objectives": (item.get("objectives") or "").strip(),
+                "key_points": (item.get("key_points") or "").strip(),
+            },
+        )
+        self.cache[(Meeting, meeting.slug)] = meeting
+        self.set_many(meeting, created, "hosts", self.lookup_all(Organization, item.get("hosts")))
+        self.set_many(meeting, created, "themes", self.lookup_all(Theme, item.get("themes")))
+        self.set_many(
+            meeting, created, "other_cities_represented", self.lookup_all(City, item.get("other_cities_represented"))
+        )
+        if not (created or self.update):
+            return
+        for session_item in item.get("sessions") or []:
+            session, _ = self.upsert(
+                ProgrammeSession,
+                {
+                    "meeting": meeting,
+                    "date": as_date(session_item.get("date")),
+                    "start_time": as_time(session_item.get("start_time")),
+                    "title": session_item["title"],
+                },
+                {
+                    "end_time": as_time(session_item.get("end_time")),
+                    "kind": session_item.get("kind") or "discussion",
+                    "description": session_item.get("description") or "",
+                },
+            )
+            for position, contribution in enumerate(session_item.get("contributions") or []):
+                self.upsert(
+                    SessionContribution,
+                    {
+                        "session": session,
+                        "person": self.lookup(Person, contribution["person"]),
+                        "role": contribution["role"],
+                    },
+                    {
+                        "title": contribution.get("title") or "",
+                        "organization": self.lookup(Organization, contribution.get("organization")),
+                        "position": position,
+                    },
+                )
+        for position, participant in enumerate(item.get("participants") or [], start=1):
+            self.upsert(
+                Participation,
+                {"meeting": meeting, "person": self.lookup(Person, participant["person"])},
+                {
+                    "title": participant.get("title") or "",
+                    "organization": self.lookup(Organization, participant.get("organization")),
+                    "role": participant.get("role") or "participant",
+                    "position": position,
+                },
+            )
+
+    def entry(self, item):
+        status = item.get("status") or EntryStatus.PUBLISHED
+        entry, created = self.upsert(
+            Entry,
+            {"slug": item["slug"]},
+            {
+                "kind": item["kind"],
+                "title": item["title"],
+                "summary": (item.get("summary") or "").strip(),
+                "body": (item.get("body") or "").strip(),
+                "annotation": (item.get("annotation") or "").strip(),
+                "authors": item.get("authors") or "",
+                "publisher": item.get("publisher") or "",
+                "year": item.get("year"),
+                "language": item.get("language") or "en",
+                "external_url": item.get("external_url") or "",
+                "status": status,
+            },
+            on_create={"published_at": timezone.now() if status == EntryStatus.PUBLISHED else None},
+        )
+        self.cache[(Entry, entry.slug)] = entry
+        self.set_many(entry, created, "cities", self.lookup_all(City, item.get("cities")))
+        self.set_many(entry, created, "city_types", self.lookup_all(CityType, item.get("city_types")))
+        self.set_many(entry, created, "violence_types", self.lookup_all(ViolenceType, item.get("violence_types")))
+        self.set_many(entry, created, "themes", self.lookup_all(Theme, item.get("themes")))
+        if created or self.update:
+            tags = sorted(item.get("tags") or [])
+            if sorted(tag.name for tag in entry.tags.all()) != tags:
+                entry.tags.set(tags)
+            meeting = self.lookup(Meeting, item.get("meeting"))
+            if meeting is not None:
+                if not meeting.related_entries.filter(pk=entry.pk).exists():
+                    meeting.related_entries.add(entry)
+                if entry.kind == "meeting_report" and meeting.report_id is None:
+                    meeting.report = entry
+                    meeting.save(update_fields=["report"])
+
+    def input_paper(self, item):
+        paper, created = self.upsert(
+            InputPaper,
+            {"slug": item["slug"]},
+            {
+                "title": item["title"],
+                "abstract": (item.get("abstract") or "").strip(),
+                "language": item.get("language") or "en",
+                "organization": self.lookup(Organization, item.get("organization")),
+                "proposed_at": self.lookup(Meeting, item.get("proposed_at")),
+                "status": item.get("status") or "proposed",
+                "entry": Entry.objects.filter(slug=item.get("entry") or item["slug"]).first(),
+            },
+        )
+        self.set_many(paper, created, "authors", self.lookup_all(Person, item.get("authors")))
+        self.set_many(paper, created, "city_types", self.lookup_all(CityType, item.get("city_types")))
+        self.set_many(paper, created, "violence_types", self.lookup_all(ViolenceType, item.get("violence_types")))
+        self.set_many(paper, created, "themes", self.lookup_all(Theme, item.get("themes")))
+        self.set_many(paper, created, "cities", self.lookup_all(City, item.get("cities")))
+
+
+def as_date(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value))
+
+
+def as_time(value):
+    if value in (None, ""):
+        return None
+    return datetime.time.fromisoformat(str(value))
+
+
+def read_records(path=RECORDS_FILE):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except (OSError, yaml.YAMLError) as error:
+        raise RecordsError(f"Cannot read {path}: {error}") from error
+    if not isinstance(data, dict):
+        raise RecordsError(f"{path} must hold a mapping of sections")
+    return data
+
+
+def load_records(*, path=RECORDS_FILE, update=False):
+    """Load the records file in one transaction: all of it or, on any error, nothing."""
+    data = read_records(path)
+    with transaction.atomic():
+        return Loader(data, update=update).load()

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from twg_portal import views
+
+admin.site.site_header = _("TWG Portal administration")
+admin.site.site_title = _("TWG Portal")
+admin.site.index_title = _("Curate the depository, meetings and members")
+admin.site.site_url = "/"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("depository/", include("depository.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("members/", include("members.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,38 @@
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from depository.models import Entry
+from meetings.models import Meeting
+
+
+@require_safe
+def home(request):
+    return render(
+        request,
+        "home.html",
+        {
+            "latest_entries": Entry.objects.published().for_listing().latest(6),
+            "latest_meetings": Meeting.objects.latest(4),
+        },
+    )
+
+
+@require_safe
+def about(request):
+    return render(request, "about.html")
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """200 when the database answers a query, 503 when it does not (for load balancers)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
