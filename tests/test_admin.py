@@ -23,8 +23,8 @@ def test_every_portal_model_is_in_the_admin():
         for model in apps.get_app_config(app).get_models()
         if not model._meta.auto_created
     }
-    # Session contributions are curated inline in their session.
-    assert models - set(REGISTERED) <= {("meetings", "sessioncontribution")}
+    # Session contributions are curated inline in their session, attachments inline in their entry.
+    assert models - set(REGISTERED) <= {("meetings", "sessioncontribution"), ("depository", "attachment")}
 
 
 @pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)

@@ -1,7 +1,4 @@
-"""The depository: the typology's vocabularies, cities, entries and the glossary.
-
-This app imports no other app of the portal; meetings and members build on it.
-"""
+"""Depository entries and the glossary."""
 
 from django.conf import settings
 from django.db import models
@@ -10,72 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-
-class Vocabulary(models.Model):
-    """A term of one of the typology's controlled vocabularies (city type, violence type, theme)."""
-
-    name = models.CharField(_("name"), max_length=120, unique=True)
-    slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    description = models.TextField(_("description"), blank=True)
-    position = models.PositiveSmallIntegerField(
-        _("position"), default=0, help_text=_("Terms are listed by position, then by name.")
-    )
-
-    class Meta:
-        abstract = True
-        ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
-
-
-class CityType(Vocabulary):
-    class Meta(Vocabulary.Meta):
-        verbose_name = _("city type")
-        verbose_name_plural = _("city types")
-
-
-class ViolenceType(Vocabulary):
-    class Meta(Vocabulary.Meta):
-        verbose_name = _("violence type")
-        verbose_name_plural = _("violence types")
-
-
-class Theme(Vocabulary):
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent theme"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
-
-    class Meta(Vocabulary.Meta):
-        verbose_name = _("theme")
-        verbose_name_plural = _("themes")
-        constraints = [
-            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="theme_not_own_parent"),
-        ]
-
-
-class City(models.Model):
-    name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(_("slug"), max_length=140, unique=True)
-    country = models.CharField(_("country"), max_length=120, blank=True)
-    city_types = models.ManyToManyField(CityType, verbose_name=_("city types"), blank=True, related_name="cities")
-
-    class Meta:
-        verbose_name = _("city")
-        verbose_name_plural = _("cities")
-        ordering = ["name"]
-        constraints = [
-            # One record per city: the reports name some cities several times, in several ways.
-            models.UniqueConstraint(fields=["name", "country"], name="city_unique_name_country"),
-        ]
-
-    def __str__(self):
-        return f"{self.name}, {self.country}" if self.country else self.name
+from depository.models.vocabulary import City, CityType, Theme, ViolenceType
 
 
 class EntryKind(models.TextChoices):

@@ -1,0 +1,31 @@
+"""The depository: the typology's vocabularies, cities, entries, their files and the glossary.
+
+This app imports no other app of the portal; meetings and members build on it.
+"""
+
+from depository.models.attachments import Attachment, ExtractionStatus
+from depository.models.entries import (
+    Entry,
+    EntryKind,
+    EntryQuerySet,
+    EntryStatus,
+    GlossaryTerm,
+    Language,
+)
+from depository.models.vocabulary import City, CityType, Theme, ViolenceType, Vocabulary
+
+__all__ = [
+    "Attachment",
+    "City",
+    "CityType",
+    "Entry",
+    "EntryKind",
+    "EntryQuerySet",
+    "EntryStatus",
+    "ExtractionStatus",
+    "GlossaryTerm",
+    "Language",
+    "Theme",
+    "ViolenceType",
+    "Vocabulary",
+]
