@@ -20,11 +20,14 @@ done; exit 1
 endef
 
 .PHONY: help setup run test test-fast lint format migrations-check
+.PHONY: browser-deps test-browser messages compilemessages
 
 help:
 	@echo "make run    set up (venv, database, migrations, TWG records, organizer account, static files) and serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite against a PostgreSQL test database"
 	@echo "make lint   ruff check"
+	@echo "make test-browser  run only the browser tests (Playwright + Debian's Chromium + axe-core)"
+	@echo "make messages      re-extract translatable strings into locale/{es,fr,ar}"
 
 $(PY):
 	@python_bin=$$( $(find_python) ) || { echo "No Python 3.12+ found. Install python3.12 (e.g. 'pyenv install 3.12' or Debian's python3.12) and run make again." >&2; exit 1; }; \
@@ -50,14 +53,17 @@ setup: $(VENV)/.runtime-installed .secret_key
 	$(PY) manage.py load_twg_records
 	$(PY) manage.py ensure_organizer
 	$(PY) manage.py collectstatic --no-input --verbosity 0
+	@if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules --verbosity 0; \
+	else echo "gettext is not installed: the portal will be in English only (sudo apt-get install -y gettext, then make run)" >&2; fi
 
 run: setup
 	@echo "Serving the TWG Portal at http://$(HOST):$(PORT)/ (admin at /admin/)"
 	$(VENV)/bin/gunicorn twg_portal.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
-test: $(VENV)/.test-installed .secret_key
+test: $(VENV)/.test-installed .secret_key browser-deps
 	$(PY) manage.py ensure_database
 	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules --verbosity 0
 	$(PY) -m pytest $(ARGS)
 
 lint: $(VENV)/.test-installed
@@ -70,3 +76,48 @@ format: $(VENV)/.test-installed
 
 migrations-check: $(VENV)/.runtime-installed .secret_key
 	$(PY) manage.py makemigrations --check --dry-run
+
+# --- Browser tests and translations (issue 6) -------------------------------------------------
+# What the browser tests need besides Python packages: Debian's Chromium (driven by the pinned
+# Python `playwright`; never `playwright install`, which downloads a browser), gettext for
+# compilemessages, a font with Arabic glyphs for right-to-left screenshots, and axe-core from npm
+# (package-lock.json, `npm ci`). Only what is missing is installed, so on a machine that has it
+# all this prints nothing. Installing needs root and apt-get (as CI has); otherwise it says what to install.
+CHROMIUM := /usr/bin/chromium
+
+browser-deps: node_modules/.package-lock.json
+	@missing=""; \
+	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
+	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
+	{ command -v fc-list >/dev/null 2>&1 && [ -n "$$(fc-list :lang=ar family)" ]; } || missing="$$missing fonts-noto-core"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian packages for the browser tests:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "The browser tests need Debian packages:$$missing. Install them with: sudo apt-get install -y$$missing" >&2; exit 1; \
+	  fi; \
+	fi
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's npm (for axe-core)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else echo "The accessibility tests need npm: sudo apt-get install -y npm" >&2; exit 1; fi; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test-browser: $(VENV)/.test-installed .secret_key browser-deps
+	$(PY) manage.py ensure_database
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules --verbosity 0
+	$(PY) -m pytest -m browser $(ARGS)
+
+# Re-extract every marked string into locale/<lang>/LC_MESSAGES/django.po (then translate the new
+# msgids; tests/test_translations.py fails while any is empty or fuzzy).
+messages: $(VENV)/.runtime-installed .secret_key
+	$(PY) manage.py makemessages -l es -l fr -l ar --ignore=$(VENV) --ignore=node_modules --ignore=staticfiles --no-obsolete
+
+compilemessages: $(VENV)/.runtime-installed .secret_key
+	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules

@@ -1,0 +1,129 @@
+"""Browser tests: Playwright (sync API) driving Debian's Chromium against pytest-django's live server.
+
+`make browser-deps` provides /usr/bin/chromium and node_modules/axe-core; the pinned Python
+`playwright` speaks that Chromium's protocol, so no browser is ever downloaded. Every test gets a
+fresh browser context (no cookies, English unless asked) on a page opened at the live server, and a
+screenshot of its last page lands in test-artifacts/ whether it passed or failed.
+"""
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+from twg_portal.records import load_records
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+AXE_SOURCE = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = settings.BASE_DIR / "test-artifacts"
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 740}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run."""
+    if not CHROMIUM.exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: run `make browser-deps` (or `make test`), which installs it.")
+    # Playwright's sync API keeps an event loop running in this thread; Django refuses database
+    # calls from a thread with a running loop unless told that this is deliberate.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """pytest-django's live server, but static files come through whitenoise (compressed, hashed names
+    from the collected manifest) exactly as in production, instead of Django's finders."""
+    server = LiveServer(os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost", start=False)
+    server.thread.static_handler = lambda application: application
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    if not AXE_SOURCE.exists():
+        raise RuntimeError(f"{AXE_SOURCE} is missing: run `make browser-deps` (npm ci), which installs axe-core.")
+    return AXE_SOURCE.read_text()
+
+
+def artifact_name(nodeid):
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.split("::", 1)[-1]).strip("_")[:150]
+
+
+@pytest.fixture
+def new_page(request, browser, live_server):
+    """Open pages in fresh contexts: new_page(viewport=PHONE, locale="es")."""
+    contexts = []
+
+    def open_page(*, viewport=DESKTOP, locale="en-GB", **options):
+        context = browser.new_context(base_url=live_server.url, viewport=viewport, locale=locale, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    ARTIFACTS.mkdir(exist_ok=True)
+    for number, context in enumerate(contexts):
+        for page in context.pages:
+            suffix = f"-{number}" if number else ""
+            page.screenshot(path=ARTIFACTS / f"{artifact_name(request.node.nodeid)}{suffix}.png", full_page=True)
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A desktop-sized page in English, in its own browser context."""
+    return new_page()
+
+
+@pytest.fixture
+def records(transactional_db):
+    """The TWG's real records, loaded into the live server's database (flushed after each test)."""
+    return load_records()
+
+
+class Axe:
+    """axe-core injected into the page; `check(page)` fails on any serious or critical violation."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def violations(self, page, tags=("wcag2a", "wcag2aa")):
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.evaluate(self.source)
+        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", list(tags))
+        return [v for v in result["violations"] if v["impact"] in {"serious", "critical"}]
+
+    def check(self, page):
+        violations = self.violations(page)
+        assert not violations, f"axe-core on {page.url}:\n" + json.dumps(
+            [
+                {
+                    "rule": v["id"],
+                    "impact": v["impact"],
+                    "help": v["help"],
+                    "nodes": [node["target"] for node in v["nodes"][:5]],
+                }
+                for v in violations
+            ],
+            indent=2,
+        )
+
+
+@pytest.fixture
+def axe(axe_source):
+    return Axe(axe_source)
