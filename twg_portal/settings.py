@@ -239,3 +239,15 @@ LOGGING = {
 }
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# --- Four languages, low bandwidth (issue 6; docs/i18n.md, docs/browser-tests.md) -------------
+# Dates in the visitor's language: templates write {{ date|date }} (the locale's DATE_FORMAT);
+# English follows the UN's "5 November 2014" (twg_portal/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["twg_portal.formats"]
+# HTML compressed on the fly (static files are compressed ahead of time by whitenoise, which
+# answers them before this middleware sees them). Django's GZipMiddleware pads every response
+# with random bytes ("Heal The Breach") and CSRF tokens are masked per response, which together
+# blunt BREACH-style attacks on compressed pages that reflect a search query and carry a token.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "django.middleware.gzip.GZipMiddleware"
+)

@@ -32,14 +32,21 @@ def browser():
     """One headless Chromium for the whole run."""
     if not CHROMIUM.exists():
         raise RuntimeError(f"{CHROMIUM} is missing: run `make browser-deps` (or `make test`), which installs it.")
-    # Playwright's sync API keeps an event loop running in this thread; Django refuses database
-    # calls from a thread with a running loop unless told that this is deliberate.
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="package", autouse=True)
+def allow_database_calls_beside_playwright():
+    """Playwright's sync API keeps an event loop running in this thread; Django refuses database
+    calls from a thread with a running loop unless told that this is deliberate. Set for this
+    package only, around the database set-up and flush too; it must not leak into other tests
+    (`check --deploy` rejects it)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            yield chromium
-            chromium.close()
+        yield
 
 
 @pytest.fixture(scope="session")
