@@ -20,7 +20,7 @@ done; exit 1
 endef
 
 .PHONY: help setup run test test-fast lint format migrations-check
-.PHONY: browser-deps test-browser messages compilemessages
+.PHONY: browser-deps test-browser screenshots messages compilemessages
 
 help:
 	@echo "make run    set up (venv, database, migrations, TWG records, organizer account, static files) and serve on http://$(HOST):$(PORT)"
@@ -113,6 +113,13 @@ test-browser: $(VENV)/.test-installed .secret_key browser-deps
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules --verbosity 0
 	$(PY) -m pytest -m browser $(ARGS)
+
+# The README's screenshots (docs/screenshots/*.png), from the real TWG records in a real browser.
+screenshots: $(VENV)/.test-installed .secret_key browser-deps
+	$(PY) manage.py ensure_database
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules --verbosity 0
+	$(PY) -m pytest -q tests/browser/screenshots.py $(ARGS)
 
 # Re-extract every marked string into locale/<lang>/LC_MESSAGES/django.po (then translate the new
 # msgids; tests/test_translations.py fails while any is empty or fuzzy).
