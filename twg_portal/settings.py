@@ -249,3 +249,8 @@ DOCUMENT_MAX_ZIP_ENTRIES = envint("DOCUMENT_MAX_ZIP_ENTRIES", 1000)  # parts of 
 DOCUMENT_MAX_UNCOMPRESSED_BYTES = envint("DOCUMENT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
 DOCUMENT_MAX_COMPRESSION_RATIO = envint("DOCUMENT_MAX_COMPRESSION_RATIO", 100)  # per part of 1 MB or more
 DOCUMENT_MAX_TEXT_CHARS = envint("DOCUMENT_MAX_TEXT_CHARS", 500_000)  # kept for search; the rest is cut
+
+# Background tasks (text extraction of uploads): Django's tasks framework on a database-backed queue.
+# `make run` starts `manage.py db_worker` beside gunicorn; see docs/files.md for running more workers.
+INSTALLED_APPS += ["django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

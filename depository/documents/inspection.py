@@ -33,6 +33,11 @@ class DocumentKind(models.TextChoices):
     def content_type(self):
         return CONTENT_TYPES[self]
 
+    @classmethod
+    def for_content_type(cls, content_type):
+        """The kind inspect_upload recorded as `content_type`, or None."""
+        return next((kind for kind, value in CONTENT_TYPES.items() if value == content_type), None)
+
 
 CONTENT_TYPES = {
     DocumentKind.PDF: "application/pdf",
