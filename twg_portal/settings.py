@@ -254,3 +254,7 @@ DOCUMENT_MAX_TEXT_CHARS = envint("DOCUMENT_MAX_TEXT_CHARS", 500_000)  # kept for
 # `make run` starts `manage.py db_worker` beside gunicorn; see docs/files.md for running more workers.
 INSTALLED_APPS += ["django_tasks_db"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Bulk import/export of depository entries in the admin (django-import-export; docs/files.md).
+INSTALLED_APPS += ["import_export"]
+ENTRY_IMPORT_MAX_BYTES = envint("ENTRY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
