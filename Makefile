@@ -51,8 +51,14 @@ setup: $(VENV)/.runtime-installed .secret_key
 	$(PY) manage.py ensure_organizer
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 
+# Background task workers (text extraction of uploads, docs/files.md) run beside gunicorn and stop with it.
+TASK_WORKERS ?= 1
+
 run: setup
-	@echo "Serving the TWG Portal at http://$(HOST):$(PORT)/ (admin at /admin/)"
+	@echo "Serving the TWG Portal at http://$(HOST):$(PORT)/ (admin at /admin/), with $(TASK_WORKERS) task worker(s)"
+	@task_workers=""; \
+	for n in $$(seq 1 $(TASK_WORKERS)); do $(PY) manage.py db_worker --no-reload --interval 2 & task_workers="$$task_workers $$!"; done; \
+	trap 'kill $$task_workers 2>/dev/null; wait $$task_workers 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn twg_portal.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
 test: $(VENV)/.test-installed .secret_key

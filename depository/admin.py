@@ -3,7 +3,9 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from depository.models import Attachment, City, CityType, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
+from depository.admin_attachments import AttachmentAdminMixin, AttachmentInline
+from depository.admin_spreadsheets import EntrySpreadsheetAdminMixin
+from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
 
 
 class VocabularyAdmin(admin.ModelAdmin):
@@ -50,15 +52,8 @@ class CityAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.ALWAYS
 
 
-class AttachmentInline(admin.TabularInline):
-    model = Attachment
-    extra = 0
-    fields = ["file", "original_name", "content_type", "size", "is_public", "extraction_status", "extraction_error"]
-    readonly_fields = ["original_name", "content_type", "size", "extraction_status", "extraction_error"]
-
-
 @admin.register(Entry)
-class EntryAdmin(admin.ModelAdmin):
+class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAdmin):
     inlines = [AttachmentInline]
     list_display = ["title", "kind", "status", "year", "language", "published_at", "updated_at"]
     list_filter = ["status", "kind", "language", "city_types", "violence_types", "themes", "year"]

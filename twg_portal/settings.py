@@ -239,3 +239,22 @@ LOGGING = {
 }
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# Uploaded documents and their text (depository/documents; docs/files.md). Upload limits are checked
+# before anything is parsed; text extraction runs in a child process with these limits.
+ATTACHMENT_MAX_UPLOAD_BYTES = envint("ATTACHMENT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+DOCUMENT_EXTRACTION_TIMEOUT = envint("DOCUMENT_EXTRACTION_TIMEOUT", 60)  # seconds of wall-clock time
+DOCUMENT_EXTRACTION_MEMORY_MB = envint("DOCUMENT_EXTRACTION_MEMORY_MB", 768)  # address space of the child
+DOCUMENT_MAX_ZIP_ENTRIES = envint("DOCUMENT_MAX_ZIP_ENTRIES", 1000)  # parts of a DOCX/ODT
+DOCUMENT_MAX_UNCOMPRESSED_BYTES = envint("DOCUMENT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+DOCUMENT_MAX_COMPRESSION_RATIO = envint("DOCUMENT_MAX_COMPRESSION_RATIO", 100)  # per part of 1 MB or more
+DOCUMENT_MAX_TEXT_CHARS = envint("DOCUMENT_MAX_TEXT_CHARS", 500_000)  # kept for search; the rest is cut
+
+# Background tasks (text extraction of uploads): Django's tasks framework on a database-backed queue.
+# `make run` starts `manage.py db_worker` beside gunicorn; see docs/files.md for running more workers.
+INSTALLED_APPS += ["django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Bulk import/export of depository entries in the admin (django-import-export; docs/files.md).
+INSTALLED_APPS += ["import_export"]
+ENTRY_IMPORT_MAX_BYTES = envint("ENTRY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
