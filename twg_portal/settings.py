@@ -239,3 +239,7 @@ LOGGING = {
 }
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# Depository (issue 3): the largest briefing pack (ZIP of a filtered selection's CSV, citations and
+# public files) the browse page offers; a bigger selection gets a message asking to narrow it.
+BRIEFING_PACK_MAX_BYTES = envint("BRIEFING_PACK_MAX_BYTES", 50 * 1024 * 1024)
