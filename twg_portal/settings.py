@@ -258,3 +258,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Bulk import/export of depository entries in the admin (django-import-export; docs/files.md).
 INSTALLED_APPS += ["import_export"]
 ENTRY_IMPORT_MAX_BYTES = envint("ENTRY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+
+# Depository (issue 3): the largest briefing pack (ZIP of a filtered selection's CSV, citations and
+# public files) the browse page offers; a bigger selection gets a message asking to narrow it.
+BRIEFING_PACK_MAX_BYTES = envint("BRIEFING_PACK_MAX_BYTES", 50 * 1024 * 1024)
