@@ -20,11 +20,16 @@ done; exit 1
 endef
 
 .PHONY: help setup run test test-fast lint format migrations-check
+.PHONY: backup restore pg-client audit fault-test
 
 help:
 	@echo "make run    set up (venv, database, migrations, TWG records, organizer account, static files) and serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite against a PostgreSQL test database"
 	@echo "make lint   ruff check"
+	@echo "make backup                  write backups/twg-backup-<time>.tar (database dump, uploaded files, manifest)"
+	@echo "make restore FILE=... [FORCE=1]  restore a backup into an empty database (FORCE=1: replace a non-empty one)"
+	@echo "make audit   pip-audit on the pinned requirements and bandit on the code"
+	@echo "make fault-test  restart a PostgreSQL of its own under the served portal: 503s, then recovery"
 
 $(PY):
 	@python_bin=$$( $(find_python) ) || { echo "No Python 3.12+ found. Install python3.12 (e.g. 'pyenv install 3.12' or Debian's python3.12) and run make again." >&2; exit 1; }; \
@@ -76,3 +81,24 @@ format: $(VENV)/.test-installed
 
 migrations-check: $(VENV)/.runtime-installed .secret_key
 	$(PY) manage.py makemigrations --check --dry-run
+
+# --- Security (issue 8): backups, supply-chain audit, fault test -------------------------------
+PG_MAJOR ?= 15
+
+# pg_dump/pg_restore of the server's major version (Debian's postgresql-client-N), installed only if missing.
+pg-client:
+	@if [ -x /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_dump ] && [ -x /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_restore ]; then :; \
+	else \
+	  echo "Installing postgresql-client-$(PG_MAJOR) (pg_dump, pg_restore)"; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get install -y --no-install-recommends postgresql-client-$(PG_MAJOR) || \
+	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends postgresql-client-$(PG_MAJOR); }; \
+	fi
+
+backup: $(VENV)/.runtime-installed .secret_key pg-client
+	$(PY) manage.py backup
+
+restore: $(VENV)/.runtime-installed .secret_key pg-client
+	@[ -n "$(FILE)" ] || { echo "Usage: make restore FILE=backups/twg-backup-<time>.tar [FORCE=1]" >&2; exit 2; }
+	$(PY) manage.py ensure_database
+	$(PY) manage.py restore "$(FILE)" $(if $(filter 1 true yes,$(FORCE)),--force)
