@@ -21,6 +21,7 @@ endef
 
 .PHONY: help setup run test test-fast lint format migrations-check
 .PHONY: browser-deps test-browser screenshots messages compilemessages
+.PHONY: backup restore pg-client audit fault-test
 
 help:
 	@echo "make run    set up (venv, database, migrations, TWG records, organizer account, static files) and serve on http://$(HOST):$(PORT)"
@@ -28,6 +29,10 @@ help:
 	@echo "make lint   ruff check"
 	@echo "make test-browser  run only the browser tests (Playwright + Debian's Chromium + axe-core)"
 	@echo "make messages      re-extract translatable strings into locale/{es,fr,ar}"
+	@echo "make backup                  write backups/twg-backup-<time>.tar (database dump, uploaded files, manifest)"
+	@echo "make restore FILE=... [FORCE=1]  restore a backup into an empty database (FORCE=1: replace a non-empty one)"
+	@echo "make audit   pip-audit on the pinned requirements and bandit on the code"
+	@echo "make fault-test  restart a PostgreSQL of its own under the served portal: 503s, then recovery"
 
 $(PY):
 	@python_bin=$$( $(find_python) ) || { echo "No Python 3.12+ found. Install python3.12 (e.g. 'pyenv install 3.12' or Debian's python3.12) and run make again." >&2; exit 1; }; \
@@ -56,8 +61,14 @@ setup: $(VENV)/.runtime-installed .secret_key
 	@if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules --verbosity 0; \
 	else echo "gettext is not installed: the portal will be in English only (sudo apt-get install -y gettext, then make run)" >&2; fi
 
+# Background task workers (text extraction of uploads, docs/files.md) run beside gunicorn and stop with it.
+TASK_WORKERS ?= 1
+
 run: setup
-	@echo "Serving the TWG Portal at http://$(HOST):$(PORT)/ (admin at /admin/)"
+	@echo "Serving the TWG Portal at http://$(HOST):$(PORT)/ (admin at /admin/), with $(TASK_WORKERS) task worker(s)"
+	@task_workers=""; \
+	for n in $$(seq 1 $(TASK_WORKERS)); do $(PY) manage.py db_worker --no-reload --interval 2 & task_workers="$$task_workers $$!"; done; \
+	trap 'kill $$task_workers 2>/dev/null; wait $$task_workers 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn twg_portal.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
 test: $(VENV)/.test-installed .secret_key browser-deps
@@ -128,3 +139,23 @@ messages: $(VENV)/.runtime-installed .secret_key
 
 compilemessages: $(VENV)/.runtime-installed .secret_key
 	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules
+# --- Security (issue 8): backups, supply-chain audit, fault test -------------------------------
+PG_MAJOR ?= 15
+
+# pg_dump/pg_restore of the server's major version (Debian's postgresql-client-N), installed only if missing.
+pg-client:
+	@if [ -x /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_dump ] && [ -x /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_restore ]; then :; \
+	else \
+	  echo "Installing postgresql-client-$(PG_MAJOR) (pg_dump, pg_restore)"; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get install -y --no-install-recommends postgresql-client-$(PG_MAJOR) || \
+	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends postgresql-client-$(PG_MAJOR); }; \
+	fi
+
+backup: $(VENV)/.runtime-installed .secret_key pg-client
+	$(PY) manage.py backup
+
+restore: $(VENV)/.runtime-installed .secret_key pg-client
+	@[ -n "$(FILE)" ] || { echo "Usage: make restore FILE=backups/twg-backup-<time>.tar [FORCE=1]" >&2; exit 2; }
+	$(PY) manage.py ensure_database
+	$(PY) manage.py restore "$(FILE)" $(if $(filter 1 true yes,$(FORCE)),--force)

@@ -1,9 +1,15 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from depository.models import Attachment, City, CityType, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
+from depository import services
+from depository.admin_attachments import AttachmentAdminMixin, AttachmentInline
+from depository.admin_spreadsheets import EntrySpreadsheetAdminMixin
+from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
 
 
 class VocabularyAdmin(admin.ModelAdmin):
@@ -50,19 +56,27 @@ class CityAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.ALWAYS
 
 
-class AttachmentInline(admin.TabularInline):
-    model = Attachment
-    extra = 0
-    fields = ["file", "original_name", "content_type", "size", "is_public", "extraction_status", "extraction_error"]
-    readonly_fields = ["original_name", "content_type", "size", "extraction_status", "extraction_error"]
+class AddThemeForm(forms.Form):
+    theme = forms.ModelChoiceField(queryset=Theme.objects.all(), label=_("Theme to add"))
 
 
 @admin.register(Entry)
-class EntryAdmin(admin.ModelAdmin):
+class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAdmin):
     inlines = [AttachmentInline]
-    list_display = ["title", "kind", "status", "year", "language", "published_at", "updated_at"]
-    list_filter = ["status", "kind", "language", "city_types", "violence_types", "themes", "year"]
-    search_fields = ["title", "summary", "authors", "publisher", "tags__name"]
+    list_display = ["title", "kind", "status", "evidence_level", "year", "language", "published_at", "updated_at"]
+    list_filter = [
+        "status",
+        "kind",
+        "evidence_level",
+        "language",
+        "city_types",
+        "violence_types",
+        "themes",
+        ("cities", admin.RelatedOnlyFieldListFilter),
+        "year",
+    ]
+    search_fields = ["title", "summary", "authors", "publisher", "tags__name", "cities__name", "cities__country"]
+    actions = ["publish", "archive", "add_theme"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["cities", "city_types", "violence_types", "themes"]
     readonly_fields = ["published_at", "created_at", "updated_at", "curated_by"]
@@ -72,7 +86,19 @@ class EntryAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["kind", "title", "slug", "status", "summary", "body", "annotation"]}),
         (_("Bibliographic details"), {"fields": ["authors", "publisher", "year", "language", "external_url"]}),
-        (_("Facets"), {"fields": ["city_types", "violence_types", "themes", "cities", "tags"]}),
+        (_("Facets"), {"fields": ["city_types", "violence_types", "themes", "cities", "tags", "evidence_level"]}),
+        (
+            _("Practice card (tools, mechanisms, promising practices, case studies)"),
+            {
+                "fields": ["what_it_is", "who_implements", "costs_and_needs", "outcomes"],
+                "description": _("Where it was used: the cities above. Fill in only what the sources state."),
+                "classes": ["collapse"],
+            },
+        ),
+        (
+            _("Lesson from failure"),
+            {"fields": ["what_was_tried", "what_went_wrong", "what_was_learned"], "classes": ["collapse"]},
+        ),
         (_("Record"), {"fields": ["published_at", "created_at", "updated_at", "curated_by"]}),
     ]
 
@@ -81,6 +107,43 @@ class EntryAdmin(admin.ModelAdmin):
         if obj.status == EntryStatus.PUBLISHED and obj.published_at is None:
             obj.published_at = timezone.now()
         super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Publish the selected entries"), permissions=["change"])
+    def publish(self, request, queryset):
+        count = services.publish_entries(entries=queryset)
+        self.message_user(request, ngettext("%d entry published.", "%d entries published.", count) % count)
+
+    @admin.action(description=_("Archive the selected entries"), permissions=["change"])
+    def archive(self, request, queryset):
+        count = services.archive_entries(entries=queryset)
+        self.message_user(request, ngettext("%d entry archived.", "%d entries archived.", count) % count)
+
+    @admin.action(description=_("Add a theme to the selected entries"), permissions=["change"])
+    def add_theme(self, request, queryset):
+        form = AddThemeForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            theme = form.cleaned_data["theme"]
+            count = services.add_theme(entries=queryset, theme=theme)
+            self.message_user(
+                request,
+                ngettext(
+                    "Theme “%(theme)s” added to %(count)d entry.",
+                    "Theme “%(theme)s” added to %(count)d entries.",
+                    count,
+                )
+                % {"theme": theme, "count": count},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Add a theme"),
+            "opts": self.model._meta,
+            "form": form,
+            "entries": queryset.order_by("title"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/depository/entry/add_theme.html", context)
 
 
 @admin.register(GlossaryTerm)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from meetings.admin_tools import MergeAction, ParticipantListTools
 from meetings.models import (
     Meeting,
     Milestone,
@@ -11,6 +12,7 @@ from meetings.models import (
     ProgrammeSession,
     SessionContribution,
 )
+from meetings.services.merge import merge_organizations, merge_people
 
 
 class ProgrammeSessionInline(admin.StackedInline):
@@ -28,7 +30,7 @@ class ParticipationInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(ParticipantListTools, admin.ModelAdmin):
     list_display = ["name", "status", "start_date", "end_date", "city", "participant_count"]
     list_filter = ["status", "themes"]
     list_select_related = ["city"]
@@ -67,10 +69,14 @@ class ProgrammeSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "other_spellings", "meeting_count"]
+class PersonAdmin(MergeAction, admin.ModelAdmin):
+    list_display = ["name", "other_spellings", "disclosure", "meeting_count"]
+    list_filter = ["disclosure"]
     search_fields = ["name", "other_spellings", "participations__organization__name"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge_selected"]
+    merge_service = staticmethod(merge_people)
+    show_facets = admin.ShowFacets.ALWAYS
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).annotate(meeting_count=Count("participations", distinct=True))
@@ -82,11 +88,13 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(MergeAction, admin.ModelAdmin):
     list_display = ["name", "acronym", "kind", "city", "country"]
     list_filter = ["kind", "country"]
     list_select_related = ["city"]
-    search_fields = ["name", "acronym", "country", "city__name"]
+    search_fields = ["name", "acronym", "other_spellings", "country", "city__name"]
+    actions = ["merge_selected"]
+    merge_service = staticmethod(merge_organizations)
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["city"]
     show_facets = admin.ShowFacets.ALWAYS

@@ -1,7 +1,7 @@
 """Meetings of the TWG, their programmes, the people and organizations who took part, the work plan."""
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +32,12 @@ class Organization(models.Model):
     )
     country = models.CharField(_("country"), max_length=120, blank=True)
     website = models.URLField(_("website"), blank=True)
+    other_spellings = models.CharField(
+        _("other spellings"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Other names and spellings found in reports, separated by semicolons; used to match imports."),
+    )
 
     class Meta:
         verbose_name = _("organization")
@@ -41,15 +47,33 @@ class Organization(models.Model):
     def __str__(self):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
+    def get_absolute_url(self):
+        return reverse("meetings:organization", kwargs={"slug": self.slug})
+
+
+class Disclosure(models.TextChoices):
+    """Who may see a person's name on the public pages (meetings/privacy.py applies it)."""
+
+    PUBLIC = "public", _("Public")
+    MEMBERS = "members", _("Members only (others see 'one participant from <organization>')")
+    ORGANIZERS = "organizers", _("Organizers only (others see 'one participant', without the organization)")
+
 
 class Person(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     other_spellings = models.CharField(
         _("other spellings"),
-        max_length=300,
+        max_length=1000,
         blank=True,
-        help_text=_("Spellings of the name found in reports, separated by semicolons; kept for search."),
+        help_text=_("Spellings of the name found in reports, separated by semicolons; used to match imports."),
+    )
+    disclosure = models.CharField(
+        _("disclosure"),
+        max_length=16,
+        choices=Disclosure.choices,
+        default=Disclosure.PUBLIC,
+        help_text=_("Lower it for people for whom being named at a meeting is a risk."),
     )
 
     class Meta:
@@ -71,6 +95,20 @@ class MeetingStatus(models.TextChoices):
 class MeetingQuerySet(models.QuerySet):
     def listed(self):
         return self.select_related("city").order_by(F("start_date").desc(nulls_first=True), "name")
+
+    def upcoming(self, today):
+        """The timeline's upper part: meetings still ahead, soonest first; undated proposals last."""
+        ahead = Q(start_date__gte=today) | Q(start_date__isnull=True, status__in=[MeetingStatus.PROPOSED])
+        return self.select_related("city").filter(ahead).order_by(F("start_date").asc(nulls_last=True), "name")
+
+    def past(self, today):
+        """The timeline's lower part: everything else, newest first (a past 'planned' meeting stays marked)."""
+        behind = Q(start_date__lt=today) | (Q(start_date__isnull=True) & ~Q(status=MeetingStatus.PROPOSED))
+        return self.select_related("city").filter(behind).order_by(F("start_date").desc(nulls_last=True), "name")
+
+    def dated(self):
+        """Meetings a calendar can hold."""
+        return self.select_related("city").filter(start_date__isnull=False).order_by("start_date", "name")
 
     def latest(self, count):
         return self.listed()[:count]
@@ -288,6 +326,17 @@ class MilestoneStatus(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
+class MilestoneQuerySet(models.QuerySet):
+    def for_workplan(self, today):
+        """In date order, with `is_overdue` computed in SQL: due before today and neither done nor dropped."""
+        overdue = Q(due_date__lt=today) & ~Q(status__in=[MilestoneStatus.DONE, MilestoneStatus.DROPPED])
+        return (
+            self.select_related("responsible_organization", "meeting")
+            .annotate(is_overdue=Case(When(overdue, then=Value(True)), default=Value(False)))
+            .order_by(F("due_date").asc(nulls_last=True), "position", "id")
+        )
+
+
 class Milestone(models.Model):
     """An item of the TWG's work plan."""
 
@@ -316,6 +365,8 @@ class Milestone(models.Model):
         related_name="milestones",
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = MilestoneQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("milestone")

@@ -4,7 +4,13 @@ from meetings import views
 
 app_name = "meetings"
 
+# Fixed paths come before the slug patterns so that no meeting slug can shadow them.
 urlpatterns = [
     path("", views.meeting_list, name="list"),
+    path("calendar.ics", views.calendar_ics, name="calendar"),
+    path("workplan/", views.workplan, name="workplan"),
+    path("organizations/", views.organization_list, name="organizations"),
+    path("organizations/<slug:slug>/", views.organization_detail, name="organization"),
+    path("<slug:slug>.ics", views.meeting_ics, name="ics"),
     path("<slug:slug>/", views.meeting_detail, name="detail"),
 ]

@@ -251,3 +251,84 @@ FORMAT_MODULE_PATH = ["twg_portal.formats"]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "django.middleware.gzip.GZipMiddleware"
 )
+
+# Uploaded documents and their text (depository/documents; docs/files.md). Upload limits are checked
+# before anything is parsed; text extraction runs in a child process with these limits.
+ATTACHMENT_MAX_UPLOAD_BYTES = envint("ATTACHMENT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+DOCUMENT_EXTRACTION_TIMEOUT = envint("DOCUMENT_EXTRACTION_TIMEOUT", 60)  # seconds of wall-clock time
+DOCUMENT_EXTRACTION_MEMORY_MB = envint("DOCUMENT_EXTRACTION_MEMORY_MB", 768)  # address space of the child
+DOCUMENT_MAX_ZIP_ENTRIES = envint("DOCUMENT_MAX_ZIP_ENTRIES", 1000)  # parts of a DOCX/ODT
+DOCUMENT_MAX_UNCOMPRESSED_BYTES = envint("DOCUMENT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+DOCUMENT_MAX_COMPRESSION_RATIO = envint("DOCUMENT_MAX_COMPRESSION_RATIO", 100)  # per part of 1 MB or more
+DOCUMENT_MAX_TEXT_CHARS = envint("DOCUMENT_MAX_TEXT_CHARS", 500_000)  # kept for search; the rest is cut
+
+# Background tasks (text extraction of uploads): Django's tasks framework on a database-backed queue.
+# `make run` starts `manage.py db_worker` beside gunicorn; see docs/files.md for running more workers.
+INSTALLED_APPS += ["django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Bulk import/export of depository entries in the admin (django-import-export; docs/files.md).
+INSTALLED_APPS += ["import_export"]
+ENTRY_IMPORT_MAX_BYTES = envint("ENTRY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+
+# Depository (issue 3): the largest briefing pack (ZIP of a filtered selection's CSV, citations and
+# public files) the browse page offers; a bigger selection gets a message asking to narrow it.
+BRIEFING_PACK_MAX_BYTES = envint("BRIEFING_PACK_MAX_BYTES", 50 * 1024 * 1024)
+
+# --- Security (issue 8): Content-Security-Policy, login lockout, database-outage page -------------
+# Everything below only adds to the settings above.
+from datetime import timedelta  # noqa: E402
+
+from django.utils.csp import CSP  # noqa: E402
+
+# Content-Security-Policy, Django's own middleware. Scripts and styles come from our static files;
+# an inline <script> or <style> needs nonce="{{ csp_nonce }}" (see docs/security.md). The admin
+# puts the nonce on its own tags (Django 6.1).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# A request whose database is unreachable gets a short 503 page at once instead of a 500.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware") + 1,
+    "twg_portal.middleware.DatabaseUnavailableMiddleware",
+)
+
+# Login lockout (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one username, or from
+# one address, that username or address is refused, even with the right password, for
+# LOGIN_COOLOFF_MINUTES after its latest failure. Covers every login that goes through
+# django.contrib.auth.authenticate() with a request: the admin's and the members' login views.
+INSTALLED_APPS.append("axes")
+AUTHENTICATION_BACKENDS = [
+    "twg_portal.auth_backends.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "twg_portal.auth_backends.lockout_response"
+# Behind a reverse proxy, the client's address is the TRUSTED_PROXY_COUNT-th entry from the right of
+# X-Forwarded-For; without one (the default) it is REMOTE_ADDR, and the header is ignored.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "twg_portal.auth_backends.client_ip_address"
+# Failed logins are recorded in the axes tables; successful ones need no log of their own.
+AXES_DISABLE_ACCESS_LOG = True
+# Axes logs each start-up and each checked attempt at INFO; keep its failures and lockouts (WARNING).
+LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}

@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from twg_portal import views
+from twg_portal.sitemaps import SITEMAPS
 
 admin.site.site_header = _("TWG Portal administration")
 admin.site.site_title = _("TWG Portal")
@@ -18,4 +20,5 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("members/", include("members.urls")),
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

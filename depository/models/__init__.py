@@ -9,9 +9,11 @@ from depository.models.entries import (
     EntryKind,
     EntryQuerySet,
     EntryStatus,
+    EvidenceLevel,
     GlossaryTerm,
     Language,
 )
+from depository.models.search_documents import EntrySearchDocument
 from depository.models.vocabulary import City, CityType, Theme, ViolenceType, Vocabulary
 
 __all__ = [
@@ -21,7 +23,9 @@ __all__ = [
     "Entry",
     "EntryKind",
     "EntryQuerySet",
+    "EntrySearchDocument",
     "EntryStatus",
+    "EvidenceLevel",
     "ExtractionStatus",
     "GlossaryTerm",
     "Language",

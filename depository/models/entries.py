@@ -21,6 +21,28 @@ class EntryKind(models.TextChoices):
     MEETING_REPORT = "meeting_report", _("Meeting report")
     GUIDANCE = "guidance", _("Guidance")
 
+    @property
+    def has_practice_card(self):
+        """Tools, mechanisms and promising practices carry the practice card practitioners compare."""
+        return self in {EntryKind.TOOL, EntryKind.MECHANISM, EntryKind.PROMISING_PRACTICE, EntryKind.CASE_STUDY}
+
+    @property
+    def has_failure_card(self):
+        return self == EntryKind.LESSON_FROM_FAILURE
+
+    @classmethod
+    def literature(cls):
+        """The kinds the annotated literature review lists."""
+        return [cls.PUBLICATION, cls.INPUT_PAPER, cls.MEETING_REPORT, cls.GUIDANCE]
+
+
+class EvidenceLevel(models.TextChoices):
+    """How strong the evidence behind a practice is (a facet of the browse page)."""
+
+    ANECDOTAL = "anecdotal", _("Anecdotal")
+    DOCUMENTED = "documented", _("Documented")
+    EVALUATED = "evaluated", _("Evaluated")
+
 
 class EntryStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -46,8 +68,12 @@ class EntryQuerySet(models.QuerySet):
         return self.published()
 
     def for_listing(self):
-        # The entry card shows the themes.
-        return self.prefetch_related("themes")
+        # The entry card shows the themes; the long texts stay in the database (listing pages
+        # never show them, and at 100,000 entries dragging them costs more than the page itself).
+        return self.defer(*Entry.LONG_TEXT_FIELDS).prefetch_related("themes")
+
+    def literature(self):
+        return self.filter(kind__in=EntryKind.literature())
 
     def latest(self, count):
         return self.order_by("-published_at", "-created_at")[:count]
@@ -74,6 +100,18 @@ class Entry(models.Model):
     )
     themes = models.ManyToManyField(Theme, verbose_name=_("themes"), blank=True, related_name="entries")
     tags = TaggableManager(verbose_name=_("tags"), blank=True)
+    # The practice card (tools, mechanisms, promising practices, case studies). Where it was used: `cities`.
+    what_it_is = models.TextField(_("what it is"), blank=True)
+    who_implements = models.TextField(_("who implements it"), blank=True)
+    costs_and_needs = models.TextField(_("what it costs or needs"), blank=True)
+    outcomes = models.TextField(_("what came of it"), blank=True)
+    evidence_level = models.CharField(
+        _("strength of the evidence"), max_length=16, choices=EvidenceLevel.choices, blank=True
+    )
+    # The lesson-from-failure card.
+    what_was_tried = models.TextField(_("what was tried"), blank=True)
+    what_went_wrong = models.TextField(_("what went wrong"), blank=True)
+    what_was_learned = models.TextField(_("what was learned"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=EntryStatus.choices, default=EntryStatus.DRAFT)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -88,6 +126,21 @@ class Entry(models.Model):
     )
 
     objects = EntryQuerySet.as_manager()
+
+    # Texts only the entry page shows; listings defer them.
+    LONG_TEXT_FIELDS = (
+        "body",
+        "annotation",
+        "what_it_is",
+        "who_implements",
+        "costs_and_needs",
+        "outcomes",
+        "what_was_tried",
+        "what_went_wrong",
+        "what_was_learned",
+    )
+    PRACTICE_CARD_FIELDS = ("what_it_is", "who_implements", "costs_and_needs", "outcomes")
+    FAILURE_CARD_FIELDS = ("what_was_tried", "what_went_wrong", "what_was_learned")
 
     class Meta:
         verbose_name = _("entry")
@@ -107,6 +160,8 @@ class Entry(models.Model):
         indexes = [
             # The home page and the 'newest' sort list published entries by date.
             models.Index(fields=["status", "-published_at"], name="entry_status_published_idx"),
+            # The literature review and the feed filter published entries by kind.
+            models.Index(fields=["kind", "status"], name="entry_kind_status_idx"),
         ]
 
     def __str__(self):
@@ -118,6 +173,23 @@ class Entry(models.Model):
     @property
     def is_public(self):
         return self.status == EntryStatus.PUBLISHED
+
+    @property
+    def author_list(self):
+        """Authors are written one after another, separated by semicolons."""
+        return [name.strip() for name in self.authors.split(";") if name.strip()]
+
+    @property
+    def practice_card(self):
+        """The practice card's filled-in fields, as (label, text) pairs, in the card's order."""
+        return self._card(self.PRACTICE_CARD_FIELDS)
+
+    @property
+    def failure_card(self):
+        return self._card(self.FAILURE_CARD_FIELDS)
+
+    def _card(self, names):
+        return [(self._meta.get_field(name).verbose_name, getattr(self, name)) for name in names if getattr(self, name)]
 
 
 class GlossaryTerm(models.Model):

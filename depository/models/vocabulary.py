@@ -1,5 +1,6 @@
 """The typology's controlled vocabularies (city type, violence type, theme) and cities."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +52,16 @@ class Theme(Vocabulary):
         constraints = [
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="theme_not_own_parent"),
         ]
+
+    def clean(self):
+        # Themes nest one level deep: a parent's filter and count include its children, and the
+        # browse page's SQL relies on there being no grandchildren.
+        if self.parent_id is None:
+            return
+        if self.parent.parent_id is not None:
+            raise ValidationError({"parent": _("A theme's parent must be a top-level theme.")})
+        if self.pk and self.children.exists():
+            raise ValidationError({"parent": _("A theme with sub-themes cannot itself have a parent.")})
 
 
 class City(models.Model):

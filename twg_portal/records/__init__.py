@@ -137,6 +137,7 @@ class Loader:
                     "city": self.lookup(City, item.get("city")),
                     "country": item.get("country") or "",
                     "website": item.get("website") or "",
+                    "other_spellings": "; ".join(item.get("aliases") or []),
                 },
             )
         for item in self.data.get("people", []):

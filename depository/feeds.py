@@ -1,0 +1,56 @@
+"""GET /depository/feed/: an Atom feed of newly published entries, honouring the browse page's filters
+(a practitioner subscribes to `?violence_type=gender-based&city_type=post-conflict`)."""
+
+from django.contrib.syndication.views import Feed
+from django.db.models import F
+from django.http import HttpResponseBadRequest
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+
+from depository.filters import EntryFilterSet
+from depository.models import Entry
+
+FEED_LENGTH = 50
+
+
+class EntryFeed(Feed):
+    feed_type = Atom1Feed
+    title = _("TWG depository: newly published")
+    subtitle = _("New tools, practices and literature on urban safety and peacebuilding.")
+
+    def __call__(self, request, *args, **kwargs):
+        filterset = EntryFilterSet(request.GET, queryset=Entry.objects.published())
+        if not filterset.is_valid():
+            return HttpResponseBadRequest("This feed's filters could not be understood.\n", content_type="text/plain")
+        request.filterset = filterset
+        return super().__call__(request, *args, **kwargs)
+
+    def get_object(self, request, *args, **kwargs):
+        return request.filterset
+
+    def link(self, filterset):
+        query = filterset.query_string()
+        return reverse("depository:browse") + (f"?{query}" if query else "")
+
+    def items(self, filterset):
+        return (
+            filterset.entries()
+            .defer(*Entry.LONG_TEXT_FIELDS)
+            .order_by(F("published_at").desc(nulls_last=True), "-pk")[:FEED_LENGTH]
+        )
+
+    def item_title(self, entry):
+        return entry.title
+
+    def item_description(self, entry):
+        return entry.summary
+
+    def item_pubdate(self, entry):
+        return entry.published_at
+
+    def item_updateddate(self, entry):
+        return entry.updated_at
+
+    def item_author_name(self, entry):
+        return entry.authors or entry.publisher or None

@@ -1,0 +1,35 @@
+"""The stored search document of each entry, kept in a narrow side table.
+
+The weighted tsvector of an entry (title, summary and annotation, body, the text extracted from its
+attachments) can be large; it lives here, one row per entry, so listing queries never drag it and a
+GIN index serves the search. `depository.search.reindex_entries` keeps it current: entries and
+attachments re-index on every save (see depository/signals.py).
+"""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from depository.models.entries import Entry, Language
+
+
+class EntrySearchDocument(models.Model):
+    entry = models.OneToOneField(
+        Entry, verbose_name=_("entry"), primary_key=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    # A copy of the entry's language: a query is matched against each entry in its own language's
+    # text search configuration, without joining the entry table.
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    document = SearchVectorField(_("search document"))
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        indexes = [
+            # The browse page's full-text search (`?q=`).
+            GinIndex(fields=["document"], name="entry_search_document_gin"),
+        ]
+
+    def __str__(self):
+        return str(self.entry_id)

@@ -1,0 +1,119 @@
+"""Full-text search of the depository on PostgreSQL.
+
+Each entry has a stored, weighted search document (depository.models.EntrySearchDocument): title
+weight A, summary and annotation B, body C, text extracted from its attachments D. It is built in
+the entry's own language's text search configuration; the configurations (created by migration
+0003) put `unaccent` in front of the language's stemmer, so `violencia` finds `Violência`.
+
+A query is parsed with websearch syntax in every language's configuration, and each entry is
+matched against the parse in its own language: `(language = 'en' AND document @@ q_en) OR ...`.
+Each arm can use the GIN index, and a negated word (`-drugs`) stays negated for every entry.
+"""
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchQueryField, SearchRank
+from django.db import connection
+from django.db.models import Case, F, Q, TextField, Value, When
+from django.db.models.functions import Concat
+
+from depository.models import Attachment, Entry, EntrySearchDocument, Language
+
+# Text search configuration per entry language (see migration 0003); anything else uses the last.
+SEARCH_CONFIGS = {
+    Language.ENGLISH: "twg_english",
+    Language.SPANISH: "twg_spanish",
+    Language.FRENCH: "twg_french",
+    Language.ARABIC: "twg_arabic",
+}
+FALLBACK_CONFIG = "twg_simple"
+
+# The longest query the browse page accepts, in characters.
+MAX_QUERY_LENGTH = 200
+# to_tsvector refuses documents over 1 MB; a long attachment contributes its beginning only.
+MAX_INDEXED_CHARACTERS = 300_000
+
+
+def _config_case_sql(column):
+    arms = " ".join(f"WHEN '{code}' THEN '{config}'::regconfig" for code, config in SEARCH_CONFIGS.items())
+    return f"(CASE {column} {arms} ELSE '{FALLBACK_CONFIG}'::regconfig END)"
+
+
+def reindex_entries(entry_ids):
+    """Write the search documents of the given entries (one INSERT ... SELECT, whatever their number)."""
+    entry_ids = [int(pk) for pk in entry_ids if pk is not None]
+    if not entry_ids:
+        return
+    config = _config_case_sql("e.language")
+    entry_table = Entry._meta.db_table
+    attachment_table = Attachment._meta.db_table
+    document_table = EntrySearchDocument._meta.db_table
+    sql = f"""
+        INSERT INTO {document_table} (entry_id, language, document)
+        SELECT e.id, e.language,
+               setweight(to_tsvector({config}, e.title), 'A')
+            || setweight(to_tsvector({config}, left(e.summary || ' ' || e.annotation, %(limit)s)), 'B')
+            || setweight(to_tsvector({config}, left(concat_ws(' ', e.body, e.what_it_is, e.who_implements,
+                   e.costs_and_needs, e.outcomes, e.what_was_tried, e.what_went_wrong, e.what_was_learned),
+                   %(limit)s)), 'C')
+            || setweight(to_tsvector({config}, left(coalesce(
+                   (SELECT string_agg(a.extracted_text, ' ' ORDER BY a.id) FROM {attachment_table} a
+                     WHERE a.entry_id = e.id), ''), %(limit)s)), 'D')
+        FROM {entry_table} e
+        WHERE e.id = ANY(%(ids)s)
+        ON CONFLICT (entry_id) DO UPDATE SET language = EXCLUDED.language, document = EXCLUDED.document
+    """  # noqa: S608 (table names and configurations are the code's own, the values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"ids": entry_ids, "limit": MAX_INDEXED_CHARACTERS})
+
+
+def reindex_all():
+    reindex_entries(Entry.objects.values_list("pk", flat=True))
+
+
+def _queries(text):
+    return {code: SearchQuery(text, config=config, search_type="websearch") for code, config in SEARCH_CONFIGS.items()}
+
+
+def matching(text):
+    """A Q for entries whose search document matches `text` (websearch syntax) in their own language."""
+    condition = Q()
+    for code, query in _queries(text).items():
+        condition |= Q(search_document__language=code, search_document__document=query)
+    other = SearchQuery(text, config=FALLBACK_CONFIG, search_type="websearch")
+    condition |= Q(search_document__document=other) & ~Q(search_document__language__in=list(SEARCH_CONFIGS))
+    return condition
+
+
+def _query_in_entry_language(text):
+    return Case(
+        *[When(language=code, then=query) for code, query in _queries(text).items()],
+        default=SearchQuery(text, config=FALLBACK_CONFIG, search_type="websearch"),
+        output_field=SearchQueryField(),
+    )
+
+
+def _config_in_entry_language():
+    return Case(
+        *[When(language=code, then=Value(config)) for code, config in SEARCH_CONFIGS.items()],
+        default=Value(FALLBACK_CONFIG),
+    )
+
+
+def with_rank(queryset, text):
+    return queryset.annotate(rank=SearchRank(F("search_document__document"), _query_in_entry_language(text)))
+
+
+def with_headline(queryset, text):
+    """A highlighted snippet of the summary and body. Costly: apply it to one page of rows only
+    (PostgreSQL evaluates it after the LIMIT)."""
+    return queryset.annotate(
+        headline=SearchHeadline(
+            Concat("summary", Value(" "), "body", output_field=TextField()),
+            _query_in_entry_language(text),
+            config=_config_in_entry_language(),
+            start_sel="<mark>",
+            stop_sel="</mark>",
+            max_words=35,
+            min_words=15,
+            max_fragments=2,
+        )
+    )

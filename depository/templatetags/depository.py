@@ -1,0 +1,42 @@
+"""Template filters of the depository's pages: sanitized Markdown, search highlights, JSON-LD."""
+
+import json
+
+import markdown as markdown_lib
+import nh3
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# What the curators' Markdown may produce; everything else is dropped (nh3 also strips scripts,
+# event handlers and javascript: links).
+MARKDOWN_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2", "h3", "h4", "h5", "h6", "hr",
+    "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.filter
+def markdown(text):
+    """Render curators' Markdown to HTML and sanitize it."""
+    if not text:
+        return ""
+    html = markdown_lib.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    return mark_safe(nh3.clean(html, tags=MARKDOWN_TAGS, link_rel="noopener noreferrer nofollow"))  # noqa: S308
+
+
+@register.filter
+def highlight(text):
+    """A search snippet from PostgreSQL: keep its <mark> tags, escape everything else."""
+    return mark_safe(nh3.clean(text or "", tags={"mark"}, attributes={}))  # noqa: S308
+
+
+@register.simple_tag
+def json_ld(data):
+    """A schema.org JSON-LD block, escaped so no text can close the script element."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308

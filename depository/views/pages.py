@@ -1,0 +1,56 @@
+"""The TWG's deliverables as pages: the annotated literature review, the typology, the glossary."""
+
+from django.db.models import Count, F, Prefetch
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from depository.models import City, CityType, Entry, GlossaryTerm, Theme, ViolenceType
+
+
+def literature_entries():
+    return Entry.objects.published().literature().defer("body").order_by(F("year").desc(nulls_last=True), "title")
+
+
+@require_safe
+def literature(request):
+    """Every published publication with its annotation, grouped by theme (an entry appears under each
+    of its themes; those with none at the end). Three queries."""
+    themes = (
+        Theme.objects.select_related("parent")
+        .prefetch_related(Prefetch("entries", queryset=literature_entries(), to_attr="literature"))
+        .order_by(F("parent__position").asc(nulls_first=True), "parent__name", "position", "name")
+    )
+    groups = [theme for theme in themes if theme.literature]
+    unthemed = literature_entries().filter(themes__isnull=True)
+    return render(request, "depository/literature.html", {"groups": groups, "unthemed": unthemed})
+
+
+@require_safe
+def typology(request):
+    """City types down, violence types across; each cell the number of published entries with both.
+    Four queries: city types (with example cities), violence types, and the cell counts in one GROUP BY."""
+    city_types = list(CityType.objects.prefetch_related(Prefetch("cities", queryset=City.objects.order_by("name"))))
+    violence_types = list(ViolenceType.objects.all())
+    cells = (
+        Entry.city_types.through.objects.filter(entry__status="published", entry__violence_types__isnull=False)
+        .values("citytype_id", violence_type_id=F("entry__violence_types"))
+        .annotate(count=Count("entry_id", distinct=True))
+        .order_by()
+    )
+    counts = {(cell["citytype_id"], cell["violence_type_id"]): cell["count"] for cell in cells}
+    rows = [
+        {
+            "city_type": city_type,
+            "cells": [
+                {"violence_type": violence_type, "count": counts.get((city_type.pk, violence_type.pk), 0)}
+                for violence_type in violence_types
+            ],
+        }
+        for city_type in city_types
+    ]
+    return render(request, "depository/typology.html", {"rows": rows, "violence_types": violence_types})
+
+
+@require_safe
+def glossary(request):
+    return render(request, "depository/glossary.html", {"terms": GlossaryTerm.objects.all()})

@@ -1,0 +1,365 @@
+"""Import a meeting's participant list from CSV: plan (a preview that writes nothing), then commit (all or nothing).
+
+Columns, in this order: name, title, organization, city, role, and optionally disclosure. A first row
+naming the columns is skipped. Commas, semicolons or tabs separate the cells. People are matched by
+name or by one of their other spellings, organizations by name, acronym or other spellings, cities
+by name; matching ignores case, accents and repeated spaces.
+"""
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from depository.models import City
+from meetings.models import Disclosure, Meeting, Organization, Participation, ParticipationRole, Person
+from meetings.services.export import FORMULA_STARTS
+
+MAX_IMPORT_BYTES = 256 * 1024
+MAX_IMPORT_ROWS = 1000
+COLUMNS = ["name", "title", "organization", "city", "role", "disclosure"]
+
+
+def normalize(text):
+    """The matching key of a name: no accents, case or punctuation, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(character for character in decomposed if not unicodedata.combining(character))
+    words = "".join(character if character.isalnum() else " " for character in bare.casefold())
+    return " ".join(words.split())
+
+
+def spellings(value):
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def decode_upload(data):
+    """The text of an uploaded file, which must be UTF-8 (with or without a byte-order mark)."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ValidationError(
+            _("The file is %(size)d bytes; the limit is %(limit)d bytes. Split the list and import it in parts."),
+            params={"size": len(data), "limit": MAX_IMPORT_BYTES},
+            code="too_large",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValidationError(
+            _(
+                "The file is not UTF-8 text: byte 0x%(byte)02X at position %(position)d is not valid UTF-8 "
+                "(the file was probably saved as Latin-1 or Windows-1252). Save it as 'CSV UTF-8' and "
+                "upload it again. Nothing was imported."
+            ),
+            params={"byte": error.object[error.start], "position": error.start},
+            code="encoding",
+        ) from None
+
+
+def read_role(value):
+    """A role by its value or its label, in any case; blank means participant."""
+    key = normalize(value)
+    if not key:
+        return ParticipationRole.PARTICIPANT
+    for role in ParticipationRole:
+        if key in {normalize(role.value), normalize(str(role.label))}:
+            return role
+    return None
+
+
+def read_disclosure(value):
+    key = normalize(value)
+    if not key:
+        return None
+    for level in Disclosure:
+        if key == level.value or normalize(str(level.label)).startswith(key):
+            return level
+    return None
+
+
+@dataclass
+class PlannedRow:
+    line: int
+    name: str
+    title: str = ""
+    organization_name: str = ""
+    city_name: str = ""
+    role: str = ParticipationRole.PARTICIPANT
+    role_given: bool = False
+    disclosure: str = ""
+    person: Person | None = None
+    organization: Organization | None = None
+    city: City | None = None
+    participation: Participation | None = None
+    errors: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    @property
+    def is_valid(self):
+        return not self.errors
+
+    @property
+    def new_person(self):
+        return self.person is None
+
+    @property
+    def new_organization(self):
+        return bool(self.organization_name) and self.organization is None
+
+    @property
+    def new_city(self):
+        return bool(self.city_name) and self.city is None and self.new_organization
+
+
+@dataclass
+class ImportPlan:
+    meeting: Meeting
+    rows: list
+    errors: list = field(default_factory=list)  # problems with the whole list, not one row
+
+    @property
+    def invalid_rows(self):
+        return [row for row in self.rows if not row.is_valid]
+
+    @property
+    def can_commit(self):
+        return bool(self.rows) and not self.errors and not self.invalid_rows
+
+    def count(self, predicate):
+        return sum(1 for row in self.rows if row.is_valid and predicate(row))
+
+
+class Index:
+    """Names, spellings and acronyms of the records a list may refer to, loaded in one query per model."""
+
+    def __init__(self, records, keys):
+        self.by_key = {}
+        for record in records:
+            for key in keys(record):
+                if normalize(key):
+                    self.by_key.setdefault(normalize(key), {})[record.pk] = record
+
+    def find(self, name):
+        """The one record with that name, None if there is none; ValueError listing them if several."""
+        found = list(self.by_key.get(normalize(name), {}).values())
+        if len(found) > 1:
+            raise ValueError("; ".join(sorted(str(record) for record in found)))
+        return found[0] if found else None
+
+
+def unquote(cell):
+    """Undo the export's guard against spreadsheet formulas ("'=..." back to "=..."), so lists round-trip."""
+    return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_STARTS else cell
+
+
+def read_rows(text):
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [(number, cells) for number, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1)]
+    rows = [
+        (number, [unquote(cell.strip()) for cell in cells]) for number, cells in rows if any(c.strip() for c in cells)
+    ]
+    if rows and [normalize(cell) for cell in rows[0][1]] == COLUMNS[: len(rows[0][1])]:
+        rows = rows[1:]  # the header row
+    return rows
+
+
+def plan_participant_import(*, meeting, text):
+    """Read the list and say, row by row, what committing it would do. Writes nothing."""
+    try:
+        raw_rows = read_rows(text)
+    except csv.Error as error:
+        return ImportPlan(meeting=meeting, rows=[], errors=[_("The list is not valid CSV: %s") % error])
+    if not raw_rows:
+        return ImportPlan(meeting=meeting, rows=[], errors=[_("The list is empty.")])
+    if len(raw_rows) > MAX_IMPORT_ROWS:
+        return ImportPlan(
+            meeting=meeting,
+            rows=[],
+            errors=[
+                _("The list has %(count)d rows; the limit is %(limit)d.")
+                % {"count": len(raw_rows), "limit": MAX_IMPORT_ROWS}
+            ],
+        )
+    people = Index(Person.objects.all(), lambda person: [person.name, *spellings(person.other_spellings)])
+    organizations = Index(
+        Organization.objects.all(),
+        lambda org: [org.name, org.acronym, str(org), *spellings(org.other_spellings)],
+    )
+    cities = Index(City.objects.all(), lambda city: [city.name])
+    listed = {p.person_id: p for p in Participation.objects.filter(meeting=meeting)}
+    seen = {}
+    rows = [plan_row(number, cells, people, organizations, cities, listed, seen) for number, cells in raw_rows]
+    return ImportPlan(meeting=meeting, rows=rows)
+
+
+def plan_row(number, cells, people, organizations, cities, listed, seen):
+    padded = cells + [""] * (len(COLUMNS) - len(cells))
+    row = PlannedRow(
+        line=number,
+        name=padded[0],
+        title=padded[1],
+        organization_name=padded[2],
+        city_name=padded[3],
+    )
+    if len(cells) > len(COLUMNS):
+        row.errors.append(
+            _("%(count)d cells; a row has at most %(limit)d.") % {"count": len(cells), "limit": len(COLUMNS)}
+        )
+    limits = [
+        ("name", row.name, Person._meta.get_field("name").max_length),
+        ("title", row.title, Participation._meta.get_field("title").max_length),
+        ("organization", row.organization_name, Organization._meta.get_field("name").max_length),
+        ("city", row.city_name, City._meta.get_field("name").max_length),
+    ]
+    for label, value, limit in limits:
+        if len(value) > limit:
+            row.errors.append(
+                _("The %(column)s is longer than %(limit)d characters.") % {"column": label, "limit": limit}
+            )
+    if not row.name:
+        row.errors.append(_("The name is missing."))
+    role = read_role(padded[4])
+    if role is None:
+        choices = ", ".join(str(label) for label in ParticipationRole.labels)
+        row.errors.append(_("Unknown role '%(role)s' (one of: %(choices)s).") % {"role": padded[4], "choices": choices})
+    else:
+        row.role, row.role_given = role, bool(padded[4])
+    if padded[5]:
+        disclosure = read_disclosure(padded[5])
+        if disclosure is None:
+            row.errors.append(
+                _("Unknown disclosure '%(value)s' (public, members or organizers).") % {"value": padded[5]}
+            )
+        else:
+            row.disclosure = disclosure
+    for label, index, name, attribute in [
+        (_("people"), people, row.name, "person"),
+        (_("organizations"), organizations, row.organization_name, "organization"),
+        (_("cities"), cities, row.city_name, "city"),
+    ]:
+        if not name:
+            continue
+        try:
+            setattr(row, attribute, index.find(name))
+        except ValueError as several:
+            row.errors.append(
+                _("'%(name)s' matches several %(kind)s (%(found)s): merge them first.")
+                % {"name": name, "kind": label, "found": several}
+            )
+    if row.name:
+        key = row.person.pk if row.person else normalize(row.name)
+        if key in seen:
+            row.errors.append(_("The same person is already on line %(line)d of this list.") % {"line": seen[key]})
+        else:
+            seen[key] = number
+    if row.person and row.person.pk in listed:
+        row.participation = listed[row.person.pk]
+        row.notes.append(_("Already on this meeting's list: the row updates the title, organization and role."))
+    if row.person and row.disclosure and row.disclosure != row.person.disclosure:
+        row.notes.append(_("Existing person: the disclosure level is left as it is."))
+    if row.city_name and not row.organization_name:
+        row.notes.append(_("The city is recorded only with an organization; it is left out."))
+    return row
+
+
+@dataclass
+class ImportResult:
+    people_created: int = 0
+    organizations_created: int = 0
+    cities_created: int = 0
+    participations_created: int = 0
+    participations_updated: int = 0
+
+
+def unique_slug(model, text, fallback):
+    base = (slugify(text) or fallback)[:180]
+    slug, number = base, 1
+    while model.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def saved(instance):
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+def import_participants(*, meeting, text):
+    """Write the whole list to the meeting in one transaction, or nothing when any row is invalid."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)  # one import per meeting at a time
+        plan = plan_participant_import(meeting=meeting, text=text)
+        if not plan.can_commit:
+            problems = plan.errors + [
+                _("Line %(line)d: %(errors)s") % {"line": row.line, "errors": " ".join(row.errors)}
+                for row in plan.invalid_rows
+            ]
+            raise ValidationError(problems or _("Nothing to import."))
+        result = ImportResult()
+        new_cities, new_organizations = {}, {}
+        position = (meeting.participations.aggregate(last=Max("position"))["last"] or 0) + 1
+        for row in plan.rows:
+            organization = row.organization
+            if row.new_organization:
+                key = normalize(row.organization_name)
+                if key not in new_organizations:
+                    city = row.city
+                    if row.city_name and city is None:
+                        city_key = normalize(row.city_name)
+                        if city_key not in new_cities:
+                            new_cities[city_key] = saved(
+                                City(name=row.city_name, slug=unique_slug(City, row.city_name, "city"))
+                            )
+                            result.cities_created += 1
+                        city = new_cities[city_key]
+                    new_organizations[key] = saved(
+                        Organization(
+                            name=row.organization_name,
+                            slug=unique_slug(Organization, row.organization_name, "organization"),
+                            city=city,
+                        )
+                    )
+                    result.organizations_created += 1
+                organization = new_organizations[key]
+            person = row.person
+            if person is None:
+                person = saved(
+                    Person(
+                        name=row.name,
+                        slug=unique_slug(Person, row.name, "person"),
+                        disclosure=row.disclosure or Disclosure.PUBLIC,
+                    )
+                )
+                result.people_created += 1
+            participation = row.participation
+            if participation is None:
+                saved(
+                    Participation(
+                        meeting=meeting,
+                        person=person,
+                        title=row.title,
+                        organization=organization,
+                        role=row.role,
+                        position=position,
+                    )
+                )
+                position += 1
+                result.participations_created += 1
+            else:
+                participation.title = row.title or participation.title
+                participation.organization = organization or participation.organization
+                if row.role_given:
+                    participation.role = row.role
+                saved(participation)
+                result.participations_updated += 1
+        return result

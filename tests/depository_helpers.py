@@ -1,0 +1,67 @@
+"""Building depository entries for tests: vocabulary terms are created on first mention, by slug."""
+
+import itertools
+
+from django.utils import timezone
+
+from depository.models import Attachment, City, CityType, Entry, Theme, ViolenceType
+
+_numbers = itertools.count(1)
+
+
+def term(model, slug, **extra):
+    name = extra.pop("name", slug.replace("-", " ").capitalize())
+    obj, _ = model.objects.get_or_create(slug=slug, defaults={"name": name, **extra})
+    return obj
+
+
+def theme(slug, parent=None):
+    return term(Theme, slug, parent=term(Theme, parent) if parent else None)
+
+
+def city(slug, country=""):
+    return term(City, slug, country=country)
+
+
+def make_entry(
+    title=None,
+    *,
+    status="published",
+    themes=(),
+    city_types=(),
+    violence_types=(),
+    cities=(),
+    tags=(),
+    **fields,
+):
+    number = next(_numbers)
+    title = title or f"Entry number {number}"
+    fields.setdefault("kind", "tool")
+    fields.setdefault("slug", f"entry-{number}")
+    if status == "published":
+        fields.setdefault("published_at", timezone.now() - timezone.timedelta(minutes=number))
+    entry = Entry.objects.create(title=title, status=status, **fields)
+    entry.themes.set([theme(slug) if isinstance(slug, str) else slug for slug in themes])
+    entry.city_types.set([term(CityType, slug) for slug in city_types])
+    entry.violence_types.set([term(ViolenceType, slug) for slug in violence_types])
+    entry.cities.set([city(slug) if isinstance(slug, str) else slug for slug in cities])
+    if tags:
+        entry.tags.set(list(tags))
+    return entry
+
+
+def attach(entry, *, name="report.pdf", content=b"%PDF-1.4 test", extracted_text="", is_public=True, **fields):
+    from django.core.files.base import ContentFile
+
+    attachment = Attachment(
+        entry=entry,
+        original_name=name,
+        content_type=fields.pop("content_type", "application/pdf"),
+        size=len(content),
+        extracted_text=extracted_text,
+        is_public=is_public,
+        **fields,
+    )
+    attachment.file.save(name, ContentFile(content), save=False)
+    attachment.save()
+    return attachment

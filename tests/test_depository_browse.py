@@ -1,0 +1,258 @@
+"""GET /depository/: facets (disjunctive counts checked by brute force), sorting, paging, bad input."""
+
+import random
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from depository.models import Entry
+from tests.depository_helpers import city, make_entry, theme
+
+pytestmark = pytest.mark.django_db
+
+THEMES = {"safety": None, "lighting": "safety", "patrols": "safety", "mediation": None, "youth": None}
+CITY_TYPES = ["conflict", "post-conflict", "criminal-violence"]
+VIOLENCE_TYPES = ["gender-based", "organized", "domestic"]
+KINDS = ["tool", "mechanism", "publication"]
+LANGUAGES = ["en", "es", "fr"]
+YEARS = [2014, 2015, 2016]
+CITIES = {"bogota": "Colombia", "medellin": "Colombia", "juba": "South Sudan"}
+TAGS = ["alpha", "beta", "gamma"]
+EVIDENCE = ["", "anecdotal", "documented", "evaluated"]
+
+
+@pytest.fixture
+def corpus(db):
+    """40 entries with facets drawn at random (seeded), and drafts that must never count."""
+    for slug, parent in THEMES.items():
+        theme(slug, parent)
+    for slug, country in CITIES.items():
+        city(slug, country)
+    rng = random.Random(20141105)
+    for number in range(40):
+        make_entry(
+            f"Entry {number:02d}",
+            status="published" if number % 10 else "draft",
+            kind=rng.choice(KINDS),
+            language=rng.choice(LANGUAGES),
+            year=rng.choice(YEARS),
+            evidence_level=rng.choice(EVIDENCE),
+            themes=rng.sample(list(THEMES), rng.randint(0, 2)),
+            city_types=rng.sample(CITY_TYPES, rng.randint(0, 2)),
+            violence_types=rng.sample(VIOLENCE_TYPES, rng.randint(0, 2)),
+            cities=rng.sample(list(CITIES), rng.randint(0, 2)),
+            tags=rng.sample(TAGS, rng.randint(0, 2)),
+        )
+
+
+def facet_values(entry):
+    """Every facet value an entry carries, computed in Python: the brute force."""
+    themes = {t.slug for t in entry.themes.all()}
+    themes |= {THEMES[slug] for slug in themes if THEMES[slug]}  # a parent theme includes its children
+    return {
+        "theme": themes,
+        "city_type": {t.slug for t in entry.city_types.all()},
+        "violence_type": {t.slug for t in entry.violence_types.all()},
+        "kind": {entry.kind},
+        "language": {entry.language},
+        "year": {str(entry.year)},
+        "evidence": {entry.evidence_level} - {""},
+        "city": {c.slug for c in entry.cities.all()},
+        "country": {c.country for c in entry.cities.all()},
+        "tag": {t.slug for t in entry.tags.all()},
+    }
+
+
+def brute_force(selection):
+    entries = [facet_values(e) for e in Entry.objects.published().prefetch_related("themes", "cities", "tags")]
+
+    def matches(values, except_facet=None):
+        return all(values[name] & set(chosen) for name, chosen in selection.items() if name != except_facet)
+
+    expected_counts = {}
+    for name in facet_values(Entry.objects.first()):
+        counts = {}
+        for values in entries:
+            if matches(values, except_facet=name):
+                for value in values[name]:
+                    counts[value] = counts.get(value, 0) + 1
+        expected_counts[name] = counts
+    total = sum(1 for values in entries if matches(values))
+    return total, expected_counts
+
+
+def shown_counts(response):
+    return {
+        item["facet"].name: {value.value: value.count for value in item["values"] if value.count}
+        for item in response.context["facets"]
+    }
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        {},
+        {"theme": ["safety"]},
+        {"theme": ["lighting", "mediation"]},
+        {"theme": ["safety"], "violence_type": ["gender-based"]},
+        {"city_type": ["conflict", "post-conflict"], "kind": ["tool"], "year": ["2015"]},
+        {"language": ["es"], "tag": ["alpha", "beta"], "evidence": ["documented"]},
+        {"country": ["Colombia"], "violence_type": ["organized", "domestic"], "theme": ["youth"]},
+        {"city": ["juba"], "kind": ["mechanism", "publication"]},
+    ],
+)
+def test_facet_counts_equal_a_brute_force_count(client, corpus, selection):
+    response = client.get(reverse("depository:browse"), selection)
+    assert response.status_code == 200
+    total, expected = brute_force(selection)
+    assert response.context["page"].paginator.count == total
+    assert shown_counts(response) == expected
+
+
+def test_or_within_a_facet_and_across_facets(client):
+    make_entry("Lighting in Bogota", themes=["lighting"], violence_types=["organized"])
+    make_entry("Mediation in Juba", themes=["mediation"], violence_types=["gender-based"])
+    make_entry("Youth in Quito", themes=["youth"], violence_types=["organized"])
+    url = reverse("depository:browse")
+
+    def titles(query):
+        return sorted(e.title for e in client.get(url + query).context["page"])
+
+    assert titles("?theme=lighting&theme=mediation") == ["Lighting in Bogota", "Mediation in Juba"]
+    assert titles("?theme=lighting&theme=mediation&violence_type=organized") == ["Lighting in Bogota"]
+    assert titles("?theme=youth&violence_type=gender-based") == []
+
+
+def test_a_parent_theme_includes_its_sub_themes(client):
+    theme("lighting", "safety")
+    make_entry("Street lighting", themes=["lighting"])
+    make_entry("Safety audit", themes=["safety"])
+    make_entry("Mediation", themes=["mediation"])
+    response = client.get(reverse("depository:browse"), {"theme": "safety"})
+    assert sorted(e.title for e in response.context["page"]) == ["Safety audit", "Street lighting"]
+
+
+def test_values_without_matches_are_disabled_not_links(client):
+    make_entry("Lighting", themes=["lighting"], violence_types=["organized"])
+    theme("mediation")
+    response = client.get(reverse("depository:browse"), {"violence_type": "organized"})
+    content = response.content.decode()
+    assert '<input type="checkbox" name="theme" value="mediation" disabled>' in content
+    assert '<input type="checkbox" name="theme" value="lighting">' in content
+
+
+def test_active_filters_show_as_chips_with_remove_links_and_clear_all(client):
+    make_entry("Lighting", themes=["lighting"], violence_types=["organized"])
+    response = client.get(reverse("depository:browse"), {"theme": "lighting", "violence_type": "organized"})
+    chips = {chip["label"]: chip["remove_url"] for chip in response.context["chips"]}
+    assert chips == {"Lighting": "?violence_type=organized", "Organized": "?theme=lighting"}
+    assert "Clear all" in response.content.decode()
+
+
+def test_sorting(client):
+    make_entry("Beta", year=2010)
+    make_entry("alpha", year=2020)
+    make_entry("Gamma", year=None)
+    url = reverse("depository:browse")
+    assert [e.title for e in client.get(url, {"sort": "title"}).context["page"]] == ["alpha", "Beta", "Gamma"]
+    assert [e.title for e in client.get(url, {"sort": "year"}).context["page"]] == ["alpha", "Beta", "Gamma"]
+    # make_entry publishes each entry a minute before the previous one
+    assert [e.title for e in client.get(url).context["page"]] == ["Beta", "alpha", "Gamma"]
+
+
+def test_pagination_keeps_the_filters(client):
+    for number in range(25):
+        make_entry(f"Tool {number}", themes=["lighting"])
+    response = client.get(reverse("depository:browse"), {"theme": "lighting", "page": 2})
+    assert len(response.context["page"]) == 5
+    assert 'href="?theme=lighting&amp;page=1"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?page=abc",
+        "?page=99999",
+        "?page=-1",
+        "?theme=no-such-theme",
+        "?tag=no-such-tag&city=atlantis",
+        "?country=Atlantis",
+        "?utm_source=x&utm_source=y&foo=bar",
+    ],
+)
+def test_odd_input_gives_a_sensible_page(client, query):
+    make_entry("Lighting", themes=["lighting"])
+    response = client.get(reverse("depository:browse") + query)
+    assert response.status_code == 200
+
+
+def test_an_unknown_slug_says_so(client):
+    make_entry("Lighting", themes=["lighting"])
+    response = client.get(reverse("depository:browse"), {"theme": "no-such-theme"})
+    content = response.content.decode()
+    assert "There is no Theme called “no-such-theme”." in content
+    assert "No entries match these filters." in content
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?q=" + "x" * 5000,
+        "?year=abc",
+        "?year=12345",
+        "?kind=not-a-kind",
+        "?language=xx",
+        "?sort=random",
+        "?theme=%3Cscript%3E",
+        "?" + "&".join(f"theme=t{n}" for n in range(50)),
+        "?evidence=proven",
+    ],
+)
+def test_malformed_input_is_a_400_with_a_message_never_a_500(client, query):
+    make_entry("Lighting", themes=["lighting"])
+    response = client.get(reverse("depository:browse") + query)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "could not be understood" in content
+    assert "<script>" not in content
+
+
+def test_drafts_are_invisible_to_the_public_and_previewed_by_staff(organizer_client):
+    make_entry("Published tool")
+    make_entry("Draft tool", status="draft")
+    make_entry("Archived tool", status="archived")
+    public = [e.title for e in Client().get(reverse("depository:browse")).context["page"]]
+    assert public == ["Published tool"]
+    staff = {e.title for e in organizer_client.get(reverse("depository:browse")).context["page"]}
+    assert staff == {"Published tool", "Draft tool", "Archived tool"}
+
+
+def test_htmx_requests_get_only_the_results_partial(client):
+    make_entry("Lighting", themes=["lighting"])
+    response = client.get(reverse("depository:browse"), {"theme": "lighting"}, headers={"HX-Request": "true"})
+    content = response.content.decode()
+    assert content.lstrip().startswith('<div id="results"')
+    assert "<html" not in content and "Lighting" in content
+
+
+def test_the_page_works_without_javascript_and_vendors_htmx(client):
+    make_entry("Lighting", themes=["lighting"])
+    content = client.get(reverse("depository:browse")).content.decode()
+    assert 'method="get" action="/depository/"' in content
+    assert "Apply filters" in content  # the no-JS submit button
+    assert "/static/js/htmx.min" in content and "unpkg" not in content
+
+
+@pytest.mark.parametrize("query", ["", "?q=tool", "?theme=lighting&violence_type=organized&sort=title"])
+def test_query_count_does_not_grow_with_the_results(client, django_assert_num_queries, query):
+    # 1 count, 1 page of entries, 1 their themes, 1 all facets' counts (one UNION ALL statement)
+    make_entry("Tool one", themes=["lighting"], violence_types=["organized"])
+    with django_assert_num_queries(4):
+        response = client.get(reverse("depository:browse") + query)
+    assert len(response.context["page"]) == 1
+    for number in range(2, 4):
+        make_entry(f"Tool {number}", themes=["lighting", "youth"], violence_types=["organized"], tags=["a", "b"])
+    with django_assert_num_queries(4):
+        response = client.get(reverse("depository:browse") + query)
+    assert len(response.context["page"]) == 3

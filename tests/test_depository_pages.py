@@ -1,0 +1,107 @@
+"""The typology matrix, the glossary, the Atom feed and the sitemap."""
+
+import random
+
+import feedparser
+import pytest
+from django.urls import reverse
+
+from depository.models import City, CityType, Entry, ViolenceType
+from tests.depository_helpers import make_entry, term
+
+pytestmark = pytest.mark.django_db
+
+
+def test_typology_cell_counts_equal_a_brute_force_count(client, django_assert_num_queries):
+    rng = random.Random(7)
+    city_types = ["conflict", "post-conflict", "criminal-violence"]
+    violence_types = ["organized", "domestic", "gender-based", "public"]
+    for number in range(30):
+        make_entry(
+            f"Entry {number}",
+            status="draft" if number % 7 == 0 else "published",
+            city_types=rng.sample(city_types, rng.randint(0, 2)),
+            violence_types=rng.sample(violence_types, rng.randint(0, 3)),
+        )
+    # 1 city types, 1 their example cities, 1 violence types, 1 every cell's count (one GROUP BY)
+    with django_assert_num_queries(4):
+        response = client.get(reverse("depository:typology"))
+    shown = {
+        (row["city_type"].slug, cell["violence_type"].slug): cell["count"]
+        for row in response.context["rows"]
+        for cell in row["cells"]
+    }
+    published = Entry.objects.published().prefetch_related("city_types", "violence_types")
+    expected = {
+        (city_type, violence_type): sum(
+            1
+            for entry in published
+            if city_type in {t.slug for t in entry.city_types.all()}
+            and violence_type in {t.slug for t in entry.violence_types.all()}
+        )
+        for city_type in city_types
+        for violence_type in violence_types
+    }
+    assert shown == expected
+    content = response.content.decode()
+    nonzero = next(key for key, count in expected.items() if count)
+    assert f'href="/depository/?city_type={nonzero[0]}&amp;violence_type={nonzero[1]}"' in content
+
+
+def test_typology_shows_descriptions_and_example_cities(client):
+    conflict = term(CityType, "conflict", name="Conflict setting", description="Cities in armed conflict.")
+    term(ViolenceType, "organized", name="Organized violence", description="Gangs and armed groups.")
+    juba = City.objects.create(name="Juba", slug="juba", country="South Sudan")
+    juba.city_types.add(conflict)
+    content = client.get(reverse("depository:typology")).content.decode()
+    assert "Cities in armed conflict." in content and "Gangs and armed groups." in content
+    assert "Juba, South Sudan" in content
+
+
+def test_glossary(client, twg_records):
+    response = client.get(reverse("depository:glossary"))
+    content = response.content.decode()
+    for term_name in ("Nexus", "Confluence", "Overlap", "Integrated approach", "Complementarity", "Local"):
+        assert f">{term_name}</dt>" in content
+    assert "No working definition yet." in content  # the reports define some terms only
+
+
+def test_atom_feed_parses_and_honours_the_filters(client):
+    juba = make_entry("Gender-based violence in Juba", violence_types=["gender-based"], summary="Post-conflict.")
+    make_entry("Organized crime in Medellin", violence_types=["organized"])
+    make_entry("Draft about gender", status="draft", violence_types=["gender-based"])
+    response = client.get(reverse("depository:feed"), {"violence_type": "gender-based"})
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo
+    assert feed.version == "atom10"
+    assert [item.title for item in feed.entries] == ["Gender-based violence in Juba"]
+    assert feed.entries[0].link == f"http://testserver{juba.get_absolute_url()}"
+    assert feed.entries[0].summary == "Post-conflict."
+    assert feed.feed.link.endswith("/depository/?violence_type=gender-based")
+    everything = feedparser.parse(client.get(reverse("depository:feed")).content)
+    assert len(everything.entries) == 2
+
+
+def test_feed_with_malformed_filters_is_a_400(client, db):
+    assert client.get(reverse("depository:feed"), {"year": "x"}).status_code == 400
+
+
+def test_feed_query_count(client, django_assert_num_queries):
+    make_entry("One")
+    with django_assert_num_queries(1):
+        client.get(reverse("depository:feed"))
+    make_entry("Two")
+    make_entry("Three")
+    with django_assert_num_queries(1):
+        client.get(reverse("depository:feed"))
+
+
+def test_sitemap_lists_public_pages_only(client):
+    published = make_entry("Published", slug="published-entry")
+    make_entry("Draft", slug="draft-entry", status="draft")
+    content = client.get("/sitemap.xml").content.decode()
+    assert f"http://testserver{published.get_absolute_url()}" in content
+    assert "draft-entry" not in content
+    for path in ("/depository/", "/depository/literature/", "/depository/typology/", "/depository/glossary/"):
+        assert f"http://testserver{path}</loc>" in content

@@ -1,0 +1,114 @@
+"""Full-text search: stored weighted vectors, accents, stemming in four languages, attachment text."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from depository.models import Entry, EntrySearchDocument
+from tests.depository_helpers import attach, make_entry
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(client, **params):
+    response = client.get(reverse("depository:browse"), params)
+    assert response.status_code == 200
+    return [entry.title for entry in response.context["page"]]
+
+
+def test_search_document_is_stored_weighted_and_indexed(db):
+    entry = make_entry("Violence observatory", summary="Summary words", body="Body words")
+    document = EntrySearchDocument.objects.get(entry=entry)
+    assert document.language == "en"
+    text = str(document.document)
+    assert "'violenc':1A" in text and "'summari':3B" in text and "'bodi':5C" in text
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'entry_search_document_gin'")
+        assert "USING gin (document)" in cursor.fetchone()[0]
+
+
+def test_document_follows_every_save(client):
+    entry = make_entry("Street lighting audit")
+    assert titles(client, q="lighting") == ["Street lighting audit"]
+    entry.title = "Safety walk"
+    entry.save()
+    assert titles(client, q="lighting") == []
+    assert titles(client, q="walk") == ["Safety walk"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "query"),
+    [
+        ("en", "Preventing violence in cities", "prevention"),  # stemming
+        ("en", "The café programme", "cafe"),  # accents
+        ("es", "Violência urbana y prevención", "violencia"),
+        ("es", "Ciudades más seguras", "mas seguro"),
+        ("fr", "Les villes résilientes", "ville resiliente"),
+        ("fr", "Sécurité des quartiers", "securite quartier"),
+        ("ar", "العنف في المدن", "مدن"),
+        ("ar", "عُنْف الشباب", "عنف"),  # diacritics
+    ],
+)
+def test_accent_insensitive_stemmed_search_in_each_language(client, language, text, query):
+    make_entry(text, language=language)
+    make_entry("Unrelated entry about funding", language=language)
+    assert titles(client, q=query) == [text]
+
+
+def test_query_is_matched_against_each_entry_in_its_own_language(client):
+    # 'villes' stems to 'vill' in French only; the French entry is found by a French query.
+    make_entry("Villes et violence", language="fr")
+    make_entry("Cities and violence", language="en")
+    assert titles(client, q="ville") == ["Villes et violence"]
+    assert titles(client, q="violence", sort="title") == ["Cities and violence", "Villes et violence"]
+
+
+def test_websearch_syntax_phrases_or_and_negation(client):
+    make_entry("Crime prevention through design", body="urban design")
+    make_entry("Prevention of crime among youth", body="youth programmes")
+    make_entry("Gang violence", body="youth gangs")
+    assert titles(client, q='"crime prevention"') == ["Crime prevention through design"]
+    assert set(titles(client, q="gang or design")) == {"Crime prevention through design", "Gang violence"}
+    assert titles(client, q="youth -gang") == ["Prevention of crime among youth"]
+
+
+def test_title_ranks_above_summary_above_body_above_attachments(client):
+    make_entry("Attachment only", summary="nothing")
+    attach(Entry.objects.get(title="Attachment only"), extracted_text="mediation")
+    make_entry("Body only", body="mediation")
+    make_entry("Summary only", summary="mediation")
+    make_entry("Mediation in the title")
+    assert titles(client, q="mediation") == ["Mediation in the title", "Summary only", "Body only", "Attachment only"]
+
+
+def test_search_finds_a_word_only_in_an_attachments_extracted_text(client):
+    entry = make_entry("Annual report of the observatory")
+    attachment = attach(entry, extracted_text="")
+    assert titles(client, q="polycentric") == []
+    # What the files' text extraction does once the task has run: save the extracted text.
+    attachment.extracted_text = "A polycentric governance model for municipal safety councils."
+    attachment.save()
+    assert titles(client, q="polycentric") == ["Annual report of the observatory"]
+
+
+def test_deleting_an_attachment_removes_its_words(client, django_capture_on_commit_callbacks):
+    entry = make_entry("Observatory report")
+    attachment = attach(entry, extracted_text="polycentric")
+    with django_capture_on_commit_callbacks(execute=True):
+        attachment.delete()
+    assert titles(client, q="polycentric") == []
+
+
+def test_search_shows_highlighted_escaped_snippets(client):
+    make_entry("Lighting", summary="Better <script>alert(1)</script> street lighting reduces fear of crime.")
+    response = client.get(reverse("depository:browse"), {"q": "lighting"})
+    content = response.content.decode()
+    assert "<mark>lighting</mark>" in content
+    assert "<script>alert(1)</script>" not in content
+
+
+def test_drafts_are_not_found_by_the_public(organizer_client):
+    make_entry("Draft mediation toolkit", status="draft")
+    assert titles(Client(), q="mediation") == []
+    assert titles(organizer_client, q="mediation") == ["Draft mediation toolkit"]

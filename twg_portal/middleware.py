@@ -1,0 +1,37 @@
+"""Answer 503 at once when the database cannot be reached, instead of a 500 error page."""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template import loader
+
+logger = logging.getLogger(__name__)
+
+# Errors of the connection, not of the query: the server is down, restarting, refusing connections
+# or dropped the one we had. A browser or a load balancer should try again shortly.
+DATABASE_UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable_response():
+    """The 503 page. It is rendered without the request, so that nothing in it (the session, the
+    user, the messages) reaches for the database that has just failed."""
+    response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DATABASE_UNAVAILABLE_ERRORS):
+            return None
+        logger.warning("Database unavailable while serving %s: %s", request.path, str(exception).strip())
+        return database_unavailable_response()
