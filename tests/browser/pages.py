@@ -1,16 +1,37 @@
 """The public pages every browser check visits, as (name -> function returning a path)."""
 
-from depository.models import Entry
+from django.db.models import Count
+
+from depository.models import Entry, Theme
 from meetings.models import Meeting
 
 INCEPTION_MEETING = "inception-meeting-2014"
+
+
+def filtered_browse():
+    """The browse page with a search and the commonest theme ticked (facets, highlights)."""
+    theme = (
+        Theme.objects.filter(entries__status="published")
+        .annotate(uses=Count("entries"))
+        .order_by("-uses", "slug")
+        .first()
+    )
+    return f"/depository/?q=violence&theme={theme.slug}"
+
 
 PUBLIC_PAGES = {
     "home": lambda: "/",
     "about": lambda: "/about/",
     "browse": lambda: "/depository/",
+    "browse-filtered": filtered_browse,
     "entry": lambda: Entry.objects.published().latest(1)[0].get_absolute_url(),
+    "literature": lambda: "/depository/literature/",
+    "typology": lambda: "/depository/typology/",
+    "glossary": lambda: "/depository/glossary/",
     "meetings": lambda: "/meetings/",
     "meeting": lambda: Meeting.objects.get(slug=INCEPTION_MEETING).get_absolute_url(),
+    "workplan": lambda: "/meetings/workplan/",
+    "organizations": lambda: "/meetings/organizations/",
+    "organization": lambda: "/meetings/organizations/unog/",
     "not-found": lambda: "/no-such-page/",
 }
