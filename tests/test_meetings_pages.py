@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
@@ -279,8 +280,6 @@ def test_key_points_are_escaped_and_dashes_become_a_list(client, db):
 
 
 def test_a_meeting_cannot_take_the_address_of_another_page(db):
-    from django.core.exceptions import ValidationError
-
     meeting = Meeting(name="Work plan", slug="workplan", status="proposed")
     with pytest.raises(ValidationError, match="address of another page"):
         meeting.full_clean()
