@@ -24,7 +24,13 @@ def test_every_portal_model_is_in_the_admin():
         if not model._meta.auto_created
     }
     # Session contributions are curated inline in their session, attachments inline in their entry.
-    assert models - set(REGISTERED) <= {("meetings", "sessioncontribution"), ("depository", "attachment")}
+    assert models - set(REGISTERED) <= {
+        ("meetings", "sessioncontribution"),
+        ("depository", "attachment"),
+        # A paper's versions and history are shown inline in its admin page.
+        ("members", "paperversion"),
+        ("members", "paperevent"),
+    }
 
 
 @pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)
