@@ -167,7 +167,7 @@ class InputPaperAdmin(admin.ModelAdmin):
 
     def decide_view(self, request, pk):
         """Take a decision (review, request changes, accept, reject, publish) with a comment for the authors."""
-        paper = get_object_or_404(InputPaper.objects.select_related("entry"), pk=pk)
+        paper = get_object_or_404(InputPaper.objects.select_related("entry").prefetch_related("authors"), pk=pk)
         if not is_organizer(request.user):
             raise PermissionDenied
         actions = [

@@ -228,3 +228,18 @@ def test_the_admin_change_page_shows_versions_and_history(organizer_client, memb
     assert reverse("members:paper_file", args=[paper.pk, 1]) in content
     assert "Ready." in content
     assert reverse("admin:members_inputpaper_decide", args=[paper.pk]) in content
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_paper_page_query_count_does_not_grow_with_versions_and_events(member, count, django_assert_num_queries):
+    paper = make_paper(member)
+    author = client_for(member.user)
+    for index in range(count):
+        post_upload(author, paper, name=f"v{index}.pdf")
+    for _ in range(count):
+        PaperEvent.objects.create(paper=paper, actor=member.user, from_status="draft", to_status="submitted")
+    # session, user, member (for the look-up), the paper with submitter, organization and entry, its
+    # authors, city types, violence types, themes, cities and tags, versions with uploaders, events with actors.
+    with django_assert_num_queries(12):
+        response = author.get(reverse("members:paper", args=[paper.pk]))
+    assert response.status_code == 200

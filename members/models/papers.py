@@ -135,7 +135,8 @@ class InputPaper(models.Model):
             return False
         if self.submitted_by_id == member.pk:
             return True
-        return bool(member.person_id) and self.authors.filter(pk=member.person_id).exists()
+        # Reads prefetched authors when the page loaded them.
+        return bool(member.person_id) and any(person.pk == member.person_id for person in self.authors.all())
 
     def current_version(self):
         return self.versions.order_by("-number").first()

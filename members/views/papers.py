@@ -52,23 +52,28 @@ def paper_edit(request, pk):
     return render(request, "members/paper_form.html", {"form": form, "paper": paper})
 
 
-@require_safe
-@never_cache
-@login_required
-def paper_detail(request, pk):
-    """The paper with its files, history and the organizers' comments, for its authors and the organizers."""
-    paper = get_paper_for_user(request.user, pk, PAPER_PAGE)
+def render_paper_page(request, paper, *, upload_form=None, status=200):
     is_author = paper.is_author(request.user)
+    if upload_form is None and is_author and paper.is_editable:
+        upload_form = UploadForm()
     context = {
         "paper": paper,
         "is_author": is_author,
         "versions": paper.versions.select_related("uploaded_by__member__person").order_by("-number"),
         "events": paper.events.select_related("actor__member__person").order_by("created_at", "id"),
         "author_actions": actions_for(Role.AUTHOR, paper.status) if is_author else [],
-        "upload_form": UploadForm() if is_author and paper.is_editable else None,
+        "upload_form": upload_form,
         "transition_form": TransitionForm(),
     }
-    return render(request, "members/paper_detail.html", context)
+    return render(request, "members/paper_detail.html", context, status=status)
+
+
+@require_safe
+@never_cache
+@login_required
+def paper_detail(request, pk):
+    """The paper with its files, history and the organizers' comments, for its authors and the organizers."""
+    return render_paper_page(request, get_paper_for_user(request.user, pk, PAPER_PAGE))
 
 
 @require_POST
@@ -86,16 +91,7 @@ def paper_upload(request, pk):
         else:
             messages.success(request, _("Version %(number)s is uploaded.") % {"number": version.number})
             return redirect(paper)
-    context = {
-        "paper": paper,
-        "is_author": True,
-        "versions": paper.versions.select_related("uploaded_by__member__person").order_by("-number"),
-        "events": paper.events.select_related("actor__member__person").order_by("created_at", "id"),
-        "author_actions": actions_for(Role.AUTHOR, paper.status),
-        "upload_form": form,
-        "transition_form": TransitionForm(),
-    }
-    return render(request, "members/paper_detail.html", context, status=400)
+    return render_paper_page(request, paper, upload_form=form, status=400)
 
 
 @require_POST
