@@ -1,7 +1,11 @@
+import operator
+from functools import reduce
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import UsernameField
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from depository.documents import PAPER_KINDS, DocumentRejected, inspect_upload
@@ -98,6 +102,12 @@ class InviteForm(forms.Form):
             raise forms.ValidationError(errors)
         if not invitees:
             raise forms.ValidationError(_("Give at least one e-mail address."))
+        same_address = reduce(operator.or_, (Q(email__iexact=invitee.email) for invitee in invitees))
+        taken = set(get_user_model().objects.filter(same_address).values_list("email", flat=True))
+        if taken:
+            raise forms.ValidationError(
+                _("These addresses already have an account: %(emails)s") % {"emails": ", ".join(sorted(taken))}
+            )
         return invitees
 
 

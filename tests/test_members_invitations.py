@@ -174,3 +174,25 @@ def test_the_invitation_changelist_shows_states(organizer_client, organizer):
     response = organizer_client.get(reverse("admin:members_invitation_changelist"))
     assert response.status_code == 200
     assert "pending@example.org" in response.content.decode()
+
+
+def test_addresses_that_already_have_an_account_are_named(organizer_client, member):
+    response = organizer_client.post(
+        reverse("admin:members_invitation_add"), {"invitees": "AMINA@example.org\nnew@example.org"}
+    )
+    assert response.status_code == 200
+    assert "These addresses already have an account: amina@example.org" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_a_person_taken_meanwhile_gets_a_message_not_an_error(client, organizer, member):
+    invitation, token = invite_member(email="late@example.org", invited_by=organizer, person=member.person)
+    response = client.post(
+        reverse("members:invitation", args=[token]),
+        {"username": "late", "password1": "a-long-unusual-passphrase", "password2": "a-long-unusual-passphrase"},
+    )
+    assert response.status_code == 400
+    assert "Member with this Person already exists." in response.content.decode()
+    assert not get_user_model().objects.filter(username="late").exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -37,6 +38,10 @@ def invitation(request, token):
             )
         except InvitationUnusable as unusable:
             return render(request, "members/invitation_unusable.html", {"reason": unusable.reason}, status=410)
+        except ValidationError as error:
+            # Someone took the user name or the person between the form's checks and the save.
+            form.add_error(None, error.messages)
+            return render(request, "members/invitation.html", {"invitation": invitation, "form": form}, status=400)
         login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome to the TWG Portal. Your account is ready."))
         return redirect("members:dashboard")

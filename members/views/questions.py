@@ -5,6 +5,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from members.forms import AnswerForm
 from members.models import Answer, Question
+from members.services.questions import save_answer
 from members.views.common import member_required
 
 
@@ -21,13 +22,13 @@ def answer(request, pk):
     """Write or edit one's answer to a published question, until its deadline."""
     question = get_object_or_404(Question.objects.public().select_related("meeting"), pk=pk)
     existing = Answer.objects.filter(question=question, member=request.member).first()
-    form = AnswerForm(request.POST or None, instance=existing or Answer(question=question, member=request.member))
+    form = AnswerForm(request.POST or None, instance=existing)
     if request.method == "POST":
         if not question.is_open:
             messages.error(request, _("The deadline for answers to this question has passed."))
             return render(request, "members/answer_form.html", {"question": question, "form": None}, status=403)
         if form.is_valid():
-            form.save()
+            save_answer(question=question, member=request.member, **form.cleaned_data)
             messages.success(request, _("Your answer is saved."))
             return redirect("members:dashboard")
     return render(
