@@ -243,3 +243,11 @@ def test_paper_page_query_count_does_not_grow_with_versions_and_events(member, c
     with django_assert_num_queries(12):
         response = author.get(reverse("members:paper", args=[paper.pk]))
     assert response.status_code == 200
+
+
+def test_the_authors_steps_share_one_comment_box(member_client, member):
+    paper = make_paper(member)
+    content = member_client.get(reverse("members:paper", args=[paper.pk])).content.decode()
+    assert content.count('name="comment"') == 1
+    assert f'formaction="{reverse("members:paper_transition", args=[paper.pk, "submit"])}"' in content
+    assert f'formaction="{reverse("members:paper_transition", args=[paper.pk, "withdraw"])}"' in content

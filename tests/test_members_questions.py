@@ -124,3 +124,12 @@ def test_organizers_write_the_synthesis(organizer_client):
     assert response.status_code == 302, response.content.decode()[:2000]
     question.refresh_from_db()
     assert question.synthesis == "Members agree that local matters."
+
+
+def test_answers_and_syntheses_are_escaped(client, member):
+    question = Question.objects.create(text="<i>Q</i>?", is_public=True, synthesis="<script>alert(1)</script>")
+    Answer.objects.create(question=question, member=member, text="<img src=x onerror=alert(1)>", is_public=True)
+    content = client.get(reverse("members:questions")).content.decode()
+    assert "<script>alert(1)</script>" not in content
+    assert "<img src=x" not in content
+    assert "&lt;img src=x onerror=alert(1)&gt;" in content
