@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from depository.admin_attachments import AttachmentAdminMixin, AttachmentInline
+from depository.admin_spreadsheets import EntrySpreadsheetAdminMixin
 from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
 
 
@@ -52,7 +53,7 @@ class CityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Entry)
-class EntryAdmin(AttachmentAdminMixin, admin.ModelAdmin):
+class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAdmin):
     inlines = [AttachmentInline]
     list_display = ["title", "kind", "status", "year", "language", "published_at", "updated_at"]
     list_filter = ["status", "kind", "language", "city_types", "violence_types", "themes", "year"]

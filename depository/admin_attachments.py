@@ -1,5 +1,7 @@
 """Attachments in the entry admin: uploads checked by depository.documents, text extracted in the background."""
 
+from copy import copy
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
@@ -11,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from depository.documents import ATTACHMENT_KINDS, DocumentRejected, inspect_upload, safe_display_name
+from depository.documents.cleanup import delete_file_on_commit, delete_stored_files_on_error
 from depository.models import Attachment
 from depository.models.attachments import ExtractionStatus
 from depository.tasks import enqueue_text_extraction
@@ -26,6 +29,11 @@ class AttachmentForm(forms.ModelForm):
         widgets = {"file": forms.FileInput}
 
     document_info = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The file an existing attachment had, deleted once a replacement is committed.
+        self.initial_file = copy(self.instance.file) if self.instance.pk and self.instance.file else None
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
@@ -83,16 +91,41 @@ class AttachmentInline(admin.TabularInline):
 class AttachmentAdminMixin:
     """For EntryAdmin: records who uploaded each file, queues its text extraction, serves downloads."""
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The admin saves the entry and its inlines in one transaction: if anything in it fails,
+        # the files stored for new attachments are deleted too (no file without its row).
+        with delete_stored_files_on_error() as stored:
+            request.stored_attachment_files = stored
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not Attachment:
             return super().save_formset(request, form, formset, change)
-        uploaded = [inline_form for inline_form in formset.forms if getattr(inline_form, "document_info", None)]
-        for inline_form in uploaded:
-            inline_form.instance.uploaded_by = request.user
-        super().save_formset(request, form, formset, change)
-        for inline_form in uploaded:
-            if inline_form.instance.pk:
-                enqueue_text_extraction(inline_form.instance)
+        stored = getattr(request, "stored_attachment_files", [])
+        # Model instances without a primary key are unhashable: keep the new uploads by identity.
+        uploaded = {id(inline_form.instance) for inline_form in formset.forms if inline_form.document_info}
+        replaced = [
+            inline_form.initial_file
+            for inline_form in formset.forms
+            if inline_form.document_info and inline_form.initial_file
+        ]
+        for attachment in formset.save(commit=False):
+            is_upload = id(attachment) in uploaded
+            if is_upload:
+                attachment.uploaded_by = request.user
+            try:
+                attachment.save()  # stores the file first, then writes the row
+            finally:
+                if is_upload and attachment.file._committed:
+                    stored.append(attachment.file)
+            if is_upload:
+                enqueue_text_extraction(attachment)
+        for attachment in formset.deleted_objects:
+            delete_file_on_commit(attachment.file)
+            attachment.delete()
+        formset.save_m2m()
+        for old_file in replaced:
+            delete_file_on_commit(old_file)
 
     def get_urls(self):
         download = self.admin_site.admin_view(self.download_attachment)

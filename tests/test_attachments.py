@@ -182,6 +182,50 @@ class TestUploadInAdmin:
             Attachment.objects.create(entry=entry, file=ContentFile(b"x", name=f"{number}.txt"))
         assert queries_for_change_page() == one
 
+    def test_a_failure_after_the_upload_leaves_no_row_and_no_file(
+        self, organizer_client, entry, media_root, monkeypatch
+    ):
+        from depository.admin import EntryAdmin
+
+        def fail(*args, **kwargs):
+            raise RuntimeError("the last step fails")
+
+        # The change message is logged last, inside the admin's transaction.
+        monkeypatch.setattr(EntryAdmin, "log_change", fail)
+        with pytest.raises(RuntimeError, match="the last step fails"):
+            organizer_client.post(change_url(entry), entry_form(entry, ("report.pdf", pdf_bytes("Lost?"))))
+        assert not Attachment.objects.exists()
+        assert not DBTaskResult.objects.exists()
+        assert stored_files(media_root) == []
+
+    def test_replacing_a_file_deletes_the_old_one_once_committed(
+        self, organizer_client, entry, media_root, django_capture_on_commit_callbacks
+    ):
+        attachment = Attachment.objects.create(
+            entry=entry, file=ContentFile(b"old notes", name="old.txt"), content_type="text/plain; charset=utf-8"
+        )
+        old_name = attachment.file.name
+        data = entry_form(entry, existing=[attachment])
+        data["attachments-0-file"] = SimpleUploadedFile("new.txt", b"new notes")
+        with django_capture_on_commit_callbacks(execute=True):
+            assert organizer_client.post(change_url(entry), data).status_code == 302
+        attachment.refresh_from_db()
+        assert attachment.original_name == "new.txt"
+        assert attachment.size == len(b"new notes")
+        assert stored_files(media_root) == [attachment.file.name]
+        assert attachment.file.name != old_name
+
+    def test_deleting_an_attachment_deletes_its_file(
+        self, organizer_client, entry, media_root, django_capture_on_commit_callbacks
+    ):
+        attachment = Attachment.objects.create(entry=entry, file=ContentFile(b"x", name="x.txt"))
+        data = entry_form(entry, existing=[attachment])
+        data["attachments-0-DELETE"] = "on"
+        with django_capture_on_commit_callbacks(execute=True):
+            assert organizer_client.post(change_url(entry), data).status_code == 302
+        assert not Attachment.objects.exists()
+        assert stored_files(media_root) == []
+
 
 class TestDownload:
     def test_download_under_the_original_name(self, organizer_client, entry, media_root):

@@ -260,3 +260,7 @@ MEMBERS_INVITATION_DAYS = envint("MEMBERS_INVITATION_DAYS", 14)
 MEMBERS_PAPER_MAX_BYTES = envint("MEMBERS_PAPER_MAX_BYTES", 20 * 1024 * 1024)
 LOGIN_REDIRECT_URL = "members:dashboard"
 LOGOUT_REDIRECT_URL = "home"
+
+# Bulk import/export of depository entries in the admin (django-import-export; docs/files.md).
+INSTALLED_APPS += ["import_export"]
+ENTRY_IMPORT_MAX_BYTES = envint("ENTRY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)

@@ -117,28 +117,7 @@ def zip_document_kind(uploaded_file):
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise DocumentRejected(_("The file looks like a document archive but is damaged.")) from None
     with archive:
-        entries = archive.infolist()
-        if len(entries) > settings.DOCUMENT_MAX_ZIP_ENTRIES:
-            raise DocumentRejected(
-                _("The document holds %(count)s parts; at most %(limit)s are accepted.")
-                % {"count": len(entries), "limit": settings.DOCUMENT_MAX_ZIP_ENTRIES}
-            )
-        uncompressed = sum(entry.file_size for entry in entries)
-        if uncompressed > settings.DOCUMENT_MAX_UNCOMPRESSED_BYTES:
-            raise DocumentRejected(
-                _("The document unpacks to %(size)s; at most %(limit)s are accepted.")
-                % {
-                    "size": filesizeformat(uncompressed),
-                    "limit": filesizeformat(settings.DOCUMENT_MAX_UNCOMPRESSED_BYTES),
-                }
-            )
-        for entry in entries:
-            if entry.file_size >= RATIO_CHECK_MIN_BYTES and (
-                entry.file_size > settings.DOCUMENT_MAX_COMPRESSION_RATIO * max(entry.compress_size, 1)
-            ):
-                raise DocumentRejected(
-                    _("The document is compressed suspiciously well (a 'zip bomb'); it was not opened.")
-                )
+        entries = check_zip_limits(archive)
         names = {entry.filename for entry in entries}
         if "[Content_Types].xml" in names and "word/document.xml" in names:
             return DocumentKind.DOCX
@@ -150,6 +129,32 @@ def zip_document_kind(uploaded_file):
             if mimetype.strip() == ODT_MIMETYPE:
                 return DocumentKind.ODT
     raise DocumentRejected(_("The file is an archive, not a DOCX or ODT document."))
+
+
+def check_zip_limits(archive):
+    """The archive's entries, if its central directory promises nothing dangerous; else DocumentRejected.
+    Nothing is decompressed: the declared sizes bound what zipfile will ever inflate."""
+    entries = archive.infolist()
+    if len(entries) > settings.DOCUMENT_MAX_ZIP_ENTRIES:
+        raise DocumentRejected(
+            _("The document holds %(count)s parts; at most %(limit)s are accepted.")
+            % {"count": len(entries), "limit": settings.DOCUMENT_MAX_ZIP_ENTRIES}
+        )
+    uncompressed = sum(entry.file_size for entry in entries)
+    if uncompressed > settings.DOCUMENT_MAX_UNCOMPRESSED_BYTES:
+        raise DocumentRejected(
+            _("The document unpacks to %(size)s; at most %(limit)s are accepted.")
+            % {
+                "size": filesizeformat(uncompressed),
+                "limit": filesizeformat(settings.DOCUMENT_MAX_UNCOMPRESSED_BYTES),
+            }
+        )
+    for entry in entries:
+        if entry.file_size >= RATIO_CHECK_MIN_BYTES and (
+            entry.file_size > settings.DOCUMENT_MAX_COMPRESSION_RATIO * max(entry.compress_size, 1)
+        ):
+            raise DocumentRejected(_("The document is compressed suspiciously well (a 'zip bomb'); it was not opened."))
+    return entries
 
 
 def is_plain_text(uploaded_file):

@@ -1,0 +1,190 @@
+"""Entries as spreadsheet rows (CSV, XLSX) for the admin's bulk import and export (django-import-export).
+
+One row per entry, keyed by slug (importing a row whose slug exists updates that entry). Facets
+are comma-separated slugs, tags comma-separated names. Kind, status and language take the stored
+value or the English label ('promising_practice' or 'Promising practice'). Unknown values are
+errors of their row, reported by the dry run before anything is written.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from depository.models import City, CityType, Entry, EntryKind, EntryStatus, Language, Theme, ViolenceType
+
+# A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets
+# (`=cmd|' /C calc'!A0`, `@SUM(...)`, `+1+1`, `-1+1`, a tab or carriage return before any of them).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value):
+    """A leading apostrophe makes a spreadsheet show the cell as text instead of running it."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def restore_formula_text(value):
+    """Undo neutralise_formula, so an exported file imports back unchanged."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value
+
+
+class ChoiceWidget(widgets.CharWidget):
+    """A TextChoices value, given as its value or its English label, case-insensitively."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(**kwargs)
+        self.choices = choices
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip()
+        if not text:
+            return None
+        for choice in self.choices:
+            if text.casefold() in {choice.value.casefold(), str(choice.label).casefold()}:
+                return choice.value
+        allowed = ", ".join(choice.value for choice in self.choices)
+        raise ValueError(_("'%(value)s' is not one of: %(allowed)s.") % {"value": text, "allowed": allowed})
+
+
+class YearWidget(widgets.IntegerWidget):
+    def clean(self, value, row=None, **kwargs):
+        year = super().clean(value, row, **kwargs)
+        if year is not None and not 1900 <= year <= 2100:
+            raise ValueError(_("The year must be between 1900 and 2100."))
+        return year
+
+
+class SlugListWidget(widgets.ManyToManyWidget):
+    """Comma-separated slugs of existing terms; an unknown slug is an error, never silently dropped."""
+
+    def __init__(self, model, **kwargs):
+        super().__init__(model, separator=",", field="slug", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        slugs = sorted({part.strip() for part in str(value or "").split(",") if part.strip()})
+        found = list(self.model.objects.filter(slug__in=slugs))
+        unknown = sorted(set(slugs) - {term.slug for term in found})
+        if unknown:
+            raise ValueError(
+                _("Unknown %(vocabulary)s: %(slugs)s.")
+                % {"vocabulary": self.model._meta.verbose_name, "slugs": ", ".join(unknown)}
+            )
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        # Sorted in Python from the prefetched rows: no query per entry.
+        return ",".join(sorted(term.slug for term in value.all())) if value is not None else ""
+
+
+class TagsWidget(widgets.ManyToManyWidget):
+    """Comma-separated tag names (django-taggit)."""
+
+    def __init__(self, **kwargs):
+        from taggit.models import Tag
+
+        super().__init__(Tag, separator=",", field="name", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        return sorted({part.strip() for part in str(value or "").split(",") if part.strip()}, key=str.casefold)
+
+    def render(self, value, obj=None, **kwargs):
+        return ", ".join(sorted((tag.name for tag in value.all()), key=str.casefold)) if value is not None else ""
+
+
+def text_field(name):
+    return fields.Field(attribute=name, column_name=name, widget=widgets.CharWidget(allow_blank=True))
+
+
+class EntryResource(resources.ModelResource):
+    title = text_field("title")
+    slug = text_field("slug")
+    kind = fields.Field(attribute="kind", column_name="kind", widget=ChoiceWidget(EntryKind))
+    summary = text_field("summary")
+    authors = text_field("authors")
+    publisher = text_field("publisher")
+    year = fields.Field(attribute="year", column_name="year", widget=YearWidget())
+    language = fields.Field(attribute="language", column_name="language", widget=ChoiceWidget(Language))
+    external_url = text_field("external_url")
+    status = fields.Field(attribute="status", column_name="status", widget=ChoiceWidget(EntryStatus))
+    city_types = fields.Field(attribute="city_types", column_name="city_types", widget=SlugListWidget(CityType))
+    violence_types = fields.Field(
+        attribute="violence_types", column_name="violence_types", widget=SlugListWidget(ViolenceType)
+    )
+    themes = fields.Field(attribute="themes", column_name="themes", widget=SlugListWidget(Theme))
+    cities = fields.Field(attribute="cities", column_name="cities", widget=SlugListWidget(City))
+    tags = fields.Field(attribute="tags", column_name="tags", widget=TagsWidget())
+
+    class Meta:
+        model = Entry
+        fields = [
+            "title",
+            "slug",
+            "kind",
+            "summary",
+            "authors",
+            "publisher",
+            "year",
+            "language",
+            "external_url",
+            "status",
+            "city_types",
+            "violence_types",
+            "themes",
+            "cities",
+            "tags",
+        ]
+        export_order = fields
+        import_id_fields = ["slug"]
+        clean_model_instances = True  # full_clean(): choices, year range, slug format, required fields
+        use_transactions = True  # the whole file in one transaction; the dry run is rolled back
+        skip_unchanged = False
+        skip_html_diff = True
+
+    # Import ----------------------------------------------------------------------------------
+
+    def before_import_row(self, row, **kwargs):
+        for column, value in list(row.items()):
+            row[column] = restore_formula_text(value.strip() if isinstance(value, str) else value)
+        if not row.get("slug") and row.get("title"):
+            row["slug"] = slugify(row["title"])[:200]
+        # An empty kind, status or language cell keeps the entry's value (a new entry: the model's default).
+        for column in ("kind", "status", "language"):
+            if column in row and not row[column]:
+                del row[column]
+
+    def import_instance(self, instance, row, **kwargs):
+        """Check the many-to-many columns with the others, so an unknown slug fails its row before
+        the entry is saved (django-import-export only reads them after saving)."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if instance.status == EntryStatus.PUBLISHED and instance.published_at is None:
+            instance.published_at = timezone.now()  # before full_clean(): a published entry has a date
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row)
+                except ValueError as error:
+                    errors[field.attribute] = ValidationError(str(error), code="invalid")
+        if errors:
+            raise ValidationError(errors)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        user = kwargs.get("user")
+        if user is not None and user.is_authenticated:
+            instance.curated_by = user
+
+    # Export ----------------------------------------------------------------------------------
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.prefetch_related("city_types", "violence_types", "themes", "cities", "tags")
+
+    def export_field(self, field, instance, **kwargs):
+        return neutralise_formula(super().export_field(field, instance, **kwargs))
