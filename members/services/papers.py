@@ -4,12 +4,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from depository.documents import safe_display_name
+from depository.documents import delete_stored_files_on_error, safe_display_name
 from depository.tasks import enqueue_text_extraction
 from members import emails
 from members.models import InputPaper, PaperEvent, PaperVersion, is_organizer
 from members.services.common import unique_slug
-from members.storage import private_storage
 from members.workflow import ACTIONS, Role
 
 
@@ -55,39 +54,32 @@ def add_version(*, paper, uploaded_file, info, user):
     The file and its row are written together: if anything after the file is stored fails, the
     file is deleted again; if storing the file fails, no row is written.
     """
-    stored_name = None
-    try:
-        with transaction.atomic():
-            # Locked, so two uploads at once cannot take the same version number.
-            paper = InputPaper.objects.select_for_update().get(pk=paper.pk)
-            if not paper.is_editable:
-                raise PaperRefused(
-                    _("A new file can be uploaded only while the paper is a draft or changes are requested.")
-                )
-            number = (paper.versions.aggregate(last=Max("number"))["last"] or 0) + 1
-            version = PaperVersion(
-                paper=paper,
-                number=number,
-                original_name=safe_display_name(uploaded_file.name or "")[:255],
-                kind=info.kind,
-                content_type=info.content_type,
-                size=info.size,
-                sha256=info.sha256,
-                uploaded_by=user,
+    with delete_stored_files_on_error() as stored, transaction.atomic():
+        # Locked, so two uploads at once cannot take the same version number.
+        paper = InputPaper.objects.select_for_update().get(pk=paper.pk)
+        if not paper.is_editable:
+            raise PaperRefused(
+                _("A new file can be uploaded only while the paper is a draft or changes are requested.")
             )
-            uploaded_file.seek(0)
-            extension = info.extension.lstrip(".")
-            version.file.save(f"paper.{extension}", uploaded_file, save=False)
-            stored_name = version.file.name
-            version.full_clean()
-            version.save()
-            paper.save(update_fields=["updated_at"])
-            # The background worker extracts its text and counts its pages once this commits.
-            enqueue_text_extraction(version)
-    except BaseException:
-        if stored_name:
-            private_storage.delete(stored_name)
-        raise
+        number = (paper.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+        version = PaperVersion(
+            paper=paper,
+            number=number,
+            original_name=safe_display_name(uploaded_file.name or "")[:255],
+            kind=info.kind,
+            content_type=info.content_type,
+            size=info.size,
+            sha256=info.sha256,
+            uploaded_by=user,
+        )
+        uploaded_file.seek(0)
+        version.file.save(f"paper.{info.extension.lstrip('.')}", uploaded_file, save=False)
+        stored.append(version.file)
+        version.full_clean()
+        version.save()
+        paper.save(update_fields=["updated_at"])
+        # The background worker extracts its text and counts its pages once this commits.
+        enqueue_text_extraction(version)
     return version
 
 

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from depository.documents import delete_stored_files_on_error
 from depository.models import Attachment, Entry, EntryKind, EntryStatus
 from depository.tasks import enqueue_text_extraction
 from members.models import InputPaper
@@ -21,47 +22,41 @@ def publish_paper(*, paper, user, comment=""):
     deleted again and the database is left as it was.
     """
     action = ACTIONS["publish"]
-    copied = None
-    try:
-        with transaction.atomic():
-            paper = (
-                InputPaper.objects.select_for_update(of=("self",))
-                .select_related("entry")
-                .prefetch_related("authors", "cities", "city_types", "violence_types", "themes", "tags")
-                .get(pk=paper.pk)
+    with delete_stored_files_on_error() as stored, transaction.atomic():
+        paper = (
+            InputPaper.objects.select_for_update(of=("self",))
+            .select_related("entry")
+            .prefetch_related("authors", "cities", "city_types", "violence_types", "themes", "tags")
+            .get(pk=paper.pk)
+        )
+        check_action(paper=paper, action=action, user=user)
+        version = paper.current_version()
+        if version is None:
+            raise PaperRefused(_("The paper has no file to publish."))
+        entry = save_entry(paper=paper, user=user)
+        if not entry.attachments.filter(sha256=version.sha256).exists():
+            attachment = Attachment(
+                entry=entry,
+                original_name=version.original_name,
+                content_type=version.content_type,
+                size=version.size,
+                sha256=version.sha256,
+                is_public=True,
+                uploaded_by=version.uploaded_by,
             )
-            check_action(paper=paper, action=action, user=user)
-            version = paper.current_version()
-            if version is None:
-                raise PaperRefused(_("The paper has no file to publish."))
-            entry = save_entry(paper=paper, user=user)
-            if not entry.attachments.filter(sha256=version.sha256).exists():
-                attachment = Attachment(
-                    entry=entry,
-                    original_name=version.original_name,
-                    content_type=version.content_type,
-                    size=version.size,
-                    sha256=version.sha256,
-                    is_public=True,
-                    uploaded_by=version.uploaded_by,
-                )
-                with version.file.open("rb") as handle:
-                    attachment.file.save(f"paper.{version.kind}", File(handle), save=False)
-                copied = (attachment.file.storage, attachment.file.name)
-                attachment.full_clean()
-                attachment.save()
-                # Earlier files of this paper stay in the entry's history but are no longer offered.
-                entry.attachments.exclude(pk=attachment.pk).update(is_public=False)
-                # The background worker fills its text (and so the entry's search) once this commits.
-                enqueue_text_extraction(attachment)
-            paper.entry = entry
-            paper.save(update_fields=["entry", "updated_at"])
-            return record_transition(paper=paper, action=action, user=user, comment=comment)
-    except BaseException:
-        if copied:
-            storage, name = copied
-            storage.delete(name)
-        raise
+            with version.file.open("rb") as handle:
+                attachment.file.save(f"paper.{version.kind}", File(handle), save=False)
+            stored.append(attachment.file)
+            attachment.full_clean()
+            attachment.save()
+            # Earlier files of this paper stay in the entry's history but are no longer offered.
+            earlier = entry.attachments.exclude(pk=attachment.pk).filter(sha256__in=paper.versions.values("sha256"))
+            earlier.update(is_public=False)
+            # The background worker fills its text (and so the entry's search) once this commits.
+            enqueue_text_extraction(attachment)
+        paper.entry = entry
+        paper.save(update_fields=["entry", "updated_at"])
+        return record_transition(paper=paper, action=action, user=user, comment=comment)
 
 
 def save_entry(*, paper, user):
