@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from members.forms import DecisionForm, InviteForm
 from members.models import Answer, InputPaper, Invitation, Member, PaperEvent, PaperVersion, Question, is_organizer
-from members.services.invitations import invite_many
+from members.services.invitations import invite_many, renew_invitation
 from members.services.papers import PaperRefused, may_take, transition_paper
 from members.workflow import ACTIONS, Role, actions_for
 
@@ -44,6 +44,19 @@ class InvitationAdmin(admin.ModelAdmin):
         "member",
     ]
     autocomplete_fields = ["person", "organization"]
+    actions = ["send_new_links"]
+
+    @admin.action(description=_("Send a new link (the old one stops working)"))
+    def send_new_links(self, request, queryset):
+        sent = 0
+        for invitation in queryset.filter(accepted_at__isnull=True):
+            renew_invitation(invitation=invitation, invited_by=request.user)
+            sent += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d new link sent.", "%(count)d new links sent.", sent) % {"count": sent},
+            messages.SUCCESS,
+        )
 
     @admin.display(description=_("state"))
     def state(self, invitation):

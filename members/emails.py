@@ -44,6 +44,15 @@ def author_addresses(paper):
     return authors.values_list("email", flat=True).distinct()
 
 
+def actor_name(user):
+    if user is None:
+        return ""
+    member = getattr(user, "member", None)
+    if member is not None and member.person_id:
+        return member.person.name
+    return user.get_full_name() or user.get_username()
+
+
 def notify_transition(event):
     """Authors' steps go to the organizers; organizers' decisions go to the authors."""
     paper = event.paper
@@ -55,6 +64,7 @@ def notify_transition(event):
         "paper_link": absolute(reverse("members:paper", kwargs={"pk": paper.pk})),
         "admin_link": absolute(reverse("admin:members_inputpaper_change", args=[paper.pk])),
         "to_organizers": to_organizers,
+        "actor_name": actor_name(event.actor),
     }
     recipients = organizer_addresses() if to_organizers else author_addresses(paper)
     return send("paper_event", context, list(recipients))

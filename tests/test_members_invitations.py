@@ -196,3 +196,21 @@ def test_a_person_taken_meanwhile_gets_a_message_not_an_error(client, organizer,
     assert not get_user_model().objects.filter(username="late").exists()
     invitation.refresh_from_db()
     assert invitation.accepted_at is None
+
+
+def test_organizers_send_a_new_link_for_an_expired_invitation(
+    organizer_client, organizer, client, django_capture_on_commit_callbacks
+):
+    invitation, old_token = invite_member(email="late@example.org", invited_by=organizer)
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - datetime.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organizer_client.post(
+            reverse("admin:members_invitation_changelist"),
+            {"action": "send_new_links", "_selected_action": [invitation.pk]},
+        )
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    new_path = "/" + invitation_link(message).split("/", 3)[3]
+    organizer_client.logout()
+    assert client.get(reverse("members:invitation", args=[old_token])).status_code == 404
+    assert client.get(new_path).status_code == 200

@@ -251,3 +251,28 @@ def test_the_authors_steps_share_one_comment_box(member_client, member):
     assert content.count('name="comment"') == 1
     assert f'formaction="{reverse("members:paper_transition", args=[paper.pk, "submit"])}"' in content
     assert f'formaction="{reverse("members:paper_transition", args=[paper.pk, "withdraw"])}"' in content
+
+
+def test_an_author_withdraws_and_organizers_hear_of_it(member, organizer, django_capture_on_commit_callbacks):
+    author = client_for(member.user)
+    paper = make_paper(member, status=PaperStatus.SUBMITTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        author.post(reverse("members:paper_transition", args=[paper.pk, "withdraw"]), {"comment": "Not ready."})
+    paper.refresh_from_db()
+    assert paper.status == PaperStatus.WITHDRAWN
+    (message,) = mail.outbox
+    assert message.to == ["olga@example.org"]
+    assert "(Amina Diallo)" in message.body and "Not ready." in message.body
+
+
+def test_an_organizer_rejects_with_a_comment_the_author_reads(organizer_client, member):
+    paper = make_paper(member, status=PaperStatus.UNDER_REVIEW)
+    organizer_client.post(
+        reverse("admin:members_inputpaper_decide", args=[paper.pk]),
+        {"action": "reject", "comment": "Outside the TWG's scope."},
+    )
+    paper.refresh_from_db()
+    assert paper.status == PaperStatus.REJECTED
+    page = client_for(member.user).get(reverse("members:paper", args=[paper.pk])).content.decode()
+    assert "Outside the TWG&#x27;s scope." in page
+    assert "Rejected" in page

@@ -80,6 +80,21 @@ def invite_member(*, email, invited_by, name="", person=None, organization=None)
     return invitation, token
 
 
+def renew_invitation(*, invitation, invited_by):
+    """A fresh link for an invitation not yet accepted (the old link stops working). Returns the new token."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.is_used:
+            raise InvitationUnusable("used")
+        invitation.token_hash = hash_token(token)
+        invitation.expires_at = timezone.now() + datetime.timedelta(days=settings.MEMBERS_INVITATION_DAYS)
+        invitation.invited_by = invited_by
+        invitation.save(update_fields=["token_hash", "expires_at", "invited_by"])
+        transaction.on_commit(lambda: emails.send_invitation(invitation, token))
+    return token
+
+
 @transaction.atomic
 def invite_many(*, invitees, invited_by, organization=None):
     return [
