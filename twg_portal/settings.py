@@ -162,7 +162,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "members:login"
 
 # Internationalisation: the network works in English, Spanish, French and Arabic.
 LANGUAGE_CODE = "en"
@@ -255,6 +255,12 @@ DOCUMENT_MAX_TEXT_CHARS = envint("DOCUMENT_MAX_TEXT_CHARS", 500_000)  # kept for
 # `make run` starts `manage.py db_worker` beside gunicorn; see docs/files.md for running more workers.
 INSTALLED_APPS += ["django_tasks_db"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Members (issue 5; docs/members.md): invitations, log-in pages and input-paper uploads.
+MEMBERS_INVITATION_DAYS = envint("MEMBERS_INVITATION_DAYS", 14)
+MEMBERS_PAPER_MAX_BYTES = envint("MEMBERS_PAPER_MAX_BYTES", 20 * 1024 * 1024)
+LOGIN_REDIRECT_URL = "members:dashboard"
+LOGOUT_REDIRECT_URL = "home"
 
 # Bulk import/export of depository entries in the admin (django-import-export; docs/files.md).
 INSTALLED_APPS += ["import_export"]
