@@ -154,6 +154,11 @@ def test_the_life_of_an_input_paper(organizer, media_roots):
     assert (first_version.extraction_status, first_version.page_count) == ("done", 1)
     assert "Infrastructure projects in Cape Town" in first_version.extracted_text
 
+    # Practitioners find the published paper by a word that is only inside its file (stemmed: "resettled").
+    assert "resettle" not in (entry.title + entry.summary + entry.body).lower()
+    found = anonymous.get(reverse("depository:browse"), {"q": "resettled"}).content.decode()
+    assert entry.get_absolute_url() in found
+
     # The history holds every step, with who and why.
     steps = list(paper.events.values_list("actor__username", "to_status"))
     assert steps == [
