@@ -12,7 +12,7 @@ Each arm can use the GIN index, and a negated word (`-drugs`) stays negated for 
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchQueryField, SearchRank
 from django.db import connection
-from django.db.models import Case, F, Q, TextField, Value, When
+from django.db.models import Case, F, Func, Q, TextField, Value, When
 from django.db.models.functions import Concat
 
 from depository.models import Attachment, Entry, EntrySearchDocument, Language
@@ -107,7 +107,15 @@ def with_headline(queryset, text):
     (PostgreSQL evaluates it after the LIMIT)."""
     return queryset.annotate(
         headline=SearchHeadline(
-            Concat("summary", Value(" "), "body", output_field=TextField()),
+            # Markdown's marks (headings, emphasis, lists, quotes) would show as stray characters.
+            Func(
+                Concat("summary", Value(" "), "body", output_field=TextField()),
+                Value(r"[#*_`>|]+"),
+                Value(" "),
+                Value("g"),
+                function="regexp_replace",
+                output_field=TextField(),
+            ),
             _query_in_entry_language(text),
             config=_config_in_entry_language(),
             start_sel="<mark>",
