@@ -107,10 +107,10 @@ def with_headline(queryset, text):
     (PostgreSQL evaluates it after the LIMIT)."""
     return queryset.annotate(
         headline=SearchHeadline(
-            # Markdown's marks (headings, emphasis, lists, quotes) would show as stray characters.
+            # Markdown's marks (headings, emphasis, tables) would show as stray characters.
             Func(
                 Concat("summary", Value(" "), "body", output_field=TextField()),
-                Value(r"[#*_`>|]+"),
+                Value(r"[#*_`|]+"),
                 Value(" "),
                 Value("g"),
                 function="regexp_replace",
