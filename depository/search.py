@@ -73,14 +73,19 @@ def _queries(text):
     return {code: SearchQuery(text, config=config, search_type="websearch") for code, config in SEARCH_CONFIGS.items()}
 
 
-def matching(text):
-    """A Q for entries whose search document matches `text` (websearch syntax) in their own language."""
+def matching_documents(text):
+    """Ids of the entries whose search document matches `text` (websearch syntax) in their own language."""
     condition = Q()
     for code, query in _queries(text).items():
-        condition |= Q(search_document__language=code, search_document__document=query)
+        condition |= Q(language=code, document=query)
     other = SearchQuery(text, config=FALLBACK_CONFIG, search_type="websearch")
-    condition |= Q(search_document__document=other) & ~Q(search_document__language__in=list(SEARCH_CONFIGS))
-    return condition
+    condition |= Q(document=other) & ~Q(language__in=list(SEARCH_CONFIGS))
+    return EntrySearchDocument.objects.filter(condition).values("entry_id")
+
+
+def matching(text):
+    """A Q for the entries matching `text`."""
+    return Q(pk__in=matching_documents(text))
 
 
 def _query_in_entry_language(text):
