@@ -19,7 +19,7 @@ for candidate in "$${PYTHON:-}" python3.13 python3.12 python3 \
 done; exit 1
 endef
 
-.PHONY: help setup run test test-fast lint format migrations-check
+.PHONY: help setup run test lint format migrations-check bench wrk
 .PHONY: browser-deps test-browser screenshots messages compilemessages
 .PHONY: backup restore pg-client audit fault-test
 
@@ -159,3 +159,14 @@ restore: $(VENV)/.runtime-installed .secret_key pg-client
 	@[ -n "$(FILE)" ] || { echo "Usage: make restore FILE=backups/twg-backup-<time>.tar [FORCE=1]" >&2; exit 2; }
 	$(PY) manage.py ensure_database
 	$(PY) manage.py restore "$(FILE)" $(if $(filter 1 true yes,$(FORCE)),--force)
+
+# --- Performance (issue 7): the benchmark, on its own database (twg_portal_bench) -----------------
+SIZES ?= 1000,10000,100000
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get install -y --no-install-recommends wrk || { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends wrk; }; }
+
+bench: $(VENV)/.runtime-installed .secret_key wrk
+	$(PY) bench/run.py --sizes $(SIZES)

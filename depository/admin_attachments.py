@@ -1,5 +1,7 @@
 """Attachments in the entry admin: uploads checked by depository.documents, text extracted in the background."""
 
+from copy import copy
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
@@ -9,8 +11,10 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from depository.documents import ATTACHMENT_KINDS, DocumentRejected, inspect_upload, safe_display_name
+from depository.documents.cleanup import delete_file_on_commit, delete_stored_files_on_error
 from depository.models import Attachment
 from depository.models.attachments import ExtractionStatus
 from depository.tasks import enqueue_text_extraction
@@ -26,6 +30,11 @@ class AttachmentForm(forms.ModelForm):
         widgets = {"file": forms.FileInput}
 
     document_info = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The file an existing attachment had, deleted once a replacement is committed.
+        self.initial_file = copy(self.instance.file) if self.instance.pk and self.instance.file else None
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
@@ -59,6 +68,24 @@ class AttachmentForm(forms.ModelForm):
         return attachment
 
 
+def save_attachment(request, form, attachment):
+    """Save an attachment from an AttachmentForm inside the admin's transaction. A new file is
+    listed for deletion should that transaction fail (see changeform_view), the file it replaces is
+    deleted once it commits, and its text extraction is queued for then."""
+    uploaded = form.document_info is not None
+    if uploaded:
+        attachment.uploaded_by = request.user
+    try:
+        attachment.save()  # stores the file first, then writes the row
+    finally:
+        if uploaded and attachment.file._committed:
+            getattr(request, "stored_attachment_files", []).append(attachment.file)
+    if uploaded:
+        if form.initial_file:
+            delete_file_on_commit(form.initial_file)
+        enqueue_text_extraction(attachment)
+
+
 class AttachmentInline(admin.TabularInline):
     model = Attachment
     form = AttachmentForm
@@ -80,19 +107,29 @@ class AttachmentInline(admin.TabularInline):
         return filesizeformat(attachment.size) if attachment.pk else "-"
 
 
-class AttachmentAdminMixin:
+class DeleteStoredFilesOnErrorMixin:
+    """The admin saves an object and its inlines in one transaction: if anything in it fails, the
+    files stored for new attachments (save_attachment) are deleted too: no file without its row."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with delete_stored_files_on_error() as stored:
+            request.stored_attachment_files = stored
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class AttachmentAdminMixin(DeleteStoredFilesOnErrorMixin):
     """For EntryAdmin: records who uploaded each file, queues its text extraction, serves downloads."""
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Attachment:
             return super().save_formset(request, form, formset, change)
-        uploaded = [inline_form for inline_form in formset.forms if getattr(inline_form, "document_info", None)]
-        for inline_form in uploaded:
-            inline_form.instance.uploaded_by = request.user
-        super().save_formset(request, form, formset, change)
-        for inline_form in uploaded:
-            if inline_form.instance.pk:
-                enqueue_text_extraction(inline_form.instance)
+        forms_by_instance = {id(inline_form.instance): inline_form for inline_form in formset.forms}
+        for attachment in formset.save(commit=False):
+            save_attachment(request, forms_by_instance[id(attachment)], attachment)
+        for attachment in formset.deleted_objects:
+            delete_file_on_commit(attachment.file)
+            attachment.delete()
+        formset.save_m2m()
 
     def get_urls(self):
         download = self.admin_site.admin_view(self.download_attachment)
@@ -119,3 +156,61 @@ class AttachmentAdminMixin:
             filename=attachment.original_name or f"attachment-{attachment.pk}",
             content_type=attachment.content_type or "application/octet-stream",
         )
+
+
+class AttachmentAdminForm(AttachmentForm):
+    class Meta(AttachmentForm.Meta):
+        fields = ["entry", "file", "is_public"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(DeleteStoredFilesOnErrorMixin, admin.ModelAdmin):
+    """Every entry's files in one list, to find the ones whose text could not be extracted."""
+
+    form = AttachmentAdminForm
+    list_display = ["__str__", "entry", "human_size", "page_count", "extraction_status", "uploaded_at", "uploaded_by"]
+    list_filter = ["extraction_status", "content_type", "is_public"]
+    list_select_related = ["entry", "uploaded_by"]
+    search_fields = ["original_name", "entry__title", "extraction_error"]
+    autocomplete_fields = ["entry"]
+    readonly_fields = [
+        "download",
+        "content_type",
+        "human_size",
+        "sha256",
+        "page_count",
+        "extraction_status",
+        "extraction_error",
+        "uploaded_at",
+        "uploaded_by",
+    ]
+    show_facets = admin.ShowFacets.ALWAYS
+    actions = ["extract_again"]
+
+    download = AttachmentInline.download
+    human_size = AttachmentInline.human_size
+
+    def save_model(self, request, obj, form, change):
+        save_attachment(request, form, obj)
+
+    def delete_model(self, request, obj):
+        delete_file_on_commit(obj.file)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for attachment in queryset:
+            delete_file_on_commit(attachment.file)
+        super().delete_queryset(request, queryset)
+
+    @admin.action(description=_("Extract the text of the selected files again"), permissions=["change"])
+    def extract_again(self, request, queryset):
+        attachments = list(queryset)
+        queryset.update(extraction_status=ExtractionStatus.PENDING, extraction_error="")
+        for attachment in attachments:
+            enqueue_text_extraction(attachment)
+        message = ngettext(
+            "%(count)d file queued for text extraction.",
+            "%(count)d files queued for text extraction.",
+            len(attachments),
+        )
+        self.message_user(request, message % {"count": len(attachments)})

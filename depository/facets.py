@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import CharField, Count, F, Q, Value
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from taggit.models import TaggedItem
 
@@ -20,13 +20,6 @@ from depository.models import City, CityType, Entry, EntryKind, EvidenceLevel, L
 SLUG_PATTERN = re.compile(r"^[-a-zA-Z0-9_]+$")
 # Theme facet positions: a sub-theme's position is its parent's times this step, plus its own plus one.
 SUB_THEME_STEP = 1000
-
-
-class SubqueryCount(Subquery):
-    """COUNT(DISTINCT entry_id) of a correlated subquery returning entry ids."""
-
-    template = "(SELECT count(DISTINCT _counted.entry_id) FROM (%(subquery)s) AS _counted)"
-    output_field = IntegerField()
 
 
 @dataclass
@@ -161,20 +154,27 @@ class ThemeFacet(TypologyFacet):
         return Q(pk__in=self.through.objects.filter(matches).values("entry_id"))
 
     def counts(self, base):
-        tagged = self.through.objects.filter(
-            Q(theme_id=OuterRef("pk")) | Q(theme__parent_id=OuterRef("pk")), entry_id__in=base.values("pk")
-        ).values("entry_id")
+        """Raw SQL around ORM parts: each (entry, theme) row credits the theme and its parent, and
+        every theme is listed with the count of distinct entries credited to it."""
+        entries = self.through.objects.filter(entry_id__in=base.values("pk"))
+        credited = entries.values(credited=F("theme_id"), credited_entry=F("entry_id")).union(
+            entries.filter(theme__parent__isnull=False).values(
+                credited=F("theme__parent_id"), credited_entry=F("entry_id")
+            ),
+            all=True,
+        )
+        sql, params = credited.query.sql_with_params()
+        theme = Theme._meta.db_table
         return (
-            Theme.objects.order_by()
-            .annotate(
-                value=F("slug"),
-                label=F("name"),
-                # Sub-themes sort under their parent: the parent's position, then their own.
-                place=Coalesce("parent__position", "position") * SUB_THEME_STEP
-                + Case(When(parent__isnull=True, then=Value(0)), default=F("position") + 1),
-                n=SubqueryCount(tagged),
-            )
-            .values("value", "label", "place", "n")
+            f"""SELECT th.slug AS value, th.name AS label,
+                       coalesce(parent.position, th.position) * {SUB_THEME_STEP}
+                       + CASE WHEN th.parent_id IS NULL THEN 0 ELSE th.position + 1 END AS place,
+                       count(DISTINCT c.credited_entry) AS n
+                FROM {theme} th
+                LEFT JOIN {theme} parent ON parent.id = th.parent_id
+                LEFT JOIN ({sql}) AS c ON c.credited = th.id
+                GROUP BY th.id, parent.position""",  # noqa: S608 (table names are the code's own)
+            params,
         )
 
 
@@ -250,7 +250,9 @@ def count_facets(bases):
     entries its counts apply to (every filter but its own). Returns {name: [(value, label, position, n)]}."""
     parts, params = [], []
     for name, base in bases.items():
-        sql, part_params = FACETS_BY_NAME[name].counts(base).query.sql_with_params()
+        counts = FACETS_BY_NAME[name].counts(base)
+        # A facet's counts are a queryset, or (sql, params) where the ORM cannot say it.
+        sql, part_params = counts if isinstance(counts, tuple) else counts.query.sql_with_params()
         parts.append(
             f"SELECT %s AS facet, p.value::text, p.label::text, p.place::integer, p.n::integer FROM ({sql}) AS p"  # noqa: S608
         )

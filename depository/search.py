@@ -12,7 +12,7 @@ Each arm can use the GIN index, and a negated word (`-drugs`) stays negated for 
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchQueryField, SearchRank
 from django.db import connection
-from django.db.models import Case, F, Q, TextField, Value, When
+from django.db.models import Case, F, Func, Q, TextField, Value, When
 from django.db.models.functions import Concat
 
 from depository.models import Attachment, Entry, EntrySearchDocument, Language
@@ -73,14 +73,19 @@ def _queries(text):
     return {code: SearchQuery(text, config=config, search_type="websearch") for code, config in SEARCH_CONFIGS.items()}
 
 
-def matching(text):
-    """A Q for entries whose search document matches `text` (websearch syntax) in their own language."""
+def matching_documents(text):
+    """Ids of the entries whose search document matches `text` (websearch syntax) in their own language."""
     condition = Q()
     for code, query in _queries(text).items():
-        condition |= Q(search_document__language=code, search_document__document=query)
+        condition |= Q(language=code, document=query)
     other = SearchQuery(text, config=FALLBACK_CONFIG, search_type="websearch")
-    condition |= Q(search_document__document=other) & ~Q(search_document__language__in=list(SEARCH_CONFIGS))
-    return condition
+    condition |= Q(document=other) & ~Q(language__in=list(SEARCH_CONFIGS))
+    return EntrySearchDocument.objects.filter(condition).values("entry_id")
+
+
+def matching(text):
+    """A Q for the entries matching `text`."""
+    return Q(pk__in=matching_documents(text))
 
 
 def _query_in_entry_language(text):
@@ -107,7 +112,15 @@ def with_headline(queryset, text):
     (PostgreSQL evaluates it after the LIMIT)."""
     return queryset.annotate(
         headline=SearchHeadline(
-            Concat("summary", Value(" "), "body", output_field=TextField()),
+            # Markdown's marks (headings, emphasis, tables) would show as stray characters.
+            Func(
+                Concat("summary", Value(" "), "body", output_field=TextField()),
+                Value(r"[#*_`|]+"),
+                Value(" "),
+                Value("g"),
+                function="regexp_replace",
+                output_field=TextField(),
+            ),
             _query_in_entry_language(text),
             config=_config_in_entry_language(),
             start_sel="<mark>",

@@ -68,6 +68,17 @@ class ProgrammeSessionAdmin(admin.ModelAdmin):
     inlines = [SessionContributionInline]
 
 
+class PersonParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    fields = ["meeting", "title", "organization", "role"]
+    autocomplete_fields = ["meeting", "organization"]
+    verbose_name_plural = _("meetings attended")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("meeting", "organization")
+
+
 @admin.register(Person)
 class PersonAdmin(MergeAction, admin.ModelAdmin):
     list_display = ["name", "other_spellings", "disclosure", "meeting_count"]
@@ -77,6 +88,7 @@ class PersonAdmin(MergeAction, admin.ModelAdmin):
     actions = ["merge_selected"]
     merge_service = staticmethod(merge_people)
     show_facets = admin.ShowFacets.ALWAYS
+    inlines = [PersonParticipationInline]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).annotate(meeting_count=Count("participations", distinct=True))

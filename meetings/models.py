@@ -1,5 +1,6 @@
 """Meetings of the TWG, their programmes, the people and organizations who took part, the work plan."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
@@ -90,6 +91,10 @@ class MeetingStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     HELD = "held", _("Held")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# /meetings/calendar.ics, /meetings/workplan/ and /meetings/organizations/ come before the meeting slugs.
+RESERVED_MEETING_SLUGS = {"calendar", "workplan", "organizations"}
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -185,6 +190,13 @@ class Meeting(models.Model):
 
     def get_absolute_url(self):
         return reverse("meetings:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.slug in RESERVED_MEETING_SLUGS:
+            raise ValidationError(
+                {"slug": _("“%(slug)s” is the address of another page; choose another slug.") % {"slug": self.slug}}
+            )
 
 
 class SessionKind(models.TextChoices):

@@ -37,3 +37,37 @@ def superuser(db):
 def twg_records(db):
     """The TWG's real records, as `make run` loads them."""
     return load_records()
+
+
+# Members (issue 5): two members with their people and organization, and private/public media in tmp.
+def make_member(username, name, organization=None):
+    from meetings.models import Person
+    from members.models import Member
+
+    user = get_user_model().objects.create_user(username, email=f"{username}@example.org", password="member-pass-1")
+    person = Person.objects.create(name=name, slug=username)
+    return Member.objects.create(user=user, person=person, organization=organization)
+
+
+@pytest.fixture
+def member(db):
+    return make_member("amina", "Amina Diallo")
+
+
+@pytest.fixture
+def second_member(db):
+    return make_member("bruno", "Bruno Castillo")
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member.user)
+    return client
+
+
+@pytest.fixture
+def media_roots(settings, tmp_path):
+    """Public MEDIA_ROOT and PRIVATE_MEDIA_ROOT in a temporary directory, so tests can list what was stored."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT

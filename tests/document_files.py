@@ -81,3 +81,30 @@ def with_extra_zip_entries(archive_bytes, entries):
 
 
 ELF_EXECUTABLE = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00\x01\x00\x00\x00" + b"\x00" * 200
+
+
+def with_understated_size(archive_bytes, name, declared_size):
+    """The archive with `name`'s uncompressed size understated in its headers (a zip bomb that lies
+    to size checks that trust the central directory)."""
+    data = bytearray(archive_bytes)
+    encoded = name.encode()
+    for signature, size_offset, name_offset in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            if data[start + name_offset : start + name_offset + len(encoded)] == encoded:
+                data[start + size_offset : start + size_offset + 4] = declared_size.to_bytes(4, "little")
+            start += 4
+    return bytes(data)
+
+
+def docx_with_padding(padding_bytes):
+    """A DOCX whose word/document.xml ends in `padding_bytes` of whitespace (valid XML, tiny once deflated)."""
+    source = zipfile.ZipFile(io.BytesIO(docx_bytes("Padded")))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for entry in source.infolist():
+            content = source.read(entry)
+            if entry.filename == "word/document.xml":
+                content += b" " * padding_bytes
+            archive.writestr(entry.filename, content)
+    return output.getvalue()

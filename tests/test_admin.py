@@ -23,12 +23,14 @@ def test_every_portal_model_is_in_the_admin():
         for model in apps.get_app_config(app).get_models()
         if not model._meta.auto_created
     }
-    # Session contributions are curated inline in their session, attachments inline in their entry;
-    # search documents are derived from entries, never edited.
+    # Session contributions are curated inline in their session, attachments inline in their entry,
+    # a paper's versions and history inline in its admin page; search documents are derived, never edited.
     assert models - set(REGISTERED) <= {
         ("meetings", "sessioncontribution"),
         ("depository", "attachment"),
         ("depository", "entrysearchdocument"),
+        ("members", "paperversion"),
+        ("members", "paperevent"),
     }
 
 

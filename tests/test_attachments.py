@@ -17,7 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from depository.models import Attachment, Entry
 from depository.models.attachments import ExtractionStatus
 from depository.tasks import extract_attachment_text, extract_document_text
-from tests.document_files import ELF_EXECUTABLE, docx_bytes, pdf_bytes
+from tests.document_files import ELF_EXECUTABLE, docx_bytes, odt_bytes, pdf_bytes
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 
@@ -182,6 +182,50 @@ class TestUploadInAdmin:
             Attachment.objects.create(entry=entry, file=ContentFile(b"x", name=f"{number}.txt"))
         assert queries_for_change_page() == one
 
+    def test_a_failure_after_the_upload_leaves_no_row_and_no_file(
+        self, organizer_client, entry, media_root, monkeypatch
+    ):
+        from depository.admin import EntryAdmin
+
+        def fail(*args, **kwargs):
+            raise RuntimeError("the last step fails")
+
+        # The change message is logged last, inside the admin's transaction.
+        monkeypatch.setattr(EntryAdmin, "log_change", fail)
+        with pytest.raises(RuntimeError, match="the last step fails"):
+            organizer_client.post(change_url(entry), entry_form(entry, ("report.pdf", pdf_bytes("Lost?"))))
+        assert not Attachment.objects.exists()
+        assert not DBTaskResult.objects.exists()
+        assert stored_files(media_root) == []
+
+    def test_replacing_a_file_deletes_the_old_one_once_committed(
+        self, organizer_client, entry, media_root, django_capture_on_commit_callbacks
+    ):
+        attachment = Attachment.objects.create(
+            entry=entry, file=ContentFile(b"old notes", name="old.txt"), content_type="text/plain; charset=utf-8"
+        )
+        old_name = attachment.file.name
+        data = entry_form(entry, existing=[attachment])
+        data["attachments-0-file"] = SimpleUploadedFile("new.txt", b"new notes")
+        with django_capture_on_commit_callbacks(execute=True):
+            assert organizer_client.post(change_url(entry), data).status_code == 302
+        attachment.refresh_from_db()
+        assert attachment.original_name == "new.txt"
+        assert attachment.size == len(b"new notes")
+        assert stored_files(media_root) == [attachment.file.name]
+        assert attachment.file.name != old_name
+
+    def test_deleting_an_attachment_deletes_its_file(
+        self, organizer_client, entry, media_root, django_capture_on_commit_callbacks
+    ):
+        attachment = Attachment.objects.create(entry=entry, file=ContentFile(b"x", name="x.txt"))
+        data = entry_form(entry, existing=[attachment])
+        data["attachments-0-DELETE"] = "on"
+        with django_capture_on_commit_callbacks(execute=True):
+            assert organizer_client.post(change_url(entry), data).status_code == 302
+        assert not Attachment.objects.exists()
+        assert stored_files(media_root) == []
+
 
 class TestDownload:
     def test_download_under_the_original_name(self, organizer_client, entry, media_root):
@@ -266,3 +310,68 @@ def test_the_worker_extracts_queued_uploads(organizer, client, media_root):
     with failed.file.open("rb") as kept:
         assert kept.read() == slow
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+
+
+class TestAttachmentAdmin:
+    def test_failed_extractions_are_listed_and_can_be_queued_again(
+        self, organizer_client, entry, media_root, django_capture_on_commit_callbacks
+    ):
+        failed = Attachment.objects.create(
+            entry=entry,
+            file=ContentFile(b"x", name="x.pdf"),
+            original_name="Damaged.pdf",
+            extraction_status=ExtractionStatus.FAILED,
+            extraction_error="The file is damaged or not a readable document.",
+        )
+        Attachment.objects.create(
+            entry=entry, file=ContentFile(b"y", name="y.txt"), original_name="Fine.txt", extraction_status="done"
+        )
+        changelist = reverse("admin:depository_attachment_changelist")
+        content = organizer_client.get(changelist, {"extraction_status__exact": "failed"}).content.decode()
+        assert "Damaged.pdf" in content
+        assert "Fine.txt" not in content
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = organizer_client.post(
+                changelist, {"action": "extract_again", "_selected_action": [failed.pk]}, follow=True
+            )
+        assert "1 file queued for text extraction." in response.content.decode()
+        failed.refresh_from_db()
+        assert (failed.extraction_status, failed.extraction_error) == ("pending", "")
+        assert DBTaskResult.objects.get().args_kwargs == {"args": [failed.pk], "kwargs": {}}
+
+    def test_upload_from_the_attachment_admin(
+        self, organizer_client, organizer, entry, media_root, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = organizer_client.post(
+                reverse("admin:depository_attachment_add"),
+                {
+                    "entry": entry.pk,
+                    "file": SimpleUploadedFile("notes.odt", odt_bytes("Paz urbana")),
+                    "is_public": "on",
+                },
+            )
+        assert response.status_code == 302
+        attachment = Attachment.objects.get()
+        assert (attachment.original_name, attachment.content_type) == (
+            "notes.odt",
+            "application/vnd.oasis.opendocument.text",
+        )
+        assert attachment.uploaded_by == organizer
+        assert DBTaskResult.objects.count() == 1
+
+    def test_changelist_costs_the_same_for_one_or_three_files(self, organizer_client, entry, media_root):
+        changelist = reverse("admin:depository_attachment_changelist")
+
+        def queries():
+            with CaptureQueriesContext(connection) as captured:
+                assert organizer_client.get(changelist).status_code == 200
+            return len(captured)
+
+        Attachment.objects.create(entry=entry, file=ContentFile(b"1", name="1.txt"))
+        one = queries()
+        other = Entry.objects.create(kind="tool", title="Other", slug="other")
+        Attachment.objects.create(entry=other, file=ContentFile(b"2", name="2.txt"))
+        Attachment.objects.create(entry=other, file=ContentFile(b"3", name="3.txt"))
+        assert queries() == one

@@ -15,7 +15,15 @@ from depository.documents import (
     inspect_upload,
     safe_display_name,
 )
-from tests.document_files import ELF_EXECUTABLE, docx_bytes, odt_bytes, pdf_bytes, with_extra_zip_entries
+from tests.document_files import (
+    ELF_EXECUTABLE,
+    docx_bytes,
+    docx_with_padding,
+    odt_bytes,
+    pdf_bytes,
+    with_extra_zip_entries,
+    with_understated_size,
+)
 
 MB = 1024 * 1024
 
@@ -103,6 +111,14 @@ class TestInspectUpload:
         settings.DOCUMENT_MAX_ZIP_ENTRIES = 50
         crowded = with_extra_zip_entries(docx_bytes("Hello"), {f"word/part{index}.xml": b"<a/>" for index in range(60)})
         assert rejection("crowded.docx", crowded).startswith("The document holds 7")
+
+    def test_zip_bomb_lying_about_its_size_fails_its_checksum(self):
+        padded = docx_with_padding(30 * MB)
+        real_size = len(docx_bytes("Padded"))  # far below the declared-size limits
+        liar = with_understated_size(padded, "word/document.xml", real_size)
+        assert len(liar) < MB
+        # The central directory now passes the size checks; inflating stops at the declared size.
+        assert "could not be read as Word document (DOCX)" in rejection("liar.docx", liar)
 
     def test_plain_zip_is_not_a_document(self):
         archive = with_extra_zip_entries(b"", {"readme.txt": b"hello"})

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from depository.models import City, CityType, Entry, EntryStatus, Theme, ViolenceType
 from depository.spreadsheets import EntryResource
+from tests.document_files import with_extra_zip_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +142,15 @@ class TestImport:
     def test_a_non_workbook_chosen_as_xlsx_is_refused(self, organizer_client, vocabulary):
         response = dry_run(organizer_client, csv_upload(GOOD_CSV), file_format=XLSX_FORMAT)
         assert "The file is not an XLSX workbook." in response.content.decode()
+
+    def test_an_xlsx_zip_bomb_is_refused_before_openpyxl_opens_it(self, organizer_client, vocabulary):
+        workbook = openpyxl.Workbook()
+        workbook.active.append(["title", "slug"])
+        output = io.BytesIO()
+        workbook.save(output)
+        bomb = with_extra_zip_entries(output.getvalue(), {"xl/media/padding.bin": b"\0" * (20 * 1024 * 1024)})
+        response = dry_run(organizer_client, SimpleUploadedFile("entries.xlsx", bomb), XLSX_FORMAT)
+        assert "compressed suspiciously well" in response.content.decode()
 
     def test_a_staff_member_without_entry_permissions_cannot_import(self, client, db):
         clerk = get_user_model().objects.create_user("clerk", password="clerk-pass-123", is_staff=True)

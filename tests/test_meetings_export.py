@@ -5,6 +5,8 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from meetings.models import Meeting, Participation, Person
@@ -65,3 +67,15 @@ def test_export_is_refused_to_everyone_else(client, twg_records):
     staff = get_user_model().objects.create_user("sam", password="staff-pass-12", is_staff=True)
     client.force_login(staff)
     assert client.get(export_url(inception)).status_code == 403
+
+
+def test_export_query_count_does_not_grow(organizer_client, twg_records):
+    second = Meeting.objects.get(slug="second-meeting-2015")
+    corregidora = Meeting.objects.get(slug="corregidora-meeting-2015")
+    Participation.objects.create(meeting=corregidora, person=Person.objects.get(slug="juma-assiago"))
+    organizer_client.get(export_url(corregidora))
+    with CaptureQueriesContext(connection) as one:
+        organizer_client.get(export_url(corregidora))
+    with CaptureQueriesContext(connection) as twenty:
+        organizer_client.get(export_url(second))
+    assert len(one) == len(twenty)

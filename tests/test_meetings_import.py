@@ -5,6 +5,8 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from depository.models import City
@@ -199,3 +201,15 @@ def test_the_meeting_change_page_links_to_import_and_export(organizer_client, me
     content = organizer_client.get(reverse("admin:meetings_meeting_change", args=[meeting.pk])).content.decode()
     assert url(meeting) in content
     assert reverse("admin:meetings_meeting_export_participants", args=[meeting.pk]) in content
+
+
+def test_preview_query_count_does_not_grow_with_the_list(organizer_client, meeting):
+    short = "Amal Haddad,Officer,Beirut Urban Lab,Tripoli,\n"
+    long = short + "".join(f"Person {number},Officer,Lab {number},City {number},\n" for number in range(30))
+    organizer_client.post(url(meeting), {"text": short, "preview": "1"})
+    with CaptureQueriesContext(connection) as one_row:
+        organizer_client.post(url(meeting), {"text": short, "preview": "1"})
+    with CaptureQueriesContext(connection) as many_rows:
+        response = organizer_client.post(url(meeting), {"text": long, "preview": "1"})
+    assert len(response.context["plan"].rows) == 31
+    assert len(one_row) == len(many_rows)

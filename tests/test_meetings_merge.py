@@ -159,3 +159,26 @@ def test_a_session_contribution_in_the_same_role_is_folded(twg_records):
     assert SessionContribution.objects.count() == before - 1
     assert report.combined == {"session contributions": 1}
     assert session.contributions.get(person=kept, role="facilitator").title == "Coordinator"
+
+
+def test_person_change_page_shows_the_disclosure_level_and_the_meetings(organizer_client, twg_records):
+    person = Person.objects.get(slug="juma-assiago")
+    response = organizer_client.get(reverse("admin:meetings_person_change", args=[person.pk]))
+    content = response.content.decode()
+    assert 'name="disclosure"' in content
+    assert content.count('name="participations-') >= 2 * 4
+    response = organizer_client.post(
+        reverse("admin:meetings_person_change", args=[person.pk]),
+        {
+            "name": person.name,
+            "slug": person.slug,
+            "other_spellings": "",
+            "disclosure": "members",
+            "participations-TOTAL_FORMS": "0",
+            "participations-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.disclosure == "members"
+    assert person.participations.count() == 2

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
@@ -261,3 +262,24 @@ def test_organization_page(client, twg_records):
 def test_unknown_meeting_and_organization_are_404(client, db):
     assert client.get(reverse("meetings:detail", kwargs={"slug": "nope"})).status_code == 404
     assert client.get(reverse("meetings:organization", kwargs={"slug": "nope"})).status_code == 404
+
+
+def test_key_points_are_escaped_and_dashes_become_a_list(client, db):
+    Meeting.objects.create(
+        name="Listed",
+        slug="listed",
+        status="held",
+        start_date=datetime.date(2016, 1, 1),
+        key_points="Commonalities:\n- One <b>point</b>\n- Two & more\nClosing words.",
+    )
+    _, content = page(client, "detail", slug="listed")
+    assert (
+        "<p>Commonalities:</p>\n<ul><li>One &lt;b&gt;point&lt;/b&gt;</li><li>Two &amp; more</li></ul>\n"
+        "<p>Closing words.</p>"
+    ) in content
+
+
+def test_a_meeting_cannot_take_the_address_of_another_page(db):
+    meeting = Meeting(name="Work plan", slug="workplan", status="proposed")
+    with pytest.raises(ValidationError, match="address of another page"):
+        meeting.full_clean()

@@ -162,7 +162,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "members:login"
 
 # Internationalisation: the network works in English, Spanish, French and Arabic.
 LANGUAGE_CODE = "en"
@@ -256,6 +256,7 @@ MIDDLEWARE.insert(
 # before anything is parsed; text extraction runs in a child process with these limits.
 ATTACHMENT_MAX_UPLOAD_BYTES = envint("ATTACHMENT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 DOCUMENT_EXTRACTION_TIMEOUT = envint("DOCUMENT_EXTRACTION_TIMEOUT", 60)  # seconds of wall-clock time
+DOCUMENT_CHECK_TIMEOUT = envint("DOCUMENT_CHECK_TIMEOUT", 15)  # the parse that validates an upload, in the request
 DOCUMENT_EXTRACTION_MEMORY_MB = envint("DOCUMENT_EXTRACTION_MEMORY_MB", 768)  # address space of the child
 DOCUMENT_MAX_ZIP_ENTRIES = envint("DOCUMENT_MAX_ZIP_ENTRIES", 1000)  # parts of a DOCX/ODT
 DOCUMENT_MAX_UNCOMPRESSED_BYTES = envint("DOCUMENT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
@@ -266,6 +267,12 @@ DOCUMENT_MAX_TEXT_CHARS = envint("DOCUMENT_MAX_TEXT_CHARS", 500_000)  # kept for
 # `make run` starts `manage.py db_worker` beside gunicorn; see docs/files.md for running more workers.
 INSTALLED_APPS += ["django_tasks_db"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Members (issue 5; docs/members.md): invitations, log-in pages and input-paper uploads.
+MEMBERS_INVITATION_DAYS = envint("MEMBERS_INVITATION_DAYS", 14)
+MEMBERS_PAPER_MAX_BYTES = envint("MEMBERS_PAPER_MAX_BYTES", 20 * 1024 * 1024)
+LOGIN_REDIRECT_URL = "members:dashboard"
+LOGOUT_REDIRECT_URL = "home"
 
 # Bulk import/export of depository entries in the admin (django-import-export; docs/files.md).
 INSTALLED_APPS += ["import_export"]

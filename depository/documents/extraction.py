@@ -41,17 +41,17 @@ class ExtractionResult:
 
 def extract_text(path, kind):
     """The text and page count of the document at `path`, whose `kind` inspect_upload decided."""
-    result = run_worker("extract", path, kind)
+    result = run_worker("extract", path, kind, timeout=settings.DOCUMENT_EXTRACTION_TIMEOUT)
     return ExtractionResult(text=result["text"], page_count=result["page_count"], truncated=result["truncated"])
 
 
 def check_document(path, kind):
-    """Open the document the way extraction will, in the sandbox; ExtractionFailed if it cannot."""
-    run_worker("check", path, kind)
+    """Open the document the way extraction will, in the sandbox; ExtractionFailed if it cannot.
+    Runs while an upload is validated, so within the shorter DOCUMENT_CHECK_TIMEOUT."""
+    run_worker("check", path, kind, timeout=settings.DOCUMENT_CHECK_TIMEOUT)
 
 
-def run_worker(mode, path, kind):
-    timeout = settings.DOCUMENT_EXTRACTION_TIMEOUT
+def run_worker(mode, path, kind, *, timeout):
     command = [
         sys.executable,
         "-I",

@@ -17,7 +17,6 @@ WIDE = {"width": 1200, "height": 800}
     [
         ("home", "/", "en-GB"),
         ("home-ar", "/", "ar"),
-        ("browse", "/depository/", "en-GB"),
         ("meeting", f"/meetings/{INCEPTION_MEETING}/", "en-GB"),
     ],
 )

@@ -27,6 +27,7 @@ from meetings.models import (
 from members.models import InputPaper
 
 RECORDS_FILE = Path(__file__).resolve().parent / "twg_records.yaml"
+CARD_FIELDS = Entry.PRACTICE_CARD_FIELDS + Entry.FAILURE_CARD_FIELDS
 
 
 class RecordsError(Exception):
@@ -260,6 +261,9 @@ class Loader:
                 "language": item.get("language") or "en",
                 "external_url": item.get("external_url") or "",
                 "status": status,
+                # The practice card and the lesson-from-failure card (only where the reports state them).
+                **{name: (item.get(name) or "").strip() for name in CARD_FIELDS},
+                "evidence_level": item.get("evidence_level") or "",
             },
             on_create={"published_at": timezone.now() if status == EntryStatus.PUBLISHED else None},
         )

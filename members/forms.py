@@ -1,0 +1,177 @@
+import operator
+from functools import reduce
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import UsernameField
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from depository.documents import PAPER_KINDS, DocumentRejected, inspect_upload
+from meetings.models import Organization, Person
+from members.models import Answer, InputPaper
+from members.services.invitations import parse_invitees
+
+
+class InvitationAcceptForm(forms.Form):
+    """Choose a user name and password, and say who you are in the TWG's records."""
+
+    username = UsernameField(label=_("User name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    person = forms.ModelChoiceField(
+        label=_("You are"),
+        queryset=Person.objects.filter(member__isnull=True),
+        required=False,
+        empty_label=_("(not listed: create me)"),
+        help_text=_("Choose yourself if the TWG's meeting records already name you."),
+    )
+    person_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
+    organization = forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.all(),
+        required=False,
+        empty_label=_("(not listed)"),
+    )
+    organization_name = forms.CharField(
+        label=_("Or a new organization"), max_length=300, required=False, help_text=_("Its full name.")
+    )
+
+    def __init__(self, *args, invitation, **kwargs):
+        self.invitation = invitation
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("username", invitation.email.split("@")[0])
+        initial.setdefault("person_name", invitation.name)
+        initial.setdefault("organization", invitation.organization_id)
+        super().__init__(*args, **kwargs)
+        if invitation.person_id:
+            # The organizer said who this is: no choice to make.
+            del self.fields["person"]
+            del self.fields["person_name"]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This user name is taken; choose another."))
+        return username
+
+    def clean(self):
+        data = super().clean()
+        if self.invitation.person_id:
+            data["person"] = self.invitation.person
+        elif not data.get("person") and not data.get("person_name", "").strip():
+            self.add_error("person_name", _("Choose yourself in the list or give your name."))
+        password1, password2 = data.get("password1"), data.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif password1:
+            user = get_user_model()(username=data.get("username", ""), email=self.invitation.email)
+            try:
+                password_validation.validate_password(password1, user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class InviteForm(forms.Form):
+    """The organizers' form: one or many people to invite."""
+
+    invitees = forms.CharField(
+        label=_("People to invite"),
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 60}),
+        help_text=_("One a line: “Name <e-mail>”, “e-mail, Name” or just the e-mail address."),
+    )
+    organization = forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.all(),
+        required=False,
+        help_text=_("Optional: the organization of everyone in the list."),
+    )
+
+    def clean_invitees(self):
+        invitees, errors = parse_invitees(self.cleaned_data["invitees"])
+        if errors:
+            raise forms.ValidationError(errors)
+        if not invitees:
+            raise forms.ValidationError(_("Give at least one e-mail address."))
+        same_address = reduce(operator.or_, (Q(email__iexact=invitee.email) for invitee in invitees))
+        taken = set(get_user_model().objects.filter(same_address).values_list("email", flat=True))
+        if taken:
+            raise forms.ValidationError(
+                _("These addresses already have an account: %(emails)s") % {"emails": ", ".join(sorted(taken))}
+            )
+        return invitees
+
+
+class PaperForm(forms.ModelForm):
+    class Meta:
+        model = InputPaper
+        fields = [
+            "title",
+            "abstract",
+            "language",
+            "authors",
+            "city_types",
+            "violence_types",
+            "themes",
+            "cities",
+            "tags",
+        ]
+        labels = {"authors": _("Authors and co-authors")}
+        help_texts = {
+            "authors": _("You are added as an author. Co-authors who are members can read and revise the paper."),
+            "tags": _("Comma-separated keywords."),
+        }
+        widgets = {
+            "abstract": forms.Textarea(attrs={"rows": 6}),
+            "city_types": forms.CheckboxSelectMultiple,
+            "violence_types": forms.CheckboxSelectMultiple,
+            "themes": forms.CheckboxSelectMultiple,
+        }
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, DOCX or ODT."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.odt"}),
+    )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        try:
+            self.info = inspect_upload(uploaded, max_bytes=settings.MEMBERS_PAPER_MAX_BYTES, allowed_kinds=PAPER_KINDS)
+        except DocumentRejected as rejected:
+            raise forms.ValidationError(rejected.message, code="rejected") from None
+        return uploaded
+
+
+class TransitionForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(TransitionForm):
+    """The organizers' decision on a paper, from the admin."""
+
+    action = forms.ChoiceField(label=_("Decision"), choices=())
+
+    def __init__(self, *args, actions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [(action.name, action.label) for action in actions]
+        self.order_fields(["action", "comment"])
+
+
+class AnswerForm(forms.ModelForm):
+    class Meta:
+        model = Answer
+        fields = ["text", "is_public"]
+        labels = {"is_public": _("Show my answer, with my name, on the public questions page")}
+        widgets = {"text": forms.Textarea(attrs={"rows": 8})}

@@ -1,0 +1,12 @@
+from django.db import transaction
+
+from members.models import Answer
+
+
+@transaction.atomic
+def save_answer(*, question, member, text, is_public):
+    """Write or replace the member's one answer to the question (two tabs posting at once make one answer)."""
+    answer, _ = Answer.objects.update_or_create(
+        question=question, member=member, defaults={"text": text, "is_public": is_public}
+    )
+    return answer

@@ -1,0 +1,1 @@
+"""Members' pages: accounts, dashboard, input papers, guiding questions."""

@@ -1,0 +1,38 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from members.forms import AnswerForm
+from members.models import Answer, Question
+from members.services.questions import save_answer
+from members.views.common import member_required
+
+
+@require_safe
+def question_list(request):
+    """Public questions, their syntheses and the answers their authors made public."""
+    questions = Question.objects.public().with_public_answers()
+    return render(request, "members/question_list.html", {"questions": questions})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@member_required
+def answer(request, pk):
+    """Write or edit one's answer to a published question, until its deadline."""
+    question = get_object_or_404(Question.objects.public().select_related("meeting"), pk=pk)
+    existing = Answer.objects.filter(question=question, member=request.member).first()
+    form = AnswerForm(request.POST or None, instance=existing)
+    if request.method == "POST":
+        if not question.is_open:
+            messages.error(request, _("The deadline for answers to this question has passed."))
+            return render(request, "members/answer_form.html", {"question": question, "form": None}, status=403)
+        if form.is_valid():
+            save_answer(question=question, member=request.member, **form.cleaned_data)
+            messages.success(request, _("Your answer is saved."))
+            return redirect("members:dashboard")
+    return render(
+        request,
+        "members/answer_form.html",
+        {"question": question, "form": form if question.is_open else None, "answer": existing},
+    )

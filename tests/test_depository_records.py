@@ -1,0 +1,29 @@
+"""The TWG's own depository records: faceted, with practice cards where the reports state them."""
+
+import pytest
+from django.urls import reverse
+
+from depository.models import Entry, EntrySearchDocument
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_record_is_published_faceted_and_indexed(twg_records):
+    entries = Entry.objects.published().prefetch_related("themes")
+    assert entries.count() == 14
+    assert all(entry.themes.all() for entry in entries)
+    assert EntrySearchDocument.objects.count() == 14
+
+
+def test_practice_cards_come_from_the_records(client, twg_records):
+    entry = Entry.objects.get(slug="world-bank-e-learning-urban-violence")
+    assert entry.who_implements == "World Bank."
+    content = client.get(entry.get_absolute_url()).content.decode()
+    assert "Practice card" in content and "Who implements it" in content
+
+
+def test_the_records_are_browsable_by_typology_and_search(client, twg_records):
+    response = client.get(reverse("depository:browse"), {"violence_type": "gender-based"})
+    assert [e.slug for e in response.context["page"]] == ["inception-meeting-report-2014"]
+    response = client.get(reverse("depository:browse"), {"q": "crime observatories"})
+    assert "crime-observatories-mexico" in [e.slug for e in response.context["page"]]

@@ -1,0 +1,295 @@
+"""Fill a benchmark database with realistic synthetic published entries (never used by `make run`).
+
+Facets are drawn with skewed (Zipf-like) frequencies, as real catalogues have them: a few themes and
+violence types carry most entries. Summaries and bodies are of realistic length in the entry's
+language, and a share of entries carries extracted attachment text. `--from-jsonl FILE` loads a given
+corpus instead, one JSON object a line with the keys id, title, summary, body, language, year,
+published, kind, city_types, violence_types, themes, tags (unknown slugs become new terms).
+"""
+
+import io
+import itertools
+import json
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, connections, transaction
+from django.utils.text import slugify
+from taggit.models import Tag, TaggedItem
+
+from depository.models import (
+    Attachment,
+    CityType,
+    Entry,
+    EntryKind,
+    EntrySearchDocument,
+    EntryStatus,
+    Theme,
+    ViolenceType,
+)
+from depository.search import reindex_entries
+
+
+def words(text):
+    return text.split()
+
+
+WORDS = {
+    "en": words(
+        "urban safety peacebuilding city violence prevention community police youth gang conflict mediation "
+        "municipal mayor local governance participation trust dialogue reconciliation victims displacement "
+        "infrastructure crime observatory data evidence programme strategy women gender security neighbourhood "
+        "public space transport housing employment school health justice reform integrated approach network "
+        "practice lesson failure evaluation monitoring funding partnership resilience recovery social cohesion"
+    ),
+    "es": words(
+        "seguridad urbana consolidación paz ciudad violencia prevención comunidad policía jóvenes pandillas "
+        "conflicto mediación municipio alcalde gobierno local participación confianza diálogo reconciliación "
+        "víctimas desplazamiento infraestructura delito observatorio datos evidencia programa estrategia mujeres "
+        "género barrio espacio público transporte vivienda empleo escuela salud justicia enfoque integrado"
+    ),
+    "fr": words(
+        "sécurité urbaine consolidation paix ville violence prévention communauté police jeunes bandes conflit "
+        "médiation municipalité maire gouvernance locale participation confiance dialogue réconciliation "
+        "victimes déplacement infrastructure criminalité observatoire données preuves programme stratégie "
+        "femmes genre quartier espace public transport logement emploi école santé justice approche intégrée"
+    ),
+    "ar": words(
+        "السلامة الحضرية بناء السلام المدينة العنف الوقاية المجتمع الشرطة الشباب العصابات النزاع الوساطة "
+        "البلدية العمدة الحكم المحلي المشاركة الثقة الحوار المصالحة الضحايا النزوح البنية التحتية الجريمة "
+        "مرصد البيانات الأدلة برنامج استراتيجية النساء النوع الاجتماعي الحي الفضاء العام النقل السكن"
+    ),
+}
+LANGUAGE_WEIGHTS = {"en": 0.6, "es": 0.2, "fr": 0.12, "ar": 0.08}
+KIND_WEIGHTS = {
+    EntryKind.PUBLICATION: 0.3,
+    EntryKind.PROMISING_PRACTICE: 0.2,
+    EntryKind.TOOL: 0.15,
+    EntryKind.CASE_STUDY: 0.12,
+    EntryKind.MECHANISM: 0.08,
+    EntryKind.GUIDANCE: 0.06,
+    EntryKind.LESSON_FROM_FAILURE: 0.04,
+    EntryKind.INPUT_PAPER: 0.03,
+    EntryKind.MEETING_REPORT: 0.02,
+}
+TAGS = [f"tag-{number}" for number in range(200)]
+BATCH = 5000
+
+
+def zipf_weights(count, exponent=1.1):
+    return [1 / (rank**exponent) for rank in range(1, count + 1)]
+
+
+def cumulative(weights):
+    return list(itertools.accumulate(weights))
+
+
+# Word frequencies within a text follow a flatter Zipf curve than facet frequencies.
+WORD_CUM_WEIGHTS = {language: cumulative(zipf_weights(len(vocabulary), 0.8)) for language, vocabulary in WORDS.items()}
+
+
+class Command(BaseCommand):
+    help = __doc__.splitlines()[0]
+
+    def add_arguments(self, parser):
+        parser.add_argument("--entries", type=int, default=1000)
+        parser.add_argument("--from-jsonl", dest="jsonl", help="Load this corpus instead of generating one.")
+        parser.add_argument("--reset", action="store_true", help="Delete all entries first.")
+        parser.add_argument("--seed", type=int, default=2014)
+        parser.add_argument(
+            "--allow-any-database",
+            action="store_true",
+            help="Run even when the database name does not contain 'bench' (it writes thousands of rows).",
+        )
+
+    def handle(self, *args, **options):
+        name = settings.DATABASES["default"]["NAME"]
+        if "bench" not in name and not options["allow_any_database"]:
+            raise CommandError(f"Refusing to fill '{name}': use a benchmark database (its name containing 'bench').")
+        started = time.perf_counter()
+        self.random = random.Random(options["seed"])
+        with transaction.atomic():
+            if options["reset"]:
+                self.reset()
+            count = self.load_jsonl(options["jsonl"]) if options["jsonl"] else self.generate(options["entries"])
+        self.stdout.write(f"rows written in {time.perf_counter() - started:.1f} s")
+        self.reindex_in_parallel()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        self.stdout.write(f"{count} entries in {time.perf_counter() - started:.1f} s")
+
+    def reindex_in_parallel(self, workers=2, chunk=2000):
+        """Build the search documents on every core: to_tsvector over long texts is the slow part."""
+        entry_ids = list(Entry.objects.order_by("pk").values_list("pk", flat=True))
+        chunks = [entry_ids[start : start + chunk] for start in range(0, len(entry_ids), chunk)]
+
+        def reindex(ids):
+            try:
+                reindex_entries(ids)
+            finally:
+                connections.close_all()  # this thread's own connection
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(reindex, chunks))
+
+    def reset(self):
+        """Delete every entry in SQL: the ORM's cascade (and its per-row signals) is far too slow here."""
+        content_type = ContentType.objects.get_for_model(Entry)
+        related_tables = [
+            field.remote_field.through._meta.db_table
+            for field in Entry._meta.many_to_many
+            if field.remote_field.through._meta.auto_created
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE meetings_meeting SET report_id = NULL")
+            cursor.execute("UPDATE members_inputpaper SET entry_id = NULL")
+            cursor.execute("DELETE FROM meetings_meeting_related_entries")
+            cursor.execute(f"DELETE FROM {TaggedItem._meta.db_table} WHERE content_type_id = %s", [content_type.id])  # noqa: S608
+            for table in [*related_tables, Attachment._meta.db_table, EntrySearchDocument._meta.db_table]:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+            cursor.execute(f"DELETE FROM {Entry._meta.db_table}")  # noqa: S608
+
+    # -- generation ------------------------------------------------------------------------------
+    def text(self, language, words):
+        return " ".join(self.random.choices(WORDS[language], cum_weights=WORD_CUM_WEIGHTS[language], k=words))
+
+    def sentences(self, language, count, words=14):
+        return ". ".join(self.text(language, words).capitalize() for _ in range(count)) + "."
+
+    def pick(self, terms, cum_weights, low, high):
+        how_many = self.random.randint(low, high)
+        return set(self.random.choices(terms, cum_weights=cum_weights, k=how_many)) if how_many else set()
+
+    def generate(self, count):
+        themes = list(Theme.objects.values_list("id", flat=True))
+        violence = list(ViolenceType.objects.values_list("id", flat=True))
+        city_types = list(CityType.objects.values_list("id", flat=True))
+        if not (themes and violence and city_types):
+            raise CommandError("Load the vocabularies first: python manage.py load_twg_records")
+        self.random.shuffle(themes)
+        self.random.shuffle(violence)
+        theme_weights, violence_weights = cumulative(zipf_weights(len(themes))), cumulative(zipf_weights(len(violence)))
+        city_type_weights, tag_weights = cumulative(zipf_weights(len(city_types))), cumulative(zipf_weights(len(TAGS)))
+        now = datetime.now(UTC)
+        languages, language_weights = zip(*LANGUAGE_WEIGHTS.items(), strict=True)
+        kinds, kind_weights = zip(*KIND_WEIGHTS.items(), strict=True)
+        rows = []
+        for number in range(count):
+            language = self.random.choices(languages, weights=language_weights)[0]
+            title = self.text(language, self.random.randint(4, 10)).capitalize()
+            published = now - timedelta(days=self.random.randint(0, 3650), seconds=number)
+            rows.append(
+                {
+                    "entry": Entry(
+                        kind=self.random.choices(kinds, weights=kind_weights)[0],
+                        title=title,
+                        slug=f"{slugify(title)[:150]}-{number}",
+                        summary=self.sentences(language, self.random.randint(2, 4)),
+                        body=self.sentences(language, self.random.randint(8, 30)),
+                        annotation=self.sentences(language, 2) if self.random.random() < 0.2 else "",
+                        year=published.year,
+                        language=language,
+                        status=EntryStatus.PUBLISHED,
+                        published_at=published,
+                    ),
+                    "themes": self.pick(themes, theme_weights, 1, 3),
+                    "violence_types": self.pick(violence, violence_weights, 0, 2),
+                    "city_types": self.pick(city_types, city_type_weights, 0, 2),
+                    "tags": self.pick(TAGS, tag_weights, 0, 4),
+                    "attachment_text": self.sentences(language, 60) if self.random.random() < 0.15 else None,
+                }
+            )
+        return self.write(rows)
+
+    def load_jsonl(self, path):
+        vocabularies = {"city_types": CityType, "violence_types": ViolenceType, "themes": Theme}
+        ids = {key: dict(model.objects.values_list("slug", "id")) for key, model in vocabularies.items()}
+        rows = []
+        try:
+            with open(path, encoding="utf-8") as handle:
+                for line in handle:
+                    if not line.strip():
+                        continue
+                    item = json.loads(line)
+                    facets = {}
+                    for key, model in vocabularies.items():
+                        facets[key] = set()
+                        for slug in item.get(key) or []:
+                            if slug not in ids[key]:
+                                ids[key][slug] = model.objects.create(name=slug.replace("-", " ").title(), slug=slug).id
+                            facets[key].add(ids[key][slug])
+                    published = datetime.fromisoformat(item["published"])
+                    if published.tzinfo is None:
+                        published = published.replace(tzinfo=UTC)
+                    rows.append(
+                        {
+                            "entry": Entry(
+                                kind=item.get("kind") or EntryKind.PUBLICATION,
+                                title=item["title"][:300],
+                                slug=f"{slugify(item['title'])[:150]}-{item['id']}",
+                                summary=item.get("summary") or "",
+                                body=item.get("body") or "",
+                                year=item.get("year"),
+                                language=item.get("language") or "en",
+                                status=EntryStatus.PUBLISHED,
+                                published_at=published,
+                            ),
+                            **facets,
+                            "tags": set(item.get("tags") or []),
+                            "attachment_text": None,
+                        }
+                    )
+        except (OSError, ValueError, KeyError) as error:
+            raise CommandError(f"{path}: cannot load line {len(rows) + 1}: {error}") from error
+        return self.write(rows)
+
+    # -- writing ---------------------------------------------------------------------------------
+    def write(self, rows):
+        for start in range(0, len(rows), BATCH):
+            Entry.objects.bulk_create([row["entry"] for row in rows[start : start + BATCH]], batch_size=BATCH)
+        for field in ("themes", "violence_types", "city_types"):
+            through = Entry._meta.get_field(field).remote_field.through
+            target_column = through._meta.get_field(Entry._meta.get_field(field).m2m_reverse_field_name()).column
+            self.copy(
+                through._meta.db_table,
+                ["entry_id", target_column],
+                ((row["entry"].id, term_id) for row in rows for term_id in row[field]),
+            )
+        tag_ids = {}
+        for name in sorted({tag for row in rows for tag in row["tags"]}):
+            tag_ids[name] = Tag.objects.get_or_create(name=name, defaults={"slug": slugify(name)})[0].id
+        content_type = ContentType.objects.get_for_model(Entry)
+        self.copy(
+            TaggedItem._meta.db_table,
+            ["object_id", "content_type_id", "tag_id"],
+            ((row["entry"].id, content_type.id, tag_ids[tag]) for row in rows for tag in row["tags"]),
+        )
+        Attachment.objects.bulk_create(
+            [
+                Attachment(
+                    entry=row["entry"],
+                    file=f"attachments/synthetic-{row['entry'].id}.pdf",
+                    original_name=f"{row['entry'].slug}.pdf",
+                    content_type="application/pdf",
+                    extracted_text=row["attachment_text"],
+                    extraction_status="done",
+                )
+                for row in rows
+                if row["attachment_text"]
+            ],
+            batch_size=BATCH,
+        )
+        return len(rows)
+
+    def copy(self, table, columns, values):
+        buffer = io.StringIO()
+        for row in values:
+            buffer.write("\t".join(str(value) for value in row) + "\n")
+        buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)  # noqa: S608
