@@ -139,6 +139,7 @@ messages: $(VENV)/.runtime-installed .secret_key
 
 compilemessages: $(VENV)/.runtime-installed .secret_key
 	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules
+
 # --- Security (issue 8): backups, supply-chain audit, fault test -------------------------------
 PG_MAJOR ?= 15
 

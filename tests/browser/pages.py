@@ -33,5 +33,16 @@ PUBLIC_PAGES = {
     "workplan": lambda: "/meetings/workplan/",
     "organizations": lambda: "/meetings/organizations/",
     "organization": lambda: "/meetings/organizations/unog/",
+    "member-login": lambda: "/members/login/",
+    "password-reset": lambda: "/members/password/reset/",
+    "questions": lambda: "/members/questions/",
     "not-found": lambda: "/no-such-page/",
+}
+
+# Pages a logged-in member sees (tests/browser/test_member_pages.py).
+MEMBER_PAGES = {
+    "dashboard": "/members/",
+    "new-paper": "/members/papers/new/",
+    "questions": "/members/questions/",
+    "password-change": "/members/password/change/",
 }
