@@ -27,9 +27,10 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    """One headless Chromium for the whole run."""
+    """One headless Chromium for this package's tests. Not for the whole session: while
+    Playwright runs, its event loop makes Django refuse database calls in the tests that follow."""
     if not CHROMIUM.exists():
         raise RuntimeError(f"{CHROMIUM} is missing: run `make browser-deps` (or `make test`), which installs it.")
     with sync_playwright() as playwright:
