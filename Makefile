@@ -96,3 +96,16 @@ restore: $(VENV)/.runtime-installed .secret_key pg-client
 	@[ -n "$(FILE)" ] || { echo "Usage: make restore FILE=backups/twg-backup-<time>.tar [FORCE=1]" >&2; exit 2; }
 	$(PY) manage.py ensure_database
 	$(PY) manage.py restore "$(FILE)" $(if $(filter 1 true yes,$(FORCE)),--force)
+
+# Runs its own PostgreSQL (initdb in a temporary directory, a free loopback port) and gunicorn.
+fault-test: $(VENV)/.test-installed .secret_key
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) -m pytest -m fault tests/fault $(ARGS)
+
+# Known vulnerabilities in the pinned requirements (pip-audit, PyPI's advisory data; --strict: a package
+# that could not be checked fails the audit, it is never counted as clean) and high-risk code (bandit).
+audit: $(VENV)/.test-installed
+	$(VENV)/bin/bandit -q -c pyproject.toml -r .
+	@$(VENV)/bin/pip-audit --strict --progress-spinner off -r requirements.txt -r requirements-test.txt || { \
+	  echo "make audit: pip-audit failed. If it says 'Dependency not found on PyPI', its vulnerability service" >&2; \
+	  echo "(https://pypi.org/pypi/NAME/VERSION/json) could not be reached: nothing was audited." >&2; exit 1; }

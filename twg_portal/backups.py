@@ -20,7 +20,9 @@ import io
 import json
 import os
 import shutil
-import subprocess  # nosec B404: runs pg_dump and pg_restore, with argument lists, never a shell
+
+# pg_dump and pg_restore run from argument lists, never through a shell.
+import subprocess  # nosec B404
 import tarfile
 import tempfile
 from dataclasses import dataclass
