@@ -1,0 +1,132 @@
+"""Restore a backup: check every checksum, restore the dump in one transaction, put the files back."""
+
+import hashlib
+import json
+import os
+import shutil
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from twg_portal.backups.common import (
+    CHUNK,
+    DUMP_NAME,
+    FORMAT_VERSION,
+    MANIFEST_NAME,
+    BackupError,
+    file_roots,
+    regular_files,
+    safe_member_name,
+    sha256_of,
+)
+from twg_portal.backups.postgres import connect, database_settings, relation_count, restore_database
+
+
+@dataclass
+class RestoreResult:
+    tables: int
+    rows: int
+    files: int
+    bytes: int
+
+
+def read_manifest(archive):
+    try:
+        member = archive.getmember(MANIFEST_NAME)
+        manifest = json.loads(archive.extractfile(member).read())
+    except (KeyError, AttributeError, ValueError) as error:
+        raise BackupError(f"This is not a TWG Portal backup: no readable {MANIFEST_NAME} ({error}).") from error
+    if manifest.get("format") != FORMAT_VERSION:
+        raise BackupError(
+            f"Unknown backup format {manifest.get('format')!r}; this portal reads format {FORMAT_VERSION}."
+        )
+    return manifest
+
+
+def extract_verified(archive, members, entry, destination):
+    """Copy one member out of the archive to destination, refusing it unless its SHA-256 and size
+    match the manifest."""
+    name = str(safe_member_name(entry["path"]))
+    member = members.get(name)
+    if member is None:
+        raise BackupError(f"{name} is listed in the manifest but missing from the backup.")
+    if not member.isfile():
+        raise BackupError(f"{name} is not a regular file in the backup.")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    source = archive.extractfile(member)
+    with open(destination, "wb") as target:
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+            target.write(chunk)
+    if digest.hexdigest() != entry["sha256"] or destination.stat().st_size != entry["size"]:
+        raise BackupError(f"{name} does not match its checksum in the manifest: the backup is damaged.")
+
+
+def restore_backup(*, backup_path, force=False):
+    """Restore a backup into the configured (empty) database and file directories."""
+    backup_path = Path(backup_path)
+    if not backup_path.is_file():
+        raise BackupError(f"No backup file at {backup_path}.")
+    roots = {root.name: root.path for root in file_roots()}
+
+    with tarfile.open(backup_path, "r:") as archive:
+        manifest = read_manifest(archive)
+        members = {member.name: member for member in archive.getmembers()}
+        check_targets_are_empty(roots, force=force)
+        staging = {name: path.parent / f".restore-{name}-{os.getpid()}" for name, path in roots.items()}
+        try:
+            with tempfile.TemporaryDirectory() as workdir:
+                # 1. Every checksum, before anything is changed.
+                dump_path = Path(workdir) / DUMP_NAME
+                extract_verified(archive, members, manifest["database"]["dump"], dump_path)
+                staged = []
+                for entry in manifest["files"]:
+                    parts = safe_member_name(entry["path"]).parts
+                    if len(parts) < 3 or parts[0] != "files" or parts[1] not in roots:
+                        raise BackupError(f"The manifest names a file outside the file directories: {entry['path']!r}")
+                    relative = Path(*parts[2:])
+                    extract_verified(archive, members, entry, staging[parts[1]] / relative)
+                    staged.append((staging[parts[1]] / relative, roots[parts[1]] / relative, entry["size"]))
+                # 2. The database, in one transaction.
+                restore_database(dump_path, expected=manifest["database"]["row_counts"], force=force)
+            # 3. The files, moved into place.
+            for source, target, _size in staged:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(source, target)
+        finally:
+            for path in staging.values():
+                shutil.rmtree(path, ignore_errors=True)
+
+    for entry in manifest["files"]:
+        parts = PurePosixPath(entry["path"]).parts
+        if sha256_of(roots[parts[1]] / Path(*parts[2:])) != entry["sha256"]:
+            raise BackupError(f"{entry['path']} changed while it was put back.")
+    counts = manifest["database"]["row_counts"]
+    return RestoreResult(
+        tables=len(counts),
+        rows=sum(counts.values()),
+        files=len(manifest["files"]),
+        bytes=sum(entry["size"] for entry in manifest["files"]),
+    )
+
+
+def check_targets_are_empty(roots, *, force):
+    connection = connect()
+    try:
+        with connection.cursor() as cursor:
+            relations = relation_count(cursor)
+    finally:
+        connection.close()
+    if relations and not force:
+        raise BackupError(
+            f"Database {database_settings()['NAME']} is not empty ({relations} tables, views or sequences). "
+            "Restore into an empty database, or set FORCE=1 (--force) to replace its contents."
+        )
+    for name, path in roots.items():
+        if regular_files(path) and not force:
+            raise BackupError(
+                f"{path} ({name}) already holds files. Restore into empty directories, "
+                "or set FORCE=1 (--force) to put the backup's files over them."
+            )
