@@ -1,0 +1,76 @@
+"""The facet index (depository/postings.py) stays equal to a rebuild from scratch after every kind of change."""
+
+import pytest
+from django.urls import reverse
+
+from depository import postings, services
+from depository.models import City, Entry, FacetPosting, Theme
+from tests.depository_helpers import city, make_entry, theme
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return {(row.facet, row.value): row.entry_ids for row in FacetPosting.objects.all() if row.entry_ids}
+
+
+def assert_current():
+    kept = snapshot()
+    postings.rebuild()
+    assert kept == snapshot()
+
+
+def browse_count(client, **params):
+    return client.get(reverse("depository:browse"), params).context["page"].paginator.count
+
+
+def test_the_index_follows_every_change(client):
+    safety = theme("safety")
+    lighting = theme("lighting", parent="safety")
+    first = make_entry("First", themes=[lighting], cities=[city("bogota", "Colombia")], tags=["alpha"], year=2015)
+    second = make_entry("Second", status="draft", themes=["youth"], violence_types=["organized"])
+    assert_current()
+    assert browse_count(client, theme="safety") == 1  # a parent theme includes its sub-themes
+    assert browse_count(client) == 1  # the draft is not public
+
+    services.publish_entries(entries=Entry.objects.filter(pk=second.pk))
+    assert_current()
+    assert browse_count(client, violence_type="organized") == 1
+
+    services.add_theme(entries=Entry.objects.all(), theme=theme("mediation"))
+    assert_current()
+    assert browse_count(client, theme="mediation") == 2
+
+    first.themes.remove(lighting)
+    first.tags.set(["beta"])
+    first.year = 2016
+    first.save()
+    assert_current()
+    assert browse_count(client, theme="safety") == 0
+    assert browse_count(client, tag="beta", year="2016") == 1
+
+    lighting.parent = None
+    lighting.save()
+    first.themes.add(lighting)
+    youth = Theme.objects.get(slug="youth")
+    youth.parent = safety
+    youth.save()  # the youth entry now counts under safety
+    assert_current()
+    assert browse_count(client, theme="safety") == 1
+
+    bogota = City.objects.get(slug="bogota")
+    bogota.country = "Colombia (Republic)"
+    bogota.save()
+    assert_current()
+    assert browse_count(client, country="Colombia (Republic)") == 1
+
+    lighting.entries.clear()  # from the term's side: its entries are not named
+    city("medellin").entries.add(second)
+    assert_current()
+
+    services.archive_entries(entries=Entry.objects.filter(pk=first.pk))
+    assert_current()
+    assert browse_count(client) == 1
+    second.delete()
+    assert_current()
+    assert browse_count(client) == 0
