@@ -23,6 +23,9 @@ MAX_VALUES_PER_FACET = 20
 # Past this many matches, a page of results walks the sort's index and keeps the matching rows;
 # below it, the matching rows are fetched by id and sorted (depository/postings.py).
 WALK_THE_INDEX_FROM = 2000
+# A search matching more entries than this ranks, beyond the page asked for, this many candidates of
+# each kind (title matches, recent matches) by the full document's relevance.
+RANK_WINDOW = 200
 
 
 class Sort:
@@ -107,6 +110,11 @@ class EntryFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.public = public
         self.total = None  # set by facets() from the facet index
+        # Ranking by relevance: the entries ranked are the candidates facets() finds (the most recent
+        # `rank_window` matches, and as many of the matches with the words in their title); the view
+        # sets the window to reach past the page asked for.
+        self.rank_window = RANK_WINDOW
+        self.candidates = None
 
     def filter_nothing(self, queryset, name, value):
         return queryset
@@ -143,14 +151,15 @@ class EntryFilterSet(django_filters.FilterSet):
         return queryset
 
     def search_sql(self):
-        if not self.search_text:
-            return None
-        return search.matching_documents(self.search_text).query.sql_with_params()
+        return search.matching_ids_sql(self.search_text) if self.search_text else None
 
     def indexed_entries(self):
         """The published entries matching, from the facet index's intersected id array."""
         sql, params = postings.matched_ids_sql(self.selected(), self.search_sql())
         table = self.queryset.model._meta.db_table
+        if self.candidates is not None and self.sort_order == Sort.RELEVANCE:
+            # Only the candidates that can reach this page are ranked (see facets()).
+            return self.queryset.filter(pk__in=self.candidates)
         if self.total is not None and self.total >= WALK_THE_INDEX_FROM and self.sort_order != Sort.RELEVANCE:
             condition = RawSQL(f"idx({sql}, {table}.id::integer) > 0", params, output_field=BooleanField())  # noqa: S611 (the code's own SQL)
         else:
@@ -174,7 +183,13 @@ class EntryFilterSet(django_filters.FilterSet):
         """Each facet with its values: counts, selection, and the values that name nothing."""
         selected = self.selected()
         if self.public:
-            self.total, counted = postings.count(selected, self.search_sql())
+            ranked = self.search_text and self.sort_order == Sort.RELEVANCE
+            self.total, counted, self.candidates = postings.count(
+                selected,
+                self.search_sql(),
+                candidates_sql=search.title_matching_ids_sql(self.search_text) if ranked else None,
+                window=self.rank_window,
+            )
         else:
             counted = count_facets({facet.name: self.entries(except_facet=facet.name) for facet in FACETS})
         listing = []

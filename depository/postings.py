@@ -1,3 +1,4 @@
+# ruff: noqa: S608 (every SQL text here is built from the code's own table and column names; values are parameters)
 """The facet index (depository.models.FacetPosting): build it, keep it current, and answer the public
 browse page from it.
 
@@ -110,7 +111,12 @@ def refresh_entries(entry_ids):
 
 
 # Which facets' rows depend on a vocabulary (a term's parent, a city's country, a deleted term).
-FACETS_OF_MODEL = {Theme: ["theme"], City: ["city", "country"], CityType: ["city_type"], ViolenceType: ["violence_type"]}
+FACETS_OF_MODEL = {
+    Theme: ["theme"],
+    City: ["city", "country"],
+    CityType: ["city_type"],
+    ViolenceType: ["violence_type"],
+}
 
 
 # -- answering the browse page ---------------------------------------------------------------------
@@ -157,7 +163,9 @@ def _counts_sql(name, others):
         )
     else:
         label = "p.value" if name == "country" else "''"
-        sql = f"SELECT p.value, {label} AS label, 0 AS place, {n} AS n FROM {joined}{POSTINGS} p WHERE p.facet = '{name}'"
+        sql = (
+            f"SELECT p.value, {label} AS label, 0 AS place, {n} AS n FROM {joined}{POSTINGS} p WHERE p.facet = '{name}'"
+        )
     if not facet.show_empty:
         sql = f"SELECT * FROM ({sql}) c WHERE c.n > 0"
         if facet.limit:
@@ -172,7 +180,7 @@ def _arrays(selected, search_sql):
     base = f"(SELECT entry_ids FROM {POSTINGS} WHERE facet = '' AND value = '')"
     if search_sql:
         sql, search_params = search_sql
-        base = f"{base} & coalesce((SELECT sort(array_agg(d.entry_id::integer)) FROM ({sql}) d), '{{}}'::integer[])"
+        base = f"{base} & {sql}"
         params.extend(search_params)
     columns = [f"coalesce({base}, '{{}}'::integer[]) AS base"]
     for name, values in selected.items():
@@ -193,10 +201,14 @@ def matched_ids_sql(selected, search_sql=None):
     return f"(SELECT {_intersection(selected)} FROM ({sql}) s)", params  # noqa: S608
 
 
-def count(selected, search_sql=None):
-    """(number of matching published entries, {facet name: [(value, label, place, n)]}) in one statement."""
+def count(selected, search_sql=None, *, candidates_sql=None, window=0):
+    """(number of matching published entries, {facet name: [(value, label, place, n)]}, candidates) in one
+    statement. With `candidates_sql` (the array of the ids whose title matches the search), the
+    candidates for ranking by relevance: the `window` most recently created matching entries whose
+    title matches, and the `window` most recently created matching entries (depository/filters.py)."""
     selected = {name: values for name, values in selected.items() if values}
     rows = {name: [] for name in FACETS_BY_NAME}
+    candidates = None
     if not selected and not search_sql:
         parts = [f"SELECT '', '', '', 0, icount(entry_ids) FROM {POSTINGS} WHERE facet = '' AND value = ''"]
         parts += [_counts_sql(name, None) for name in FACETS_BY_NAME]
@@ -214,6 +226,13 @@ def count(selected, search_sql=None):
                 columns.append(f"{_intersection([other for other in selected if other != name])} AS x_{name}")
                 others[name] = f"m.x_{name}"
         parts = ["SELECT '', '', '', 0, icount(m.matched) FROM m"]
+        if candidates_sql:
+            sql, candidates_params = candidates_sql
+            parts.append(
+                f"SELECT '#', (subarray(m.matched & {sql}, greatest(icount(m.matched & {sql}) - %s, 0) + 1, %s) "
+                "| subarray(m.matched, greatest(icount(m.matched) - %s, 0) + 1, %s))::text, '', 0, 0 FROM m"
+            )
+            params = [*params, *candidates_params, *candidates_params, window, window, window, window]
         parts += [_counts_sql(name, others[name]) for name in FACETS_BY_NAME]
         sql = (
             f"WITH s AS MATERIALIZED ({arrays}), m AS MATERIALIZED (SELECT {', '.join(columns)} FROM s) "
@@ -225,6 +244,8 @@ def count(selected, search_sql=None):
         for name, value, label, place, n in cursor.fetchall():
             if name == "":
                 total = n
+            elif name == "#":
+                candidates = [int(pk) for pk in value.strip("{}").split(",") if pk]
             else:
                 rows[name].append((value, label or "", place, n))
-    return total, rows
+    return total, rows, candidates

@@ -26,9 +26,11 @@ def own_values_sql():
         field = Entry._meta.get_field(relation)
         through = field.remote_field.through
         column = through._meta.get_field(field.m2m_reverse_field_name()).column
-        parts.append(f"SELECT '{facet}' AS facet, {column}::text AS value FROM {through._meta.db_table} WHERE entry_id = %(entry)s")
+        table = through._meta.db_table
+        parts.append(f"SELECT '{facet}' AS facet, {column}::text AS value FROM {table} WHERE entry_id = %(entry)s")  # noqa: S608
     parts.append(
-        "SELECT 'tag', ti.tag_id::text FROM taggit_taggeditem ti JOIN django_content_type ct ON ct.id = ti.content_type_id "
+        "SELECT 'tag', ti.tag_id::text FROM taggit_taggeditem ti "
+        "JOIN django_content_type ct ON ct.id = ti.content_type_id "
         "WHERE ct.app_label = 'depository' AND ct.model = 'entry' AND ti.object_id = %(entry)s"
     )
     return " UNION ALL ".join(parts)

@@ -68,7 +68,9 @@ def rebuild_postings_of_vocabulary(sender, instance, raw=False, created=False, *
 
 
 for model in postings.FACETS_OF_MODEL:
-    post_save.connect(rebuild_postings_of_vocabulary, sender=model, dispatch_uid=f"depository_postings_{model.__name__}")
+    post_save.connect(
+        rebuild_postings_of_vocabulary, sender=model, dispatch_uid=f"depository_postings_{model.__name__}"
+    )
     post_delete.connect(
         rebuild_postings_of_vocabulary, sender=model, dispatch_uid=f"depository_postings_{model.__name__}_deleted"
     )

@@ -1,9 +1,12 @@
 """The facet index (depository/postings.py) stays equal to a rebuild from scratch after every kind of change."""
 
+import sys
+
 import pytest
 from django.urls import reverse
 
 from depository import postings, services
+from depository import search as depository_search
 from depository.models import City, Entry, FacetPosting, Theme
 from tests.depository_helpers import city, make_entry, theme
 
@@ -74,3 +77,24 @@ def test_the_index_follows_every_change(client):
     second.delete()
     assert_current()
     assert browse_count(client) == 0
+
+
+def test_a_search_ranks_the_recent_matches_and_the_title_matches(client, monkeypatch):
+    """Past the window, the candidates ranked are the most recent matches and the title matches."""
+    old_title_match = make_entry("Lighting streets", summary="About lighting.")
+    body_matches = [make_entry(f"Entry {number}", body="Street lighting plans.") for number in range(5)]
+    make_entry("Unrelated", body="Youth councils.")
+    total, _, candidates = postings.count(
+        {},
+        depository_search.matching_ids_sql("lighting"),
+        candidates_sql=depository_search.title_matching_ids_sql("lighting"),
+        window=2,
+    )
+    assert total == 6
+    newest_created = sorted(entry.pk for entry in body_matches)[-2:]
+    assert candidates == sorted([old_title_match.pk, *newest_created])
+    # The page ranks the candidates by the whole document's relevance: the title match first.
+    monkeypatch.setattr("depository.filters.RANK_WINDOW", 2)
+    monkeypatch.setattr(sys.modules["depository.views.browse"], "PAGE_SIZE", 1)
+    page = client.get(reverse("depository:browse"), {"q": "lighting"}).context["page"]
+    assert page.paginator.count == 6 and [entry.title for entry in page] == ["Lighting streets"]

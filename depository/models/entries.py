@@ -179,7 +179,9 @@ class Entry(models.Model):
                 name="entry_published_year_idx",
                 condition=Q(status=EntryStatus.PUBLISHED),
             ),
-            models.Index(Lower("title"), F("id"), name="entry_published_title_idx", condition=Q(status=EntryStatus.PUBLISHED)),
+            models.Index(
+                Lower("title"), F("id"), name="entry_published_title_idx", condition=Q(status=EntryStatus.PUBLISHED)
+            ),
         ]
 
     def __str__(self):

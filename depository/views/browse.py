@@ -5,11 +5,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from depository import search
+from depository import filters, search
 from depository.filters import EntryFilterSet
 from depository.models import Entry
 
 PAGE_SIZE = 20
+# Past this page of a search sorted by relevance, every match is ranked.
+MAX_RANKED_PAGE = 10_000
 
 
 def filter_entries(request):
@@ -33,6 +35,9 @@ def browse(request):
         # Malformed input: say what was not understood, show nothing, never a 500.
         return render(request, template, {**context, "errors": filterset.errors}, status=400)
     # First the facets: from the facet index they come with the number of results (one query).
+    asked = request.GET.get("page")
+    asked = min(int(asked), MAX_RANKED_PAGE) if asked and asked.isdigit() else 1
+    filterset.rank_window = PAGE_SIZE * asked + filters.RANK_WINDOW
     facets = filterset.facets()
     paginator = Paginator(filterset.qs, PAGE_SIZE)
     if filterset.total is not None:
