@@ -156,21 +156,37 @@ def _counts_sql(name, others):
     n = f"icount(p.entry_ids & {others})" if others else "icount(p.entry_ids)"
     joined = "m CROSS JOIN " if others else ""
     terms = _terms_sql(name)
+    pruned = f"icount(p.entry_ids) >= (SELECT n FROM least_{name})" if others and facet.limit else "TRUE"
     if terms:
         sql = (
             f"SELECT t.slug AS value, t.label, t.place, coalesce({n}, 0) AS n FROM {joined}({terms}) t "
-            f"LEFT JOIN {POSTINGS} p ON p.facet = '{name}' AND p.value = t.key"
+            f"LEFT JOIN {POSTINGS} p ON p.facet = '{name}' AND p.value = t.key WHERE {pruned}"
         )
     else:
         label = "p.value" if name == "country" else "''"
         sql = (
-            f"SELECT p.value, {label} AS label, 0 AS place, {n} AS n FROM {joined}{POSTINGS} p WHERE p.facet = '{name}'"
+            f"SELECT p.value, {label} AS label, 0 AS place, {n} AS n FROM {joined}{POSTINGS} p "
+            f"WHERE p.facet = '{name}' AND {pruned}"
         )
     if not facet.show_empty:
         sql = f"SELECT * FROM ({sql}) c WHERE c.n > 0"
         if facet.limit:
             sql += f" ORDER BY c.n DESC, c.value LIMIT {int(facet.limit)}"
     return f"SELECT '{name}', c.value::text, c.label::text, c.place::integer, c.n::integer FROM ({sql}) c"
+
+
+def _least_sql(name, others):
+    """A facet showing its `limit` largest counts need not count a value whose whole array is smaller
+    than the smallest count among the `limit` largest arrays: it cannot enter the list. That count."""
+    facet = FACETS_BY_NAME[name]
+    terms = _terms_sql(name)
+    term_join = f"JOIN ({terms}) t ON t.key = p.value" if terms else ""
+    largest = (
+        f"SELECT p.entry_ids FROM {POSTINGS} p {term_join} "
+        f"WHERE p.facet = '{name}' ORDER BY icount(p.entry_ids) DESC LIMIT {int(facet.limit)}"
+    )
+    counted = f"SELECT icount(p.entry_ids & {others}) AS n FROM m CROSS JOIN ({largest}) p"
+    return f"least_{name} AS MATERIALIZED (SELECT coalesce(min(k.n), 0) AS n FROM ({counted}) k)"
 
 
 def _arrays(selected, search_sql):
@@ -234,10 +250,11 @@ def count(selected, search_sql=None, *, candidates_sql=None, window=0):
             )
             params = [*params, *candidates_params, *candidates_params, window, window, window, window]
         parts += [_counts_sql(name, others[name]) for name in FACETS_BY_NAME]
-        sql = (
-            f"WITH s AS MATERIALIZED ({arrays}), m AS MATERIALIZED (SELECT {', '.join(columns)} FROM s) "
-            + " UNION ALL ".join(parts)
-        )
+        least = [
+            _least_sql(name, others[name]) for name in FACETS_BY_NAME if others[name] and FACETS_BY_NAME[name].limit
+        ]
+        ctes = [f"s AS MATERIALIZED ({arrays})", f"m AS MATERIALIZED (SELECT {', '.join(columns)} FROM s)", *least]
+        sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
     total = 0
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from depository import postings, services
 from depository import search as depository_search
+from depository.facets import FACETS_BY_NAME
 from depository.models import City, Entry, FacetPosting, Theme
 from tests.depository_helpers import city, make_entry, theme
 
@@ -98,3 +99,16 @@ def test_a_search_ranks_the_recent_matches_and_the_title_matches(client, monkeyp
     monkeypatch.setattr(sys.modules["depository.views.browse"], "PAGE_SIZE", 1)
     page = client.get(reverse("depository:browse"), {"q": "lighting"}).context["page"]
     assert page.paginator.count == 6 and [entry.title for entry in page] == ["Lighting streets"]
+
+
+def test_a_long_facet_lists_its_largest_counts_under_the_filters(client, monkeypatch):
+    """Values whose arrays cannot reach the list are not counted; the list is still the largest counts."""
+    monkeypatch.setattr(FACETS_BY_NAME["tag"], "limit", 2)
+    for number in range(6):
+        make_entry(f"Big {number}", themes=["lighting"] if number == 0 else ["youth"], tags=["big"])
+    for number in range(3):
+        make_entry(f"Mid {number}", themes=["lighting"], tags=["mid", "small"] if number < 2 else ["mid"])
+    make_entry("Tiny", themes=["lighting"], tags=["tiny"])
+    response = client.get(reverse("depository:browse"), {"theme": "lighting"})
+    tags = next(item for item in response.context["facets"] if item["facet"].name == "tag")
+    assert [(value.value, value.count) for value in tags["values"]] == [("mid", 3), ("small", 2)]
