@@ -38,7 +38,7 @@ def _config_case_sql(column):
 
 
 def reindex_entries(entry_ids):
-    """Write the search documents of the given entries (one DELETE and INSERT ... SELECT, whatever their number)."""
+    """Write the search documents of the given entries (one INSERT ... SELECT, whatever their number)."""
     entry_ids = [int(pk) for pk in entry_ids if pk is not None]
     if not entry_ids:
         return
@@ -46,10 +46,7 @@ def reindex_entries(entry_ids):
     entry_table = Entry._meta.db_table
     attachment_table = Attachment._meta.db_table
     document_table = EntrySearchDocument._meta.db_table
-    # Delete and insert rather than update: only an inserted row moves its long document out of the
-    # row (migration 0005), keeping the rows the GIN index points at narrow.
     sql = f"""
-        DELETE FROM {document_table} WHERE entry_id = ANY(%(ids)s);
         INSERT INTO {document_table} (entry_id, language, title_vector, document)
         SELECT e.id, e.language, to_tsvector({config}, e.title),
                setweight(to_tsvector({config}, e.title), 'A')
@@ -62,6 +59,8 @@ def reindex_entries(entry_ids):
                      WHERE a.entry_id = e.id), ''), %(limit)s)), 'D')
         FROM {entry_table} e
         WHERE e.id = ANY(%(ids)s)
+        ON CONFLICT (entry_id) DO UPDATE
+        SET language = EXCLUDED.language, title_vector = EXCLUDED.title_vector, document = EXCLUDED.document
     """  # noqa: S608 (table names and configurations are the code's own, the values are parameters)
     with connection.cursor() as cursor:
         cursor.execute(sql, {"ids": entry_ids, "limit": MAX_INDEXED_CHARACTERS})

@@ -28,11 +28,6 @@ CREATE_FUNCTIONS = "".join(MATCHING_FUNCTION.format(name=name, column=column) fo
 DROP_FUNCTIONS = "".join(
     f"DROP FUNCTION IF EXISTS depository_{name}(tsquery, tsquery, tsquery, tsquery, tsquery);" for name, _ in FUNCTIONS
 )
-# Long documents out of the table's rows, so that the rows the index points at are few pages.
-STORAGE = (
-    "ALTER TABLE depository_entrysearchdocument ALTER COLUMN document SET STORAGE EXTERNAL;"
-    "ALTER TABLE depository_entrysearchdocument SET (toast_tuple_target = 256);"
-)
 
 
 def index_titles(apps, schema_editor):
@@ -59,6 +54,5 @@ class Migration(migrations.Migration):
             index=django.contrib.postgres.indexes.GinIndex(fields=['title_vector'], name='entry_search_title_gin'),
         ),
         migrations.RunSQL(CREATE_FUNCTIONS, DROP_FUNCTIONS),
-        migrations.RunSQL(STORAGE, migrations.RunSQL.noop),
         migrations.RunPython(index_titles, migrations.RunPython.noop),
     ]
