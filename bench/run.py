@@ -273,7 +273,63 @@ def markdown(report):
                 f"{row['queries']} | {row['ratio_to_healthz']:.1f} |"
             )
         lines.append("")
+    lines += targets_markdown(report)
+    notes = BASE_DIR / "bench" / "notes.md"
+    if notes.exists():  # the written explanation of the figures (why a target is missed, by how much)
+        lines += ["", notes.read_text().strip(), ""]
     return "\n".join(lines)
+
+
+# Issue 7's targets, checked against the largest size measured.
+LISTING_PAGES = ["browse", "browse, 1 facet value", "browse, 3 values in 2 facets", "search", "search + 2 facets"]
+DETAIL_PAGES = ["entry page", "Atom feed"]
+PUBLIC_PAGES = ["home", *LISTING_PAGES, *DETAIL_PAGES]
+
+
+def target_rows(report):
+    """(target, measured, met) for issue 7's targets, at the largest size measured."""
+    runs = sorted(report["runs"], key=lambda run: run["entries"])
+    if not runs:
+        return []
+    largest = runs[-1]
+    rows = []
+    for name in LISTING_PAGES:
+        row = largest["urls"][name]
+        rows.append((f"{name}: median <= 50 ms", f"{row['median_ms']:.1f} ms", row["median_ms"] <= 50))
+        rows.append((f"{name}: p95 <= 100 ms", f"{row['p95_ms']:.1f} ms", row["p95_ms"] <= 100))
+    for name in DETAIL_PAGES:
+        row = largest["urls"][name]
+        rows.append((f"{name}: p95 <= 30 ms", f"{row['p95_ms']:.1f} ms", row["p95_ms"] <= 30))
+    most = max(run["urls"][name]["queries"] for run in runs for name in PUBLIC_PAGES)
+    same = all(
+        run["urls"][name]["queries"] == runs[0]["urls"][name]["queries"] for run in runs for name in PUBLIC_PAGES
+    )
+    rows.append(("at most 12 SQL queries per public page", f"at most {most}", most <= 12))
+    rows.append(("the same queries at every size", "the same" if same else "they differ", same))
+    memory = largest["worker_peak_mb"]
+    rows.append(
+        ("worker memory <= 200 MB", f"{memory:.0f} MB" if memory else "not measured", bool(memory) and memory <= 200)
+    )
+    by_size = {run["entries"]: run for run in runs}
+    if 10_000 in by_size and 100_000 in by_size:
+        ratio = by_size[100_000]["urls"]["browse"]["median_ms"] / by_size[10_000]["urls"]["browse"]["median_ms"]
+        rows.append(("browse median, 10,000 -> 100,000 entries: at most x2", f"x{ratio:.2f}", ratio <= 2))
+    return rows
+
+
+def targets_markdown(report):
+    rows = target_rows(report)
+    if not rows:
+        return []
+    size = max(run["entries"] for run in report["runs"])
+    lines = [
+        f"## Issue 7's targets at {size:,} entries",
+        "",
+        "| target | measured | met |",
+        "| --- | ---: | :---: |",
+    ]
+    lines += [f"| {target} | {measured} | {'yes' if met else '**no**'} |" for target, measured, met in rows]
+    return [*lines, ""]
 
 
 def main():

@@ -9,16 +9,23 @@ answers 400 saying why; a well-formed slug that names nothing simply matches not
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db.models import BooleanField, F
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from depository import search
+from depository import postings, search
 from depository.facets import FACETS, FACETS_BY_NAME, SUB_THEME_STEP, FacetValue, count_facets
 
 # More values than this in one facet is not a person browsing.
 MAX_VALUES_PER_FACET = 20
+# Past this many matches, a page of results walks the sort's index and keeps the matching rows;
+# below it, the matching rows are fetched by id and sorted (depository/postings.py).
+WALK_THE_INDEX_FROM = 2000
+# A search matching more entries than this ranks, beyond the page asked for, this many candidates of
+# each kind (title matches, recent matches) by the full document's relevance.
+RANK_WINDOW = 200
 
 
 class Sort:
@@ -98,6 +105,17 @@ class EntryFilterSet(django_filters.FilterSet):
     city = FacetFilter(FACETS_BY_NAME["city"])
     tag = FacetFilter(FACETS_BY_NAME["tag"])
 
+    def __init__(self, *args, public=False, **kwargs):
+        """`public`: the queryset is the published entries, so the facet index answers (postings.py)."""
+        super().__init__(*args, **kwargs)
+        self.public = public
+        self.total = None  # set by facets() from the facet index
+        # Ranking by relevance: the entries ranked are the candidates facets() finds (the most recent
+        # `rank_window` matches, and as many of the matches with the words in their title); the view
+        # sets the window to reach past the page asked for.
+        self.rank_window = RANK_WINDOW
+        self.candidates = None
+
     def filter_nothing(self, queryset, name, value):
         return queryset
 
@@ -132,8 +150,24 @@ class EntryFilterSet(django_filters.FilterSet):
                 queryset = queryset.filter(FACETS_BY_NAME[name].condition(values))
         return queryset
 
+    def search_sql(self):
+        return search.matching_ids_sql(self.search_text) if self.search_text else None
+
+    def indexed_entries(self):
+        """The published entries matching, from the facet index's intersected id array."""
+        sql, params = postings.matched_ids_sql(self.selected(), self.search_sql())
+        table = self.queryset.model._meta.db_table
+        if self.candidates is not None and self.sort_order == Sort.RELEVANCE:
+            # Only the candidates that can reach this page are ranked (see facets()).
+            return self.queryset.filter(pk__in=self.candidates)
+        if self.total is not None and self.total >= WALK_THE_INDEX_FROM and self.sort_order != Sort.RELEVANCE:
+            condition = RawSQL(f"idx({sql}, {table}.id::integer) > 0", params, output_field=BooleanField())  # noqa: S611 (the code's own SQL)
+        else:
+            condition = RawSQL(f"{table}.id = ANY({sql}::integer[])", params, output_field=BooleanField())  # noqa: S611
+        return self.queryset.filter(condition)
+
     def filter_queryset(self, queryset):
-        results = self.entries()
+        results = self.indexed_entries() if self.public else self.entries()
         if self.search_text:
             results = search.with_rank(results, self.search_text)
         order = {
@@ -148,7 +182,16 @@ class EntryFilterSet(django_filters.FilterSet):
     def facets(self):
         """Each facet with its values: counts, selection, and the values that name nothing."""
         selected = self.selected()
-        counted = count_facets({facet.name: self.entries(except_facet=facet.name) for facet in FACETS})
+        if self.public:
+            ranked = self.search_text and self.sort_order == Sort.RELEVANCE
+            self.total, counted, self.candidates = postings.count(
+                selected,
+                self.search_sql(),
+                candidates_sql=search.title_matching_ids_sql(self.search_text) if ranked else None,
+                window=self.rank_window,
+            )
+        else:
+            counted = count_facets({facet.name: self.entries(except_facet=facet.name) for facet in FACETS})
         listing = []
         for facet in FACETS:
             chosen = selected[facet.name]

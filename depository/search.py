@@ -47,8 +47,8 @@ def reindex_entries(entry_ids):
     attachment_table = Attachment._meta.db_table
     document_table = EntrySearchDocument._meta.db_table
     sql = f"""
-        INSERT INTO {document_table} (entry_id, language, document)
-        SELECT e.id, e.language,
+        INSERT INTO {document_table} (entry_id, language, title_vector, document)
+        SELECT e.id, e.language, to_tsvector({config}, e.title),
                setweight(to_tsvector({config}, e.title), 'A')
             || setweight(to_tsvector({config}, left(e.summary || ' ' || e.annotation, %(limit)s)), 'B')
             || setweight(to_tsvector({config}, left(concat_ws(' ', e.body, e.what_it_is, e.who_implements,
@@ -59,7 +59,8 @@ def reindex_entries(entry_ids):
                      WHERE a.entry_id = e.id), ''), %(limit)s)), 'D')
         FROM {entry_table} e
         WHERE e.id = ANY(%(ids)s)
-        ON CONFLICT (entry_id) DO UPDATE SET language = EXCLUDED.language, document = EXCLUDED.document
+        ON CONFLICT (entry_id) DO UPDATE
+        SET language = EXCLUDED.language, title_vector = EXCLUDED.title_vector, document = EXCLUDED.document
     """  # noqa: S608 (table names and configurations are the code's own, the values are parameters)
     with connection.cursor() as cursor:
         cursor.execute(sql, {"ids": entry_ids, "limit": MAX_INDEXED_CHARACTERS})
@@ -81,6 +82,26 @@ def matching_documents(text):
     other = SearchQuery(text, config=FALLBACK_CONFIG, search_type="websearch")
     condition |= Q(document=other) & ~Q(language__in=list(SEARCH_CONFIGS))
     return EntrySearchDocument.objects.filter(condition).values("entry_id")
+
+
+def _query_arguments_sql(text):
+    """The arguments of the functions of migration 0005: the query parsed in each language's configuration."""
+    configs = [*SEARCH_CONFIGS.values(), FALLBACK_CONFIG]
+    sql = ", ".join("websearch_to_tsquery(%s::regconfig, %s)" for _ in configs)
+    return sql, [value for config in configs for value in (config, text)]
+
+
+def matching_ids_sql(text):
+    """SQL of the sorted array of the ids of the entries matching `text`, read from the GIN index only
+    (the function keeps the planner off a scan that would unpack every document)."""
+    sql, params = _query_arguments_sql(text)
+    return f"depository_matching_ids({sql})", params
+
+
+def title_matching_ids_sql(text):
+    """SQL of the sorted array of the ids of the entries whose title matches `text`."""
+    sql, params = _query_arguments_sql(text)
+    return f"depository_title_matching_ids({sql})", params
 
 
 def matching(text):

@@ -13,6 +13,7 @@ from depository.models.entries import (
     GlossaryTerm,
     Language,
 )
+from depository.models.postings import FacetPosting
 from depository.models.search_documents import EntrySearchDocument
 from depository.models.vocabulary import City, CityType, Theme, ViolenceType, Vocabulary
 
@@ -27,6 +28,7 @@ __all__ = [
     "EntryStatus",
     "EvidenceLevel",
     "ExtractionStatus",
+    "FacetPosting",
     "GlossaryTerm",
     "Language",
     "Theme",

@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -162,6 +163,25 @@ class Entry(models.Model):
             models.Index(fields=["status", "-published_at"], name="entry_status_published_idx"),
             # The literature review and the feed filter published entries by kind.
             models.Index(fields=["kind", "status"], name="entry_kind_status_idx"),
+            # The public browse page's sorts (newest, year, title) and the feed walk these in order,
+            # keeping the rows of the filtered id array, and stop after one page.
+            models.Index(
+                F("published_at").desc(nulls_last=True),
+                F("created_at").desc(),
+                F("id"),
+                name="entry_published_newest_idx",
+                condition=Q(status=EntryStatus.PUBLISHED),
+            ),
+            models.Index(
+                F("year").desc(nulls_last=True),
+                Lower("title"),
+                F("id"),
+                name="entry_published_year_idx",
+                condition=Q(status=EntryStatus.PUBLISHED),
+            ),
+            models.Index(
+                Lower("title"), F("id"), name="entry_published_title_idx", condition=Q(status=EntryStatus.PUBLISHED)
+            ),
         ]
 
     def __str__(self):

@@ -22,6 +22,8 @@ class EntrySearchDocument(models.Model):
     # text search configuration, without joining the entry table.
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     document = SearchVectorField(_("search document"))
+    # The title alone (tiny): a search matching most entries ranks the title matches among its candidates.
+    title_vector = SearchVectorField(_("title search vector"), null=True)
 
     class Meta:
         verbose_name = _("search document")
@@ -29,6 +31,8 @@ class EntrySearchDocument(models.Model):
         indexes = [
             # The browse page's full-text search (`?q=`).
             GinIndex(fields=["document"], name="entry_search_document_gin"),
+            # The browse page's relevance sort: which matching entries have the words in their title.
+            GinIndex(fields=["title_vector"], name="entry_search_title_gin"),
         ]
 
     def __str__(self):

@@ -5,16 +5,21 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from depository import search
+from depository import filters, search
 from depository.filters import EntryFilterSet
 from depository.models import Entry
 
 PAGE_SIZE = 20
+# Past this page of a search sorted by relevance, every match is ranked.
+MAX_RANKED_PAGE = 10_000
 
 
 def filter_entries(request):
     """The FilterSet of the request's query string over the entries this user may see."""
-    return EntryFilterSet(request.GET, queryset=Entry.objects.visible_to(request.user).for_listing())
+    # Everyone but staff sees the published entries only, which the facet index answers for.
+    public = not (request.user.is_active and request.user.is_staff)
+    queryset = Entry.objects.visible_to(request.user).for_listing()
+    return EntryFilterSet(request.GET, queryset=queryset, public=public)
 
 
 @require_safe
@@ -29,11 +34,18 @@ def browse(request):
     if not filterset.is_valid():
         # Malformed input: say what was not understood, show nothing, never a 500.
         return render(request, template, {**context, "errors": filterset.errors}, status=400)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # First the facets: from the facet index they come with the number of results (one query).
+    asked = request.GET.get("page")
+    asked = min(int(asked), MAX_RANKED_PAGE) if asked and asked.isdigit() else 1
+    filterset.rank_window = PAGE_SIZE * asked + filters.RANK_WINDOW
+    facets = filterset.facets()
+    paginator = Paginator(filterset.qs, PAGE_SIZE)
+    if filterset.total is not None:
+        paginator.count = filterset.total
+    page = paginator.get_page(request.GET.get("page"))
     if filterset.search_text:
         # Highlighted snippets for this page's rows only: they are costly.
         page.object_list = search.with_headline(page.object_list, filterset.search_text)
-    facets = filterset.facets()
     context.update(
         {
             "page": page,

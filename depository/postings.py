@@ -1,0 +1,268 @@
+# ruff: noqa: S608 (every SQL text here is built from the code's own table and column names; values are parameters)
+"""The facet index (depository.models.FacetPosting): build it, keep it current, and answer the public
+browse page from it.
+
+One row per facet value holds the sorted ids of the published entries that have the value (a parent
+theme's row includes its sub-themes' entries; the row ("", "") holds every published entry). The
+`intarray` extension (migration 0004) intersects (`&`) and counts (`icount`) such arrays in C, so:
+
+- the entries matching the filters are base & (union of facet A's chosen values) & (... of B) ...,
+  where base is every published entry, intersected with the search's matches when there is a `q`;
+- the count beside a value v of facet F is icount(posting(v) & base & every chosen facet but F's own).
+
+Kept current in the same transaction as the change that affects it: saving or deleting an entry,
+changing its relations (m2m_changed), the curation services' bulk updates, and editing or deleting a
+term (which can move entries between a theme and its parent, or a city between countries) rebuild the
+rows concerned (depository/signals.py). A bulk `QuerySet.update()` elsewhere must call
+`refresh_entries` itself, as it must call `search.reindex_entries`.
+"""
+
+from django.db import connection
+
+from depository.facets import FACETS_BY_NAME, SUB_THEME_STEP
+from depository.models import City, CityType, Entry, EntryStatus, FacetPosting, Theme, ViolenceType
+
+POSTINGS = FacetPosting._meta.db_table
+ENTRIES = Entry._meta.db_table
+THEMES = Theme._meta.db_table
+CITIES = City._meta.db_table
+EVERYTHING = ""  # the facet and value of the row holding every published entry
+
+
+def _through(relation):
+    field = Entry._meta.get_field(relation)
+    through = field.remote_field.through
+    return through._meta.db_table, through._meta.get_field(field.m2m_reverse_field_name()).column
+
+
+def _tagged_sql():
+    return (
+        "SELECT ti.tag_id::text AS value, ti.object_id AS entry_id FROM taggit_taggeditem ti "
+        "JOIN django_content_type ct ON ct.id = ti.content_type_id "
+        "WHERE ct.app_label = 'depository' AND ct.model = 'entry'"
+    )
+
+
+def _sources():
+    """{facet name: SQL giving (value, entry_id) rows for every entry, published or not}."""
+    themes, theme_column = _through("themes")
+    cities, city_column = _through("cities")
+    sources = {
+        EVERYTHING: f"SELECT '' AS value, id AS entry_id FROM {ENTRIES}",
+        "theme": (
+            f"SELECT t.{theme_column}::text AS value, t.entry_id FROM {themes} t "
+            f"UNION ALL SELECT th.parent_id::text, t.entry_id FROM {themes} t "
+            f"JOIN {THEMES} th ON th.id = t.{theme_column} WHERE th.parent_id IS NOT NULL"
+        ),
+        "kind": f"SELECT kind AS value, id AS entry_id FROM {ENTRIES}",
+        "evidence": f"SELECT evidence_level AS value, id AS entry_id FROM {ENTRIES} WHERE evidence_level <> ''",
+        "language": f"SELECT language AS value, id AS entry_id FROM {ENTRIES}",
+        "year": f"SELECT year::text AS value, id AS entry_id FROM {ENTRIES} WHERE year IS NOT NULL",
+        "country": (
+            f"SELECT c.country AS value, t.entry_id FROM {cities} t JOIN {CITIES} c ON c.id = t.{city_column} "
+            "WHERE c.country <> ''"
+        ),
+        "tag": _tagged_sql(),
+    }
+    for name, relation in (("city_type", "city_types"), ("violence_type", "violence_types"), ("city", "cities")):
+        table, column = _through(relation)
+        sources[name] = f"SELECT {column}::text AS value, entry_id FROM {table}"
+    return sources
+
+
+def _rows_sql(facets, where):
+    """(facet, value, sorted unique ids) of the published entries satisfying `where` (on `e`)."""
+    sources = _sources()
+    parts = [
+        f"SELECT '{name}' AS facet, s.value, s.entry_id::integer AS entry_id FROM ({sources[name]}) s "
+        f"JOIN {ENTRIES} e ON e.id = s.entry_id WHERE e.status = '{EntryStatus.PUBLISHED}' AND {where}"
+        for name in facets
+    ]
+    return (
+        "SELECT r.facet, r.value, uniq(sort(array_agg(r.entry_id))) FROM ("  # noqa: S608 (the code's own SQL)
+        + " UNION ALL ".join(parts)
+        + ") r GROUP BY r.facet, r.value"
+    )
+
+
+def rebuild(facets=None):
+    """Rewrite the rows of the given facets (all by default) from the entries, in one transaction."""
+    facets = list(_sources()) if facets is None else list(facets)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {POSTINGS} WHERE facet = ANY(%s)", [facets])  # noqa: S608
+        cursor.execute(f"INSERT INTO {POSTINGS} (facet, value, entry_ids) {_rows_sql(facets, 'TRUE')}")  # noqa: S608
+
+
+def refresh_entries(entry_ids):
+    """Take these entries out of every row, then put back the published ones under their current values."""
+    entry_ids = sorted({int(pk) for pk in entry_ids if pk is not None})
+    if not entry_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {POSTINGS} SET entry_ids = entry_ids - %(ids)s::integer[] WHERE entry_ids && %(ids)s::integer[]",  # noqa: S608
+            {"ids": entry_ids},
+        )
+        cursor.execute(
+            f"INSERT INTO {POSTINGS} (facet, value, entry_ids) {_rows_sql(_sources(), 'e.id = ANY(%(ids)s)')} "  # noqa: S608
+            f"ON CONFLICT (facet, value) DO UPDATE SET entry_ids = {POSTINGS}.entry_ids | EXCLUDED.entry_ids",
+            {"ids": entry_ids},
+        )
+
+
+# Which facets' rows depend on a vocabulary (a term's parent, a city's country, a deleted term).
+FACETS_OF_MODEL = {
+    Theme: ["theme"],
+    City: ["city", "country"],
+    CityType: ["city_type"],
+    ViolenceType: ["violence_type"],
+}
+
+
+# -- answering the browse page ---------------------------------------------------------------------
+def _terms_sql(name):
+    """For a facet over a vocabulary: SQL giving (key, slug, label, place) per term; None otherwise."""
+    if name == "theme":
+        return (
+            f"SELECT th.id::text AS key, th.slug, th.name AS label, coalesce(parent.position, th.position) * "
+            f"{SUB_THEME_STEP} + CASE WHEN th.parent_id IS NULL THEN 0 ELSE th.position + 1 END AS place "
+            f"FROM {THEMES} th LEFT JOIN {THEMES} parent ON parent.id = th.parent_id"
+        )
+    if name in ("city_type", "violence_type"):
+        table = FACETS_BY_NAME[name].model._meta.db_table
+        return f"SELECT id::text AS key, slug, name AS label, position AS place FROM {table}"
+    if name == "city":
+        return f"SELECT id::text AS key, slug, name AS label, 0 AS place FROM {CITIES}"
+    if name == "tag":
+        return "SELECT id::text AS key, slug, name AS label, 0 AS place FROM taggit_tag"
+    return None
+
+
+def _selection_sql(name, values):
+    """The union of the arrays of a facet's chosen values (ORed within the facet)."""
+    terms = _terms_sql(name)
+    keys = f"p.value IN (SELECT t.key FROM ({terms}) t WHERE t.slug = ANY(%s))" if terms else "p.value = ANY(%s)"
+    return (
+        f"coalesce((SELECT depository_int_union(p.entry_ids) FROM {POSTINGS} p "
+        f"WHERE p.facet = '{name}' AND {keys}), '{{}}'::integer[])",
+        [list(values)],
+    )
+
+
+def _counts_sql(name, others):
+    """(value, label, place, n) of one facet; `others` names the array its counts apply to, or None for
+    every published entry."""
+    facet = FACETS_BY_NAME[name]
+    n = f"icount(p.entry_ids & {others})" if others else "icount(p.entry_ids)"
+    joined = "m CROSS JOIN " if others else ""
+    terms = _terms_sql(name)
+    pruned = f"icount(p.entry_ids) >= (SELECT n FROM least_{name})" if others and facet.limit else "TRUE"
+    if terms:
+        sql = (
+            f"SELECT t.slug AS value, t.label, t.place, coalesce({n}, 0) AS n FROM {joined}({terms}) t "
+            f"LEFT JOIN {POSTINGS} p ON p.facet = '{name}' AND p.value = t.key WHERE {pruned}"
+        )
+    else:
+        label = "p.value" if name == "country" else "''"
+        sql = (
+            f"SELECT p.value, {label} AS label, 0 AS place, {n} AS n FROM {joined}{POSTINGS} p "
+            f"WHERE p.facet = '{name}' AND {pruned}"
+        )
+    if not facet.show_empty:
+        sql = f"SELECT * FROM ({sql}) c WHERE c.n > 0"
+        if facet.limit:
+            sql += f" ORDER BY c.n DESC, c.value LIMIT {int(facet.limit)}"
+    return f"SELECT '{name}', c.value::text, c.label::text, c.place::integer, c.n::integer FROM ({sql}) c"
+
+
+def _least_sql(name, others):
+    """A facet showing its `limit` largest counts need not count a value whose whole array is smaller
+    than the smallest count among the `limit` largest arrays: it cannot enter the list. That count."""
+    facet = FACETS_BY_NAME[name]
+    terms = _terms_sql(name)
+    term_join = f"JOIN ({terms}) t ON t.key = p.value" if terms else ""
+    largest = (
+        f"SELECT p.entry_ids FROM {POSTINGS} p {term_join} "
+        f"WHERE p.facet = '{name}' ORDER BY icount(p.entry_ids) DESC LIMIT {int(facet.limit)}"
+    )
+    counted = f"SELECT icount(p.entry_ids & {others}) AS n FROM m CROSS JOIN ({largest}) p"
+    return f"least_{name} AS MATERIALIZED (SELECT coalesce(min(k.n), 0) AS n FROM ({counted}) k)"
+
+
+def _arrays(selected, search_sql):
+    """SQL of one row with the array `base` (every published entry, and the search's matches) and one
+    array `f_<facet>` per chosen facet; and its parameters."""
+    params = []
+    base = f"(SELECT entry_ids FROM {POSTINGS} WHERE facet = '' AND value = '')"
+    if search_sql:
+        sql, search_params = search_sql
+        base = f"{base} & {sql}"
+        params.extend(search_params)
+    columns = [f"coalesce({base}, '{{}}'::integer[]) AS base"]
+    for name, values in selected.items():
+        sql, selection_params = _selection_sql(name, values)
+        columns.append(f"{sql} AS f_{name}")
+        params.extend(selection_params)
+    return "SELECT " + ", ".join(columns), params
+
+
+def _intersection(names):
+    return " & ".join(["base", *(f"f_{name}" for name in names)])
+
+
+def matched_ids_sql(selected, search_sql=None):
+    """A scalar subquery giving the sorted array of the ids of the published entries matching the filters."""
+    selected = {name: values for name, values in selected.items() if values}
+    sql, params = _arrays(selected, search_sql)
+    return f"(SELECT {_intersection(selected)} FROM ({sql}) s)", params  # noqa: S608
+
+
+def count(selected, search_sql=None, *, candidates_sql=None, window=0):
+    """(number of matching published entries, {facet name: [(value, label, place, n)]}, candidates) in one
+    statement. With `candidates_sql` (the array of the ids whose title matches the search), the
+    candidates for ranking by relevance: the `window` most recently created matching entries whose
+    title matches, and the `window` most recently created matching entries (depository/filters.py)."""
+    selected = {name: values for name, values in selected.items() if values}
+    rows = {name: [] for name in FACETS_BY_NAME}
+    candidates = None
+    if not selected and not search_sql:
+        parts = [f"SELECT '', '', '', 0, icount(entry_ids) FROM {POSTINGS} WHERE facet = '' AND value = ''"]
+        parts += [_counts_sql(name, None) for name in FACETS_BY_NAME]
+        sql, params = " UNION ALL ".join(parts), []
+    else:
+        arrays, params = _arrays(selected, search_sql)
+        columns = [f"{_intersection(selected)} AS matched"]
+        others = {}
+        for name in FACETS_BY_NAME:
+            if name not in selected:
+                others[name] = "m.matched"
+            elif len(selected) == 1 and not search_sql:
+                others[name] = None  # only its own filter: every published entry
+            else:
+                columns.append(f"{_intersection([other for other in selected if other != name])} AS x_{name}")
+                others[name] = f"m.x_{name}"
+        parts = ["SELECT '', '', '', 0, icount(m.matched) FROM m"]
+        if candidates_sql:
+            sql, candidates_params = candidates_sql
+            parts.append(
+                f"SELECT '#', (subarray(m.matched & {sql}, greatest(icount(m.matched & {sql}) - %s, 0) + 1, %s) "
+                "| subarray(m.matched, greatest(icount(m.matched) - %s, 0) + 1, %s))::text, '', 0, 0 FROM m"
+            )
+            params = [*params, *candidates_params, *candidates_params, window, window, window, window]
+        parts += [_counts_sql(name, others[name]) for name in FACETS_BY_NAME]
+        least = [
+            _least_sql(name, others[name]) for name in FACETS_BY_NAME if others[name] and FACETS_BY_NAME[name].limit
+        ]
+        ctes = [f"s AS MATERIALIZED ({arrays})", f"m AS MATERIALIZED (SELECT {', '.join(columns)} FROM s)", *least]
+        sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
+    total = 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for name, value, label, place, n in cursor.fetchall():
+            if name == "":
+                total = n
+            elif name == "#":
+                candidates = [int(pk) for pk in value.strip("{}").split(",") if pk]
+            else:
+                rows[name].append((value, label or "", place, n))
+    return total, rows, candidates

@@ -1,0 +1,114 @@
+"""The facet index (depository/postings.py) stays equal to a rebuild from scratch after every kind of change."""
+
+import sys
+
+import pytest
+from django.urls import reverse
+
+from depository import postings, services
+from depository import search as depository_search
+from depository.facets import FACETS_BY_NAME
+from depository.models import City, Entry, FacetPosting, Theme
+from tests.depository_helpers import city, make_entry, theme
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return {(row.facet, row.value): row.entry_ids for row in FacetPosting.objects.all() if row.entry_ids}
+
+
+def assert_current():
+    kept = snapshot()
+    postings.rebuild()
+    assert kept == snapshot()
+
+
+def browse_count(client, **params):
+    return client.get(reverse("depository:browse"), params).context["page"].paginator.count
+
+
+def test_the_index_follows_every_change(client):
+    safety = theme("safety")
+    lighting = theme("lighting", parent="safety")
+    first = make_entry("First", themes=[lighting], cities=[city("bogota", "Colombia")], tags=["alpha"], year=2015)
+    second = make_entry("Second", status="draft", themes=["youth"], violence_types=["organized"])
+    assert_current()
+    assert browse_count(client, theme="safety") == 1  # a parent theme includes its sub-themes
+    assert browse_count(client) == 1  # the draft is not public
+
+    services.publish_entries(entries=Entry.objects.filter(pk=second.pk))
+    assert_current()
+    assert browse_count(client, violence_type="organized") == 1
+
+    services.add_theme(entries=Entry.objects.all(), theme=theme("mediation"))
+    assert_current()
+    assert browse_count(client, theme="mediation") == 2
+
+    first.themes.remove(lighting)
+    first.tags.set(["beta"])
+    first.year = 2016
+    first.save()
+    assert_current()
+    assert browse_count(client, theme="safety") == 0
+    assert browse_count(client, tag="beta", year="2016") == 1
+
+    lighting.parent = None
+    lighting.save()
+    first.themes.add(lighting)
+    youth = Theme.objects.get(slug="youth")
+    youth.parent = safety
+    youth.save()  # the youth entry now counts under safety
+    assert_current()
+    assert browse_count(client, theme="safety") == 1
+
+    bogota = City.objects.get(slug="bogota")
+    bogota.country = "Colombia (Republic)"
+    bogota.save()
+    assert_current()
+    assert browse_count(client, country="Colombia (Republic)") == 1
+
+    lighting.entries.clear()  # from the term's side: its entries are not named
+    city("medellin").entries.add(second)
+    assert_current()
+
+    services.archive_entries(entries=Entry.objects.filter(pk=first.pk))
+    assert_current()
+    assert browse_count(client) == 1
+    second.delete()
+    assert_current()
+    assert browse_count(client) == 0
+
+
+def test_a_search_ranks_the_recent_matches_and_the_title_matches(client, monkeypatch):
+    """Past the window, the candidates ranked are the most recent matches and the title matches."""
+    old_title_match = make_entry("Lighting streets", summary="About lighting.")
+    body_matches = [make_entry(f"Entry {number}", body="Street lighting plans.") for number in range(5)]
+    make_entry("Unrelated", body="Youth councils.")
+    total, _, candidates = postings.count(
+        {},
+        depository_search.matching_ids_sql("lighting"),
+        candidates_sql=depository_search.title_matching_ids_sql("lighting"),
+        window=2,
+    )
+    assert total == 6
+    newest_created = sorted(entry.pk for entry in body_matches)[-2:]
+    assert candidates == sorted([old_title_match.pk, *newest_created])
+    # The page ranks the candidates by the whole document's relevance: the title match first.
+    monkeypatch.setattr("depository.filters.RANK_WINDOW", 2)
+    monkeypatch.setattr(sys.modules["depository.views.browse"], "PAGE_SIZE", 1)
+    page = client.get(reverse("depository:browse"), {"q": "lighting"}).context["page"]
+    assert page.paginator.count == 6 and [entry.title for entry in page] == ["Lighting streets"]
+
+
+def test_a_long_facet_lists_its_largest_counts_under_the_filters(client, monkeypatch):
+    """Values whose arrays cannot reach the list are not counted; the list is still the largest counts."""
+    monkeypatch.setattr(FACETS_BY_NAME["tag"], "limit", 2)
+    for number in range(6):
+        make_entry(f"Big {number}", themes=["lighting"] if number == 0 else ["youth"], tags=["big"])
+    for number in range(3):
+        make_entry(f"Mid {number}", themes=["lighting"], tags=["mid", "small"] if number < 2 else ["mid"])
+    make_entry("Tiny", themes=["lighting"], tags=["tiny"])
+    response = client.get(reverse("depository:browse"), {"theme": "lighting"})
+    tags = next(item for item in response.context["facets"] if item["facet"].name == "tag")
+    assert [(value.value, value.count) for value in tags["values"]] == [("mid", 3), ("small", 2)]
