@@ -226,7 +226,7 @@ def admin_outcome(label, kind):
 
 def admin_rows(world):
     rows = []
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         label = model._meta.label_lower
         obj = model._default_manager.order_by("pk").first()
         assert obj is not None, f"the fixture holds no {label}: add one so its admin pages are checked"
@@ -243,10 +243,8 @@ def admin_rows(world):
             rows.append(("get", url, (ADMIN_LOGIN,) * 3 + admin_outcome(label, kind)))
     app_labels = {model._meta.app_label for model in admin.site._registry}
     for app_label in sorted(app_labels):
-        if app_label in ORGANIZER_APPS or app_label == "auth":
-            organizer = OK
-        else:
-            organizer = NOT_FOUND  # the admin hides an app with no model the user may see
+        # The admin answers 404 for an app with no model the user may see.
+        organizer = OK if app_label in ORGANIZER_APPS or app_label == "auth" else NOT_FOUND
         rows.append(("get", reverse("admin:app_list", args=[app_label]), (ADMIN_LOGIN,) * 3 + (organizer, OK)))
 
     entry, meeting, paper, user = world["draft"], world["meeting"], world["paper"], world["member"].user
