@@ -19,6 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from depository.models import GlossaryTerm
+from depository.spreadsheets import EntryResource
 from depository.tasks import extract_attachment_text
 from meetings.models import Meeting, Milestone, Organization, Participation, Person, ProgrammeSession
 from members.models import Answer, Question
@@ -224,6 +225,14 @@ def admin_outcome(label, kind):
     return organizer, OK
 
 
+# The entry export's form, as the admin's "Export" button posts it: CSV, every column.
+ENTRY_EXPORT = {
+    "resource": "0",
+    "format": "0",
+    **{f"entryresource_{name}": "on" for name in EntryResource._meta.fields},
+}
+
+
 def admin_rows(world):
     rows = []
     for model in admin.site._registry:
@@ -273,6 +282,7 @@ def admin_rows(world):
         ("get", reverse("admin:auth_user_password_change", args=[user.pk]), (ADMIN_LOGIN,) * 3 + (REFUSED, OK)),
         # Staff exports, imports and decisions: organizers and superusers only.
         ("get", reverse("admin:depository_entry_export"), STAFF_ONLY_ADMIN),
+        ("post", reverse("admin:depository_entry_export"), STAFF_ONLY_ADMIN, ENTRY_EXPORT),
         ("get", reverse("admin:depository_entry_import"), STAFF_ONLY_ADMIN),
         ("get", reverse("admin:depository_entry_process_import"), (ADMIN_LOGIN,) * 3 + (NOT_ALLOWED, NOT_ALLOWED)),
         (

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from depository.filters import EntryFilterSet
 from depository.spreadsheets import EntryResource
 from meetings.models import Meeting
+from members.services.invitations import invite_member
 from tests.depository_helpers import make_entry
 from tests.document_files import pdf_bytes
 from tests.members_helpers import make_paper
@@ -250,3 +251,18 @@ def test_a_nul_in_a_query_string_is_a_400(entries, organizer):
     ]:
         assert client.get(url).status_code == 400, url
     assert client.get(reverse("admin:depository_entry_changelist") + "?status=draft").status_code == 200
+
+
+invitation_fields = st.fixed_dictionaries(
+    {"username": any_text, "password1": any_text, "person_name": any_text, "organization_name": any_text},
+    optional={"password2": any_text, "person": any_text, "organization": any_text},
+)
+
+
+@EXAMPLES
+@given(fields=invitation_fields, same_password=st.booleans())
+def test_invitation_accepts_any_fields(db, organizer, fields, same_password):
+    _, token = invite_member(email="new@example.org", invited_by=organizer)
+    if same_password:
+        fields = {**fields, "password2": fields["password1"]}
+    check(Client().post(reverse("members:invitation", args=[token]), fields), "invitation")
