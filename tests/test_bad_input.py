@@ -95,19 +95,21 @@ raw_query = st.text(max_size=80).map(lambda text: quote(text, safe="=&%+;"))
 
 
 @EXAMPLES
-@given(params=query_params, raw=raw_query)
-def test_browse_and_search_take_any_query(entries, params, raw):
+@given(params=query_params, raw=raw_query, words=st.one_of(hostile, any_text))
+def test_browse_and_search_take_any_query(entries, params, raw, words):
     client = Client()
     url = reverse("depository:browse")
     check(client.get(url, QUERY_STRING=urlencode(params, doseq=True)), "browse/search")
     check(client.get(url, QUERY_STRING=raw), "browse/search")
-    check(client.get(url, {"q": params.get("q", ["safety"])[0]}, headers={"HX-Request": "true"}), "browse/search")
+    check(client.get(url, {"q": words}), "browse/search")
+    check(client.get(url, {"q": words, "theme": words}, headers={"HX-Request": "true"}), "browse/search")
 
 
 @EXAMPLES
-@given(params=query_params, raw=raw_query)
-def test_feed_and_pack_take_any_query(entries, params, raw):
+@given(params=query_params, raw=raw_query, words=st.one_of(hostile, any_text))
+def test_feed_and_pack_take_any_query(entries, params, raw, words):
     client = Client()
+    check(client.get(reverse("depository:feed"), {"q": words, "tag": words}), "feed")
     check(client.get(reverse("depository:feed"), QUERY_STRING=urlencode(params, doseq=True)), "feed")
     check(client.get(reverse("depository:feed"), QUERY_STRING=raw), "feed")
     check(client.get(reverse("depository:pack"), QUERY_STRING=urlencode(params, doseq=True)), "pack")
