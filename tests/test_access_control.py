@@ -83,6 +83,10 @@ def world(db, media_roots, member, second_member, organizer, superuser):
     ProgrammeSession.objects.create(meeting=meeting, title="Opening", date=meeting.start_date)
     person = Person.objects.create(name="Juma Assiago", slug="juma-assiago")
     Participation.objects.create(meeting=meeting, person=person, organization=organization)
+    # People who asked that only members, or only organizers, see their names (meetings/privacy.py).
+    for name, disclosure in [("Mariam Members-Only", "members"), ("Oskar Organizers-Only", "organizers")]:
+        shy = Person.objects.create(name=name, slug=name.lower(), disclosure=disclosure)
+        Participation.objects.create(meeting=meeting, person=shy, organization=organization, title="Adviser")
     Milestone.objects.create(title="Workplan", slug="workplan", meeting=meeting)
 
     paper = make_paper(member, title="Amina's draft paper")
@@ -330,11 +334,18 @@ def test_every_url_pattern_has_a_row(world):
     assert missing == [], "URL patterns with no row in the access table"
 
 
-# What a role must not read on any page it gets (lists, feeds, search, sitemap, dashboards, exports).
+# What a role must not read on any page it gets (lists, feeds, search, sitemap, dashboards, meeting pages).
 SECRETS = {
-    "anonymous": ["nobody outside staff", "internal-notes.pdf", "Amina's draft paper", "Bruno's draft paper"],
-    "member": ["nobody outside staff", "internal-notes.pdf", "Bruno's draft paper", "Private answer"],
-    "second_member": ["nobody outside staff", "internal-notes.pdf", "Amina's draft paper"],
+    "anonymous": [
+        "nobody outside staff",
+        "internal-notes.pdf",
+        "Amina's draft paper",
+        "Bruno's draft paper",
+        "Mariam Members-Only",
+        "Oskar Organizers-Only",
+    ],
+    "member": ["nobody outside staff", "internal-notes.pdf", "Bruno's draft paper", "Private answer", "Oskar"],
+    "second_member": ["nobody outside staff", "internal-notes.pdf", "Amina's draft paper", "Oskar"],
     "organizer": [],
     "superuser": [],
 }
