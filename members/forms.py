@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from depository.documents import PAPER_KINDS, DocumentRejected, inspect_upload
-from meetings.models import Organization, Person
+from meetings.models import Disclosure, Organization, Person
 from members.models import Answer, InputPaper
 from members.services.invitations import parse_invitees
 
@@ -29,7 +29,9 @@ class InvitationAcceptForm(forms.Form):
     )
     person = forms.ModelChoiceField(
         label=_("You are"),
-        queryset=Person.objects.filter(member__isnull=True),
+        # Only public names: an invitee is not a member yet, and anyone holding the link sees this list.
+        # The organizer names a person whose name is not public on the invitation itself.
+        queryset=Person.objects.filter(member__isnull=True, disclosure=Disclosure.PUBLIC),
         required=False,
         empty_label=_("(not listed: create me)"),
         help_text=_("Choose yourself if the TWG's meeting records already name you."),
@@ -136,6 +138,15 @@ class PaperForm(forms.ModelForm):
             "violence_types": forms.CheckboxSelectMultiple,
             "themes": forms.CheckboxSelectMultiple,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Members may see the names of public and members-only people, never those only organizers may
+        # see (meetings/privacy.py), except the paper's own authors.
+        visible = Q(disclosure__in=[Disclosure.PUBLIC, Disclosure.MEMBERS])
+        if self.instance.pk:
+            visible |= Q(pk__in=self.instance.authors.values("pk"))
+        self.fields["authors"].queryset = Person.objects.filter(visible)
 
 
 class UploadForm(forms.Form):

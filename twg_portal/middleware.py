@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
@@ -35,3 +36,18 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.warning("Database unavailable while serving %s: %s", request.path, str(exception).strip())
         return database_unavailable_response()
+
+
+class RejectNullCharactersMiddleware:
+    """400 for a query string holding a NUL character (`%00`). PostgreSQL refuses NUL in text, and
+    psycopg2 raises ValueError when such a value reaches a query unvalidated (the admin's list filters
+    and autocomplete pass query parameters straight to the ORM), which would be a 500. Forms already
+    refuse NUL in their fields (Django's ProhibitNullCharactersValidator)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            raise BadRequest("NUL character in the query string.")
+        return self.get_response(request)

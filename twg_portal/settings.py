@@ -339,3 +339,10 @@ AXES_CLIENT_IP_CALLABLE = "twg_portal.auth_backends.client_ip_address"
 AXES_DISABLE_ACCESS_LOG = True
 # Axes logs each start-up and each checked attempt at INFO; keep its failures and lockouts (WARNING).
 LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}
+
+# Trust (issue 8): a query string holding a NUL character is a 400, not a 500 from PostgreSQL
+# (the admin's list filters and autocomplete hand query parameters to the ORM unvalidated).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("twg_portal.middleware.DatabaseUnavailableMiddleware") + 1,
+    "twg_portal.middleware.RejectNullCharactersMiddleware",
+)
