@@ -223,3 +223,116 @@ def test_organizer_adds_an_entry_with_a_pdf_and_practitioners_find_it_by_a_word_
     expect(visitor.get_by_role("heading", level=1)).to_have_text(title)
     expect(visitor.locator("main")).to_contain_text("Organized violence")
     expect(visitor.locator("main")).to_contain_text("audits.pdf")
+
+
+def field(page, label):
+    """A form field by its label, with or without Django's ':' suffix."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}:?$"))
+
+
+def decide(page, paper_title, decision, comment=""):
+    """The organizer opens the paper in the admin's review queue and records a decision."""
+    page.goto("/admin/")
+    page.get_by_role("link", name="Input papers").first.click()
+    page.locator("#result_list").get_by_role("link", name=paper_title, exact=True).click()
+    page.get_by_role("link", name="Decide (with a comment)").click()
+    field(page, "Decision").select_option(label=decision)
+    field(page, "Comment").fill(comment)
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.locator(".messagelist")).to_contain_text(f"Done: {decision}.")
+
+
+def test_member_is_invited_submits_a_paper_revises_it_and_it_is_published(
+    organizer_with_password, media_roots, new_page, tmp_path, mailoutbox
+):
+    title = "Bus rapid transit corridors and neighbourhood conflict in Durban"
+    first_draft = tmp_path / "draft.pdf"
+    first_draft.write_bytes(pdf_bytes("Infrastructure projects in Cape Town"))
+    revision = tmp_path / "revised.pdf"
+    revision.write_bytes(pdf_bytes("Infrastructure projects in Cape Town", "Resettlement in Durban"))
+
+    # The organizer invites Rory from the admin; the invitation arrives by e-mail.
+    olga = new_page()
+    admin_log_in(olga, "olga", ORGANIZER_PASSWORD)
+    olga.get_by_role("link", name="Invitations").first.click()
+    olga.get_by_role("link", name=re.compile(r"Add invitation", re.I)).click()
+    field(olga, "People to invite").fill("Rory Robertshaw <rory@example.org>")
+    olga.get_by_role("button", name="Send the invitations").click()
+    expect(olga.locator(".messagelist")).to_contain_text("1 invitation sent.")
+    (invitation_mail,) = mailoutbox
+    assert invitation_mail.to == ["rory@example.org"]
+    link = next(line for line in invitation_mail.body.splitlines() if "/members/invitation/" in line)
+    invitation_path = "/" + link.split("/", 3)[3].strip()
+
+    # Rory opens the link, chooses a user name and a password, says who he is.
+    rory = new_page()
+    rory.goto(invitation_path)
+    expect(rory.get_by_role("heading", level=1)).to_have_text("Join the TWG Portal")
+    expect(rory.locator("main")).to_contain_text("rory@example.org")
+    field(rory, "User name").fill("rory")
+    field(rory, "Password").fill("infrastructure-and-conflict")
+    field(rory, "Password again").fill("infrastructure-and-conflict")
+    field(rory, "Your name").fill("Rory Robertshaw")
+    field(rory, "Or a new organization").fill("Isandla Institute")
+    rory.get_by_role("button", name="Create my account").click()
+    expect(rory).to_have_url(re.compile(r"/members/$"))
+    expect(rory.locator("main")).to_contain_text("Rory Robertshaw")
+
+    # A new input paper, its first file, then submitted.
+    rory.get_by_role("link", name="New input paper").click()
+    field(rory, "Title").fill(title)
+    field(rory, "Abstract").fill("Resettlement and the conflicts it causes, in South African cities.")
+    rory.get_by_role("button", name="Save").click()
+    expect(rory.get_by_role("heading", level=1)).to_have_text(title)
+    expect(rory.locator(".status")).to_have_text("Draft")
+    field(rory, "File").set_input_files(first_draft)
+    rory.get_by_role("button", name="Upload", exact=True).click()
+    versions = rory.locator(".version-list")
+    expect(versions).to_contain_text("Version 1")
+    expect(versions).to_contain_text("draft.pdf")
+    field(rory, "Comment").fill("First draft.")
+    rory.get_by_role("button", name="Submit for review").click()
+    expect(rory.locator(".status")).to_have_text("Submitted")
+
+    # The organizer reviews it and asks for changes.
+    decide(olga, title, "Start review")
+    decide(olga, title, "Request changes", "Please add the Durban resettlement case.")
+
+    # Rory reads the comment on his page and uploads a revision, submitted again.
+    rory.get_by_role("link", name="Back to your page").click()
+    expect(rory.locator("main")).to_contain_text("changes requested")
+    rory.get_by_role("link", name=title).first.click()
+    expect(rory.locator(".status")).to_have_text("Changes requested")
+    expect(rory.locator(".paper-history")).to_contain_text("Please add the Durban resettlement case.")
+    field(rory, "File").set_input_files(revision)
+    rory.get_by_role("button", name="Upload a new version").click()
+    expect(versions).to_contain_text("Version 2")
+    expect(versions).to_contain_text("revised.pdf")
+    field(rory, "Comment").fill("Durban added.")
+    rory.get_by_role("button", name="Submit for review").click()
+    expect(rory.locator(".status")).to_have_text("Submitted")
+
+    # The organizer accepts and publishes.
+    decide(olga, title, "Start review")
+    decide(olga, title, "Accept", "Thank you.")
+    decide(olga, title, "Publish in the depository", "Published for the Corregidora meeting.")
+    expect(olga.locator(".field-status")).to_contain_text("Published")
+
+    # Rory's page links to the entry.
+    rory.reload()
+    expect(rory.locator(".status")).to_have_text("Published")
+    expect(rory.get_by_role("link", name="See it in the depository")).to_be_visible()
+
+    # Anyone finds the paper in the depository, with its author and the revised file.
+    visitor = new_page()
+    visitor.goto("/depository/")
+    search = visitor.get_by_label("Search", exact=True)
+    search.fill("rapid transit corridors")
+    search.press("Enter")
+    expect(visitor.locator(".browse__count")).to_have_text("1 entry")
+    visitor.locator(".browse__results").get_by_role("link", name=title).click()
+    expect(visitor.get_by_role("heading", level=1)).to_have_text(title)
+    main = visitor.locator("main")
+    expect(main).to_contain_text("Rory Robertshaw")
+    expect(main).to_contain_text("revised.pdf")
+    expect(main).not_to_contain_text("draft.pdf")
