@@ -336,3 +336,6 @@ def test_member_is_invited_submits_a_paper_revises_it_and_it_is_published(
     expect(main).to_contain_text("Rory Robertshaw")
     expect(main).to_contain_text("revised.pdf")
     expect(main).not_to_contain_text("draft.pdf")
+    with visitor.expect_download() as download_info:
+        main.get_by_role("link", name="revised.pdf").click()
+    assert Path(download_info.value.path()).read_bytes() == revision.read_bytes()
