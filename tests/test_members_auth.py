@@ -72,3 +72,23 @@ def test_password_reset_by_email(client, member):
     assert response["Location"] == reverse("members:password_reset_complete")
     member.user.refresh_from_db()
     assert member.user.check_password("a-brand-new-passphrase")
+
+
+def test_every_page_offers_a_log_in_link_that_returns_to_the_page(client):
+    content = client.get(reverse("depository:browse") + "?q=crime").content.decode()
+    assert '<a href="/members/login/?next=/depository/%3Fq%3Dcrime">Log in</a>' in content
+    assert "Log out" not in content
+    # The login page does not link to itself.
+    assert ">Log in</a>" not in client.get(reverse("members:login")).content.decode()
+
+
+def test_a_signed_in_member_sees_who_they_are_and_logs_out_from_the_header(client, member):
+    client.force_login(member.user)
+    content = client.get(reverse("home")).content.decode()
+    assert "Signed in as amina" in content
+    assert f'<form action="{reverse("members:logout")}" method="post">' in content
+    assert ">Log in</a>" not in content
+    response = client.post(reverse("members:logout"))
+    assert response["Location"] == reverse("home")
+    assert ">Log in</a>" in client.get(reverse("home")).content.decode()
+
