@@ -1,7 +1,8 @@
 """The review workflow of input papers: which step moves a paper where, and who may take it.
 
-draft -> submitted -> under review -> changes requested -> submitted ... -> accepted -> published
-under review -> rejected;  draft, submitted, under review, changes requested, accepted -> withdrawn
+proposed (at a meeting, by its author-to-be) -> draft -> submitted -> under review -> changes requested
+-> submitted ... -> accepted -> published;  submitted, under review -> rejected;
+proposed, draft, submitted, under review, changes requested, accepted -> withdrawn
 """
 
 from dataclasses import dataclass
@@ -33,12 +34,14 @@ S = PaperStatus
 ACTIONS = {
     action.name: action
     for action in [
+        # A paper the TWG records as proposed at a meeting becomes its author's draft when they start writing.
+        Action("start_writing", _("Start writing"), Role.AUTHOR, frozenset({S.PROPOSED}), S.DRAFT),
         Action("submit", _("Submit for review"), Role.AUTHOR, frozenset({S.DRAFT, S.CHANGES_REQUESTED}), S.SUBMITTED),
         Action(
             "withdraw",
             _("Withdraw"),
             Role.AUTHOR,
-            frozenset({S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.CHANGES_REQUESTED, S.ACCEPTED}),
+            frozenset({S.PROPOSED, S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.CHANGES_REQUESTED, S.ACCEPTED}),
             S.WITHDRAWN,
         ),
         Action("start_review", _("Start review"), Role.ORGANIZER, frozenset({S.SUBMITTED}), S.UNDER_REVIEW),

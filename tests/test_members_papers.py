@@ -276,3 +276,22 @@ def test_an_organizer_rejects_with_a_comment_the_author_reads(organizer_client, 
     page = client_for(member.user).get(reverse("members:paper", args=[paper.pk])).content.decode()
     assert "Outside the TWG&#x27;s scope." in page
     assert "Rejected" in page
+
+
+def test_an_author_starts_writing_a_paper_proposed_at_a_meeting(member_client, member, organizer):
+    paper = make_paper(member, status=PaperStatus.PROPOSED)
+    content = member_client.get(reverse("members:paper", args=[paper.pk])).content.decode()
+    assert f'formaction="{reverse("members:paper_transition", args=[paper.pk, "start_writing"])}"' in content
+    # Nothing to upload until the paper is a draft.
+    assert 'name="file"' not in content
+    response = member_client.post(reverse("members:paper_transition", args=[paper.pk, "start_writing"]), follow=True)
+    assert response.status_code == 200
+    paper.refresh_from_db()
+    assert paper.status == PaperStatus.DRAFT
+    assert PaperEvent.objects.get(paper=paper).from_status == PaperStatus.PROPOSED
+    assert 'name="file"' in response.content.decode()
+    # Only a proposal can be started.
+    response = member_client.post(reverse("members:paper_transition", args=[paper.pk, "start_writing"]), follow=True)
+    assert "A paper that is “Draft” cannot take the step “Start writing”." in response.content.decode()
+    paper.refresh_from_db()
+    assert paper.status == PaperStatus.DRAFT
