@@ -119,6 +119,23 @@ def test_drafts_are_404_for_the_public_and_previewed_by_staff(organizer_client):
     assert "Preview: this entry is not public." in response.content.decode()
 
 
+def test_a_staff_account_that_may_not_curate_entries_sees_only_what_the_public_sees(client):
+    from django.contrib.auth import get_user_model
+
+    entry = make_entry("Draft", status="draft")
+    published = make_entry("Published")
+    hidden = attach(published, name="internal.pdf", content=b"%PDF-1.4 internal", is_public=False)
+    staff = get_user_model().objects.create_user("clerk", password="clerk-pass-1", is_staff=True)
+    client.force_login(staff)
+    assert client.get(entry.get_absolute_url()).status_code == 404
+    assert "internal.pdf" not in page(client, published).content.decode()
+    assert (
+        client.get(reverse("depository:attachment", kwargs={"slug": published.slug, "pk": hidden.pk})).status_code
+        == 404
+    )
+    assert [e.title for e in client.get(reverse("depository:browse")).context["page"]] == ["Published"]
+
+
 def test_files_are_listed_and_downloaded_through_a_view(client):
     entry = make_entry("With files")
     public = attach(entry, name="Report 2015.pdf", content=b"%PDF-1.4 public")

@@ -12,6 +12,7 @@ from depository.models.entries import (
     EvidenceLevel,
     GlossaryTerm,
     Language,
+    is_curator,
 )
 from depository.models.postings import FacetPosting
 from depository.models.search_documents import EntrySearchDocument
@@ -34,4 +35,5 @@ __all__ = [
     "Theme",
     "ViolenceType",
     "Vocabulary",
+    "is_curator",
 ]

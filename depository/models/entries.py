@@ -58,13 +58,19 @@ class Language(models.TextChoices):
     ARABIC = "ar", _("Arabic")
 
 
+def is_curator(user):
+    """Curators preview unpublished entries and non-public files: active staff who may change entries
+    (the Organizers group), not every staff account."""
+    return bool(user.is_active and user.is_staff and user.has_perm("depository.change_entry"))
+
+
 class EntryQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=EntryStatus.PUBLISHED)
 
     def visible_to(self, user):
-        """Published entries for everyone; staff also preview drafts and archived entries."""
-        if user.is_active and user.is_staff:
+        """Published entries for everyone; curators also preview drafts and archived entries."""
+        if is_curator(user):
             return self.all()
         return self.published()
 

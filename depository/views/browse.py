@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from depository import filters, search
 from depository.filters import EntryFilterSet
-from depository.models import Entry
+from depository.models import Entry, is_curator
 
 PAGE_SIZE = 20
 # Past this page of a search sorted by relevance, every match is ranked.
@@ -16,8 +16,8 @@ MAX_RANKED_PAGE = 10_000
 
 def filter_entries(request):
     """The FilterSet of the request's query string over the entries this user may see."""
-    # Everyone but staff sees the published entries only, which the facet index answers for.
-    public = not (request.user.is_active and request.user.is_staff)
+    # Everyone but curators sees the published entries only, which the facet index answers for.
+    public = not is_curator(request.user)
     queryset = Entry.objects.visible_to(request.user).for_listing()
     return EntryFilterSet(request.GET, queryset=queryset, public=public)
 

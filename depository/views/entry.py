@@ -7,19 +7,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from depository import citations
-from depository.models import Attachment, Entry
+from depository.models import Attachment, Entry, is_curator
 from depository.related import related_entries
 
 
 def get_entry_for_user(user, slug, queryset=None):
-    """The entry with this slug if this user may see it (published, or any status for staff), else 404."""
+    """The entry with this slug if this user may see it (published, or any status for curators), else 404."""
     queryset = Entry.objects.all() if queryset is None else queryset
     return get_object_or_404(queryset.visible_to(user), slug=slug)
 
 
 def visible_attachments(user):
     attachments = Attachment.objects.order_by("uploaded_at", "pk").defer("extracted_text", "extraction_error")
-    return attachments if user.is_active and user.is_staff else attachments.filter(is_public=True)
+    return attachments if is_curator(user) else attachments.filter(is_public=True)
 
 
 @require_safe
