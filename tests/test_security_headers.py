@@ -176,7 +176,7 @@ def test_production_settings_send_hsts_nosniff_referrer_policy_and_secure_cookie
     # The nonce is only added when the page used it; this one has no inline script or style.
     assert "; script-src 'self'; style-src 'self';" in headers["Content-Security-Policy"]
 
-    assert seen["csrf_cookie"] == {"secure": True, "httponly": "", "samesite": "Lax"}
+    assert seen["csrf_cookie"] == {"secure": True, "httponly": True, "samesite": "Lax"}
     assert seen["login"] == [302, "/admin/"]
     assert seen["session_cookie"] == {"secure": True, "httponly": True, "samesite": "Lax"}
 
