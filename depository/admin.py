@@ -12,11 +12,29 @@ from depository.admin_spreadsheets import EntrySpreadsheetAdminMixin
 from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
 
 
+def translations_fieldset(model, description=None):
+    """The optional translations of a model's translatable fields, folded, one language after another."""
+    fields = [f"{name}_{language}" for language in model.TRANSLATION_LANGUAGES for name in model.TRANSLATED_FIELDS]
+    return (
+        _("Translations"),
+        {
+            "fields": fields,
+            "classes": ["collapse"],
+            "description": description
+            or _("Optional. Pages in that language show the translation; where it is blank they show the original."),
+        },
+    )
+
+
 class VocabularyAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position", "entry_count"]
     list_editable = ["position"]
-    search_fields = ["name", "description"]
+    search_fields = ["name", "description", *Theme.translation_field_names("name")]
     prepopulated_fields = {"slug": ["name"]}
+    main_fields = ["name", "slug", "description", "position"]
+
+    def get_fieldsets(self, request, obj=None):
+        return [(None, {"fields": self.main_fields}), translations_fieldset(self.model)]
 
     def get_queryset(self, request):
         # Explicit order: Django ignores Meta.ordering on aggregated (GROUP BY) querysets.
@@ -41,6 +59,7 @@ class ViolenceTypeAdmin(VocabularyAdmin):
 @admin.register(Theme)
 class ThemeAdmin(VocabularyAdmin):
     list_display = ["name", "parent", "slug", "position", "entry_count"]
+    main_fields = ["name", "slug", "parent", "description", "position"]
     list_select_related = ["parent"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
     autocomplete_fields = ["parent"]
@@ -75,7 +94,16 @@ class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAd
         ("cities", admin.RelatedOnlyFieldListFilter),
         "year",
     ]
-    search_fields = ["title", "summary", "authors", "publisher", "tags__name", "cities__name", "cities__country"]
+    search_fields = [
+        "title",
+        *Entry.translation_field_names("title"),
+        "summary",
+        "authors",
+        "publisher",
+        "tags__name",
+        "cities__name",
+        "cities__country",
+    ]
     actions = ["publish", "archive", "add_theme"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["cities", "city_types", "violence_types", "themes"]
@@ -86,6 +114,13 @@ class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAd
     fieldsets = [
         (None, {"fields": ["kind", "title", "slug", "status", "summary", "body", "annotation"]}),
         (_("Bibliographic details"), {"fields": ["authors", "publisher", "year", "language", "external_url"]}),
+        translations_fieldset(
+            Entry,
+            _(
+                "Optional. Pages in that language show the translation; where it is blank they show the original. "
+                "Leave the entry's own language blank: its title and summary above are the original."
+            ),
+        ),
         (_("Facets"), {"fields": ["city_types", "violence_types", "themes", "cities", "tags", "evidence_level"]}),
         (
             _("Practice card (tools, mechanisms, promising practices, case studies)"),
@@ -150,8 +185,12 @@ class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAd
 class GlossaryTermAdmin(admin.ModelAdmin):
     list_display = ["term", "has_definition", "position"]
     list_editable = ["position"]
-    search_fields = ["term", "definition", "usage_notes"]
+    search_fields = ["term", "definition", "usage_notes", *GlossaryTerm.translation_field_names("term")]
     prepopulated_fields = {"slug": ["term"]}
+    fieldsets = [
+        (None, {"fields": ["term", "slug", "definition", "usage_notes", "position"]}),
+        translations_fieldset(GlossaryTerm),
+    ]
 
     @admin.display(description=_("defined"), boolean=True)
     def has_definition(self, obj):

@@ -137,7 +137,7 @@ class TypologyFacet(VocabularyFacet):
             self.model.objects.order_by()
             .annotate(
                 value=F("slug"),
-                label=F("name"),
+                label=self.model.translated_expression("name"),
                 place=F("position"),
                 n=Count("entries", filter=Q(entries__in=base.values("pk"))),
             )
@@ -166,7 +166,7 @@ class ThemeFacet(TypologyFacet):
         sql, params = credited.query.sql_with_params()
         theme = Theme._meta.db_table
         return (
-            f"""SELECT th.slug AS value, th.name AS label,
+            f"""SELECT th.slug AS value, {Theme.translated_sql("name", "th")} AS label,
                        coalesce(parent.position, th.position) * {SUB_THEME_STEP}
                        + CASE WHEN th.parent_id IS NULL THEN 0 ELSE th.position + 1 END AS place,
                        count(DISTINCT c.credited_entry) AS n

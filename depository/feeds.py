@@ -40,11 +40,12 @@ class EntryFeed(Feed):
             .order_by(F("published_at").desc(nulls_last=True), "-pk")[:FEED_LENGTH]
         )
 
+    # In the language of the request (its cookie or Accept-Language), falling back to the original.
     def item_title(self, entry):
-        return entry.title
+        return entry.translated_title
 
     def item_description(self, entry):
-        return entry.summary
+        return entry.translated_summary
 
     def item_pubdate(self, entry):
         return entry.published_at

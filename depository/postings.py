@@ -124,13 +124,15 @@ def _terms_sql(name):
     """For a facet over a vocabulary: SQL giving (key, slug, label, place) per term; None otherwise."""
     if name == "theme":
         return (
-            f"SELECT th.id::text AS key, th.slug, th.name AS label, coalesce(parent.position, th.position) * "
+            f"SELECT th.id::text AS key, th.slug, {Theme.translated_sql('name', 'th')} AS label, "
+            f"coalesce(parent.position, th.position) * "
             f"{SUB_THEME_STEP} + CASE WHEN th.parent_id IS NULL THEN 0 ELSE th.position + 1 END AS place "
             f"FROM {THEMES} th LEFT JOIN {THEMES} parent ON parent.id = th.parent_id"
         )
     if name in ("city_type", "violence_type"):
         table = FACETS_BY_NAME[name].model._meta.db_table
-        return f"SELECT id::text AS key, slug, name AS label, position AS place FROM {table}"
+        label = FACETS_BY_NAME[name].model.translated_sql("name", table)  # the page's language, or English
+        return f"SELECT id::text AS key, slug, {label} AS label, position AS place FROM {table}"
     if name == "city":
         return f"SELECT id::text AS key, slug, name AS label, 0 AS place FROM {CITIES}"
     if name == "tag":

@@ -39,6 +39,8 @@ def own_values_sql():
 def related_entries(entry, *, limit=RELATED_COUNT):
     """Published entries ranked by the number of facet values and tags they share with `entry`."""
     table = Entry._meta.db_table
+    # The title's translations too: the page shows each title in its language (no query per row).
+    titles = ", ".join(f"e.{name}" for name in Entry.translation_field_names("title"))
     query = f"""
         WITH own AS MATERIALIZED (
             SELECT p.entry_ids, sum(icount(p.entry_ids)) OVER (ORDER BY icount(p.entry_ids), p.id) AS running,
@@ -57,7 +59,7 @@ def related_entries(entry, *, limit=RELATED_COUNT):
             GROUP BY shared.id
         ),
         cutoff AS (SELECT ranked.shared FROM ranked ORDER BY ranked.shared DESC OFFSET %(limit)s - 1 LIMIT 1)
-        SELECT e.id, e.slug, e.title, e.kind, e.year, ranked.shared
+        SELECT e.id, e.slug, e.title, {titles}, e.language, e.kind, e.year, ranked.shared
         FROM ranked JOIN {table} e ON e.id = ranked.id
         WHERE e.status = %(published)s AND ranked.shared >= coalesce((SELECT cutoff.shared FROM cutoff), 0)
         ORDER BY ranked.shared DESC, e.published_at DESC NULLS LAST, e.id

@@ -1,7 +1,8 @@
 """Full-text search of the depository on PostgreSQL.
 
 Each entry has a stored, weighted search document (depository.models.EntrySearchDocument): title
-weight A, summary and annotation B, body C, text extracted from its attachments D. It is built in
+and its translations weight A, summary, its translations and annotation B, body C, text extracted
+from its attachments D. It is built in
 the entry's own language's text search configuration; the configurations (created by migration
 0003) put `unaccent` in front of the language's stemmer, so `violencia` finds `Violência`.
 
@@ -46,11 +47,17 @@ def reindex_entries(entry_ids):
     entry_table = Entry._meta.db_table
     attachment_table = Attachment._meta.db_table
     document_table = EntrySearchDocument._meta.db_table
+    # The title's and the summary's translations (Entry.title_es, ...) join the title (weight A) and
+    # the summary (B), in the entry's own configuration: the query's words are parsed in that same
+    # configuration for this entry, so a Spanish title's words match the same words in the query.
+    titles = ", ".join(f"e.{name}" for name in ["title", *Entry.translation_field_names("title")])
+    titles = f"concat_ws(' ', {titles})"
+    summaries = ", ".join(f"e.{name}" for name in ["summary", *Entry.translation_field_names("summary")])
     sql = f"""
         INSERT INTO {document_table} (entry_id, language, title_vector, document)
-        SELECT e.id, e.language, to_tsvector({config}, e.title),
-               setweight(to_tsvector({config}, e.title), 'A')
-            || setweight(to_tsvector({config}, left(e.summary || ' ' || e.annotation, %(limit)s)), 'B')
+        SELECT e.id, e.language, to_tsvector({config}, {titles}),
+               setweight(to_tsvector({config}, {titles}), 'A')
+            || setweight(to_tsvector({config}, left(concat_ws(' ', {summaries}, e.annotation), %(limit)s)), 'B')
             || setweight(to_tsvector({config}, left(concat_ws(' ', e.body, e.what_it_is, e.who_implements,
                    e.costs_and_needs, e.outcomes, e.what_was_tried, e.what_went_wrong, e.what_was_learned),
                    %(limit)s)), 'C')
@@ -129,13 +136,13 @@ def with_rank(queryset, text):
 
 
 def with_headline(queryset, text):
-    """A highlighted snippet of the summary and body. Costly: apply it to one page of rows only
-    (PostgreSQL evaluates it after the LIMIT)."""
+    """A highlighted snippet of the summary (in the page's language, or the original) and body.
+    Costly: apply it to one page of rows only (PostgreSQL evaluates it after the LIMIT)."""
     return queryset.annotate(
         headline=SearchHeadline(
             # Markdown's marks (headings, emphasis, tables) would show as stray characters.
             Func(
-                Concat("summary", Value(" "), "body", output_field=TextField()),
+                Concat(Entry.translated_expression("summary"), Value(" "), "body", output_field=TextField()),
                 Value(r"[#*_`|]+"),
                 Value(" "),
                 Value("g"),

@@ -137,6 +137,8 @@ class EntryResource(resources.ModelResource):
             "themes",
             "cities",
             "tags",
+            # Optional translations of the title and summary (blank: none); ModelResource makes them text columns.
+            *Entry.translation_field_names(),
         ]
         export_order = fields
         import_id_fields = ["slug"]

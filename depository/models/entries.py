@@ -1,13 +1,21 @@
 """Depository entries and the glossary."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from depository.models.translations import (
+    Language,
+    TranslatableContent,
+    Translated,
+    active_language,
+    translation_field,
+)
 from depository.models.vocabulary import City, CityType, Theme, ViolenceType
 
 
@@ -51,13 +59,6 @@ class EntryStatus(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
-class Language(models.TextChoices):
-    ENGLISH = "en", _("English")
-    SPANISH = "es", _("Spanish")
-    FRENCH = "fr", _("French")
-    ARABIC = "ar", _("Arabic")
-
-
 def is_curator(user):
     """Curators preview unpublished entries and non-public files: active staff who may change entries
     (the Organizers group), not every staff account."""
@@ -86,7 +87,7 @@ class EntryQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-created_at")[:count]
 
 
-class Entry(models.Model):
+class Entry(TranslatableContent):
     kind = models.CharField(_("kind"), max_length=32, choices=EntryKind.choices)
     title = models.CharField(_("title"), max_length=300)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
@@ -132,7 +133,22 @@ class Entry(models.Model):
         related_name="curated_entries",
     )
 
+    # Translations of the title and summary (the originals are in the entry's `language`).
+    title_en = translation_field(_("title"), Language.ENGLISH, max_length=300)
+    title_es = translation_field(_("title"), Language.SPANISH, max_length=300)
+    title_fr = translation_field(_("title"), Language.FRENCH, max_length=300)
+    title_ar = translation_field(_("title"), Language.ARABIC, max_length=300)
+    summary_en = translation_field(_("summary"), Language.ENGLISH)
+    summary_es = translation_field(_("summary"), Language.SPANISH)
+    summary_fr = translation_field(_("summary"), Language.FRENCH)
+    summary_ar = translation_field(_("summary"), Language.ARABIC)
+
     objects = EntryQuerySet.as_manager()
+
+    TRANSLATED_FIELDS = ("title", "summary")
+    TRANSLATION_LANGUAGES = tuple(Language)
+    translated_title = Translated("title")
+    translated_summary = Translated("summary")
 
     # Texts only the entry page shows; listings defer them.
     LONG_TEXT_FIELDS = (
@@ -197,6 +213,32 @@ class Entry(models.Model):
         return reverse("depository:entry", kwargs={"slug": self.slug})
 
     @property
+    def original_language(self):
+        return self.language
+
+    def clean(self):
+        # The title and summary are the text in the entry's own language; a "translation" into it
+        # would never be shown.
+        own = [name for name in self.translation_field_names() if name.endswith(f"_{self.language}")]
+        errors = {
+            name: _("The entry is written in %(language)s: this text goes in the original field.")
+            % {"language": self.get_language_display()}
+            for name in own
+            if getattr(self, name)
+        }
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def translated_expression(cls, field_name, prefix=""):
+        """The field in the active language: the original when the entry is written in it."""
+        return Case(
+            When(**{f"{prefix}language": active_language()}, then=F(f"{prefix}{field_name}")),
+            default=super().translated_expression(field_name, prefix),
+            output_field=models.TextField(),
+        )
+
+    @property
     def is_public(self):
         return self.status == EntryStatus.PUBLISHED
 
@@ -218,7 +260,9 @@ class Entry(models.Model):
         return [(self._meta.get_field(name).verbose_name, getattr(self, name)) for name in names if getattr(self, name)]
 
 
-class GlossaryTerm(models.Model):
+class GlossaryTerm(TranslatableContent):
+    """A key term of the TWG, in English; organizers may translate it, its definition and notes."""
+
     term = models.CharField(_("term"), max_length=120, unique=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     definition = models.TextField(_("working definition"), blank=True)
@@ -226,6 +270,20 @@ class GlossaryTerm(models.Model):
         _("usage notes"), blank=True, help_text=_("How the urban safety and peacebuilding communities use the term.")
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    term_es = translation_field(_("term"), Language.SPANISH, max_length=120)
+    term_fr = translation_field(_("term"), Language.FRENCH, max_length=120)
+    term_ar = translation_field(_("term"), Language.ARABIC, max_length=120)
+    definition_es = translation_field(_("working definition"), Language.SPANISH)
+    definition_fr = translation_field(_("working definition"), Language.FRENCH)
+    definition_ar = translation_field(_("working definition"), Language.ARABIC)
+    usage_notes_es = translation_field(_("usage notes"), Language.SPANISH)
+    usage_notes_fr = translation_field(_("usage notes"), Language.FRENCH)
+    usage_notes_ar = translation_field(_("usage notes"), Language.ARABIC)
+
+    TRANSLATED_FIELDS = ("term", "definition", "usage_notes")
+    translated_term = Translated("term")
+    translated_definition = Translated("definition")
+    translated_usage_notes = Translated("usage_notes")
 
     class Meta:
         verbose_name = _("glossary term")

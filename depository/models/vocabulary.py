@@ -5,9 +5,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from depository.models.translations import Language, TranslatableContent, Translated, translation_field
 
-class Vocabulary(models.Model):
-    """A term of one of the typology's controlled vocabularies (city type, violence type, theme)."""
+
+class Vocabulary(TranslatableContent):
+    """A term of one of the typology's controlled vocabularies (city type, violence type, theme).
+    Its name and description are written in English; organizers may translate them."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
@@ -15,8 +18,18 @@ class Vocabulary(models.Model):
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Terms are listed by position, then by name.")
     )
+    name_es = translation_field(_("name"), Language.SPANISH, max_length=120)
+    name_fr = translation_field(_("name"), Language.FRENCH, max_length=120)
+    name_ar = translation_field(_("name"), Language.ARABIC, max_length=120)
+    description_es = translation_field(_("description"), Language.SPANISH)
+    description_fr = translation_field(_("description"), Language.FRENCH)
+    description_ar = translation_field(_("description"), Language.ARABIC)
 
-    class Meta:
+    TRANSLATED_FIELDS = ("name", "description")
+    translated_name = Translated("name")
+    translated_description = Translated("description")
+
+    class Meta(TranslatableContent.Meta):
         abstract = True
         ordering = ["position", "name"]
 

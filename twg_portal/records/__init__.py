@@ -171,11 +171,30 @@ class Loader:
         return self.report
 
     def vocabulary(self, model, item, position, **extra):
-        self.upsert(
+        # Only the translated names the file gives: an organizer's own translation is never blanked.
+        translations = {
+            f"name_{language}": item[f"name_{language}"]
+            for language in model.TRANSLATION_LANGUAGES
+            if item.get(f"name_{language}")
+        }
+        term, created = self.upsert(
             model,
             {"slug": item["slug"]},
-            {"name": item["name"], "description": item.get("description") or "", "position": position, **extra},
+            {
+                "name": item["name"],
+                "description": item.get("description") or "",
+                "position": position,
+                **translations,
+                **extra,
+            },
         )
+        missing = [name for name in translations if not getattr(term, name)]
+        if missing:  # a record loaded before the file had its translations: add them, change nothing else
+            for name in missing:
+                setattr(term, name, translations[name])
+            term.full_clean()
+            term.save(update_fields=missing)
+            self.report.count(model, created=False)
 
     def meeting(self, item):
         meeting, created = self.upsert(
