@@ -55,6 +55,7 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.runtime-installed
 setup: $(VENV)/.runtime-installed .secret_key
 	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py createcachetable
 	$(PY) manage.py load_twg_records
 	$(PY) manage.py ensure_organizer
 	$(PY) manage.py collectstatic --no-input --verbosity 0
