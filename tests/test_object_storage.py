@@ -82,6 +82,12 @@ def object_bytes(endpoint, bucket, key):
     return s3_client(endpoint).get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
+def object_grants(endpoint, bucket, key):
+    """Who may read the object: only its owner (no grant to AllUsers or AuthenticatedUsers)."""
+    grants = s3_client(endpoint).get_object_acl(Bucket=bucket, Key=key)["Grants"]
+    return [(grant["Grantee"]["Type"], grant["Permission"]) for grant in grants]
+
+
 def configure_object_storage(settings, monkeypatch, environment):
     """STORAGES as twg_portal/settings.py builds it from these variables; the settings fixture's
     setting_changed signal makes Django (and members.storage) drop the storages built before."""
@@ -170,7 +176,7 @@ def test_the_settings_choose_object_storage_when_a_bucket_is_named():
     assert storages_in_a_fresh_interpreter(s3_environment("http://127.0.0.1:9", "twg-files")) == {
         "default": ["PrivateS3Storage", "twg-files", "media"],
         "private": ["PrivateS3Storage", "twg-files", "private"],
-        "acl": "private",
+        "acl": None,
         "endpoint": "http://127.0.0.1:9",
         "url": "refused",
     }
@@ -194,6 +200,7 @@ def test_files_live_in_the_bucket_from_upload_to_publication(
     assert object_keys(s3_endpoint, bucket) == [f"media/{attachment.file.name}"]
     assert object_bytes(s3_endpoint, bucket, f"media/{attachment.file.name}") == report
     assert stored_files(tmp_path / "media") == []
+    assert object_grants(s3_endpoint, bucket, f"media/{attachment.file.name}") == [("CanonicalUser", "FULL_CONTROL")]
 
     # Anyone downloads it through the entry's view, which streams it from the bucket.
     url = reverse("depository:attachment", kwargs={"slug": entry.slug, "pk": attachment.pk})
@@ -217,6 +224,7 @@ def test_files_live_in_the_bucket_from_upload_to_publication(
     private_key = f"private/{version.file.name}"
     assert private_key in object_keys(s3_endpoint, bucket)
     assert stored_files(tmp_path / "private") == []
+    assert object_grants(s3_endpoint, bucket, private_key) == [("CanonicalUser", "FULL_CONTROL")]
     file_url = reverse("members:paper_file", args=[paper.pk, version.number])
     assert read_file_response(client_for(member.user).get(file_url)) == final
     assert read_file_response(organizer_client.get(file_url)) == final

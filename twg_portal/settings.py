@@ -212,8 +212,10 @@ def s3_storage_options(*, bucket_name, location):
         "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
         "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
         "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-        # Objects are private whatever the bucket's default says; PrivateS3Storage makes no URL.
-        "default_acl": "private",
+        # No ACL is sent: a new object is then private to the bucket's owner (S3's own default), and
+        # buckets with ACLs disabled (AWS's default "bucket owner enforced") refuse any other ACL
+        # header. Nothing is public: PrivateS3Storage makes no URL, the bucket grants no public read.
+        "default_acl": None,
         # Names are generated; a new upload never replaces a stored file that has the same name.
         "file_overwrite": False,
     }
