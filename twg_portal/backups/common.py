@@ -73,14 +73,6 @@ def walk_storage(storage, directory):
         yield from walk_storage(storage, f"{prefix}{name}")
 
 
-def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while chunk := stream.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 class HashingReader:
     """Reads a file into the tar and hashes what it read, so each file is read once."""
 

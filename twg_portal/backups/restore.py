@@ -147,6 +147,6 @@ def check_targets_are_empty(roots, *, force):
     for name, root in roots.items():
         if root.names() and not force:
             raise BackupError(
-                f"{root.describe()} ({name}) already holds files. Restore into empty directories, "
+                f"{root.describe()} ({name}) already holds files. Restore into empty directories (or bucket prefixes), "
                 "or set FORCE=1 (--force) to put the backup's files over them."
             )
