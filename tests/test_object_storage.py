@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tarfile
 import uuid
+import zipfile
 from pathlib import Path
 
 import boto3
@@ -208,6 +209,14 @@ def test_files_live_in_the_bucket_from_upload_to_publication(
     assert response.status_code == 200
     assert read_file_response(response) == report
     assert 'filename="report.pdf"' in response["Content-Disposition"]
+    # So do the admin's download and the briefing pack (a ZIP of the public files of a selection).
+    admin_download = reverse("admin:depository_entry_attachment_download", args=[entry.pk, attachment.pk])
+    assert read_file_response(organizer_client.get(admin_download)) == report
+    response = client.get(reverse("depository:pack"))
+    assert response.status_code == 200
+    pack = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    [packed] = [name for name in pack.namelist() if name.startswith("files/safer-cities/")]
+    assert packed.endswith("report.pdf") and pack.read(packed) == report
 
     # A task worker in another process, configured only by the environment, extracts its text.
     worker = run_db_worker(s3_environment(s3_endpoint, bucket))
