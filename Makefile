@@ -21,7 +21,7 @@ endef
 
 .PHONY: help setup run test lint format migrations-check bench wrk
 .PHONY: browser-deps test-browser screenshots messages compilemessages
-.PHONY: backup restore pg-client audit fault-test
+.PHONY: backup restore pg-client redis-server audit fault-test
 
 help:
 	@echo "make run    set up (venv, database, migrations, TWG records, organizer account, static files) and serve on http://$(HOST):$(PORT)"
@@ -55,6 +55,7 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.runtime-installed
 setup: $(VENV)/.runtime-installed .secret_key
 	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py createcachetable
 	$(PY) manage.py load_twg_records
 	$(PY) manage.py ensure_organizer
 	$(PY) manage.py collectstatic --no-input --verbosity 0
@@ -71,7 +72,7 @@ run: setup
 	trap 'kill $$task_workers 2>/dev/null; wait $$task_workers 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn twg_portal.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
-test: $(VENV)/.test-installed .secret_key pg-client browser-deps
+test: $(VENV)/.test-installed .secret_key pg-client redis-server browser-deps
 	$(PY) manage.py ensure_database
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules --verbosity 0
@@ -151,6 +152,17 @@ pg-client:
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get install -y --no-install-recommends postgresql-client-$(PG_MAJOR) || \
 	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends postgresql-client-$(PG_MAJOR); }; \
+	fi
+
+# Debian's redis-server, only if missing: tests/test_cache.py starts one of its own on a free loopback
+# port to check the cache with REDIS_URL set (the portal itself needs Redis only when REDIS_URL is set).
+redis-server:
+	@if command -v redis-server >/dev/null 2>&1; then :; \
+	else \
+	  echo "Installing redis-server (for the cache tests)"; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get install -y --no-install-recommends redis-server || \
+	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends redis-server; }; \
 	fi
 
 backup: $(VENV)/.runtime-installed .secret_key pg-client

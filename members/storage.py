@@ -1,11 +1,16 @@
-"""Where members' unpublished files live: PRIVATE_MEDIA_ROOT, never under MEDIA_ROOT or STATIC_ROOT.
+"""Where members' unpublished files live: never under MEDIA_ROOT or STATIC_ROOT, never with a URL.
 
-Files in this storage have no URL; they are served only by views that check the user.
+`STORAGES["private"]` says which storage that is (twg_portal/settings.py): PrivateStorage under
+PRIVATE_MEDIA_ROOT on this machine's disk, or, when the S3 variables are set, a private prefix
+(or bucket) of the object storage. Files in it are served only by views that check the user.
 """
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
-from django.utils.functional import cached_property
+from django.core.files.storage import FileSystemStorage, storages
+from django.core.signals import setting_changed
+from django.utils.functional import LazyObject, cached_property, empty
+
+PRIVATE_STORAGE_ALIAS = "private"
 
 
 class PrivateStorage(FileSystemStorage):
@@ -23,7 +28,24 @@ class PrivateStorage(FileSystemStorage):
         raise ValueError("Private files have no URL; serve them through a permission-checking view.")
 
 
-private_storage = PrivateStorage()
+class ConfiguredPrivateStorage(LazyObject):
+    """STORAGES["private"], looked up when first used (like Django's default_storage), so a FileField
+    can hold it from import time and still follow a change of STORAGES."""
+
+    def _setup(self):
+        self._wrapped = storages[PRIVATE_STORAGE_ALIAS]
+
+
+private_storage = ConfiguredPrivateStorage()
+
+
+def forget_private_storage(*, setting, **kwargs):
+    # Django's test signals reset `storages` when STORAGES changes; the proxy follows.
+    if setting == "STORAGES":
+        private_storage._wrapped = empty
+
+
+setting_changed.connect(forget_private_storage)
 
 
 def get_private_storage():

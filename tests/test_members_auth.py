@@ -91,4 +91,3 @@ def test_a_signed_in_member_sees_who_they_are_and_logs_out_from_the_header(clien
     response = client.post(reverse("members:logout"))
     assert response["Location"] == reverse("home")
     assert ">Log in</a>" in client.get(reverse("home")).content.decode()
-

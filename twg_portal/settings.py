@@ -190,8 +190,60 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "priva
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # members/storage.py: PrivateStorage is PRIVATE_MEDIA_ROOT, with no URL.
+    "private": {"BACKEND": "members.storage.PrivateStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Past one machine (issue 7; docs/deployment.md): with AWS_STORAGE_BUCKET_NAME set, uploaded files
+# live in S3-compatible object storage instead of MEDIA_ROOT and PRIVATE_MEDIA_ROOT: public ones
+# under the prefix media/, members' unpublished papers under private/, of the same bucket, or of
+# AWS_PRIVATE_STORAGE_BUCKET_NAME when that is set. Every object is private and has no URL: files
+# are served only through the portal's permission-checking views (twg_portal/storage.py).
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+
+
+def s3_storage_options(*, bucket_name, location):
+    """OPTIONS of a PrivateS3Storage, from the AWS_* variables django-storages documents."""
+    return {
+        "bucket_name": bucket_name,
+        "location": location,
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        # No ACL is sent: a new object is then private to the bucket's owner (S3's own default), and
+        # buckets with ACLs disabled (AWS's default "bucket owner enforced") refuse any other ACL
+        # header. Nothing is public: PrivateS3Storage makes no URL, the bucket grants no public read.
+        "default_acl": None,
+        # Names are generated; a new upload never replaces a stored file that has the same name.
+        "file_overwrite": False,
+    }
+
+
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "twg_portal.storage.PrivateS3Storage",
+        "OPTIONS": s3_storage_options(bucket_name=AWS_STORAGE_BUCKET_NAME, location="media"),
+    }
+    STORAGES["private"] = {
+        "BACKEND": "twg_portal.storage.PrivateS3Storage",
+        "OPTIONS": s3_storage_options(
+            bucket_name=os.environ.get("AWS_PRIVATE_STORAGE_BUCKET_NAME") or AWS_STORAGE_BUCKET_NAME,
+            location="private",
+        ),
+    }
+
+# The cache: Redis when REDIS_URL is set (redis://host:6379/0), else a table of the database
+# (`manage.py createcachetable`, which `make run` runs). Either way every web server sees the same
+# cache; nothing is kept in one process's memory. django-import-export keeps an import's file there
+# between its dry run and its confirmation, so the two may hit different web servers.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "twg_cache"}}
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
 # E-mail (Django 6.1 mailers): printed to the console unless EMAIL_HOST names an SMTP server.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -14,8 +14,8 @@ from twg_portal.backups.common import (
     MANIFEST_NAME,
     add_bytes,
     add_file,
+    add_stream,
     file_roots,
-    regular_files,
 )
 from twg_portal.backups.postgres import dump_database
 
@@ -46,9 +46,9 @@ def create_backup(*, output_dir):
                 dump_entry = add_file(archive, DUMP_NAME, dump_path)
                 files = []
                 for root in file_roots():
-                    for path in regular_files(root.path):
-                        relative = path.relative_to(root.path).as_posix()
-                        files.append(add_file(archive, f"files/{root.name}/{relative}", path))
+                    for name in root.names():
+                        with root.open(name) as stream:
+                            files.append(add_stream(archive, f"files/{root.name}/{name}", stream, root.size(name)))
                 manifest = {
                     "format": FORMAT_VERSION,
                     "created_at": datetime.datetime.now(datetime.UTC).isoformat(),

@@ -8,7 +8,7 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage, storages
 
 MANIFEST_NAME = "manifest.json"
 DUMP_NAME = "database.dump"
@@ -22,22 +22,55 @@ class BackupError(Exception):
 
 @dataclass(frozen=True)
 class FileRoot:
-    """A directory of uploaded files and the name it has inside a backup."""
+    """A storage of uploaded files and the name its files have inside a backup: `media` is
+    STORAGES["default"], `private_media` members' private storage. On this machine's disk (a
+    FileSystemStorage) the files are walked on disk; elsewhere (S3) through the storage's API."""
 
     name: str
-    path: Path
+    storage: Storage
+
+    @property
+    def path(self):
+        """The directory of a FileSystemStorage, or None when the files are not on this machine."""
+        if isinstance(self.storage, FileSystemStorage):
+            return Path(self.storage.location)
+        return None
+
+    def describe(self):
+        if self.path is not None:
+            return str(self.path)
+        bucket, location = getattr(self.storage, "bucket_name", ""), getattr(self.storage, "location", "")
+        return f"bucket {bucket}, prefix {location}/"
+
+    def names(self):
+        """The name of every stored file, sorted."""
+        if self.path is not None:
+            return [path.relative_to(self.path).as_posix() for path in regular_files(self.path)]
+        return sorted(walk_storage(self.storage, ""))
+
+    def open(self, name):
+        if self.path is not None:
+            return open(self.path / name, "rb")
+        return self.storage.open(name, "rb")
+
+    def size(self, name):
+        if self.path is not None:
+            return (self.path / name).stat().st_size
+        return self.storage.size(name)
 
 
 def file_roots():
-    return [FileRoot("media", Path(settings.MEDIA_ROOT)), FileRoot("private_media", Path(settings.PRIVATE_MEDIA_ROOT))]
+    # The storages the file fields use (members/storage.py looks up the same alias).
+    return [FileRoot("media", storages["default"]), FileRoot("private_media", storages["private"])]
 
 
-def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while chunk := stream.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+def walk_storage(storage, directory):
+    directories, files = storage.listdir(directory)
+    prefix = f"{directory}/" if directory else ""
+    for name in files:
+        yield f"{prefix}{name}"
+    for name in directories:
+        yield from walk_storage(storage, f"{prefix}{name}")
 
 
 class HashingReader:
@@ -79,14 +112,26 @@ def add_bytes(archive, name, data):
 
 def add_file(archive, name, path):
     """Add path to the archive as name; return its size and SHA-256."""
-    info = archive.gettarinfo(str(path), arcname=name)
-    info.uid = info.gid = 0
-    info.uname = info.gname = ""
-    info.mode = 0o600
     with open(path, "rb") as stream:
-        reader = HashingReader(stream)
-        archive.addfile(info, reader)
+        return add_stream(archive, name, stream, Path(path).stat().st_size)
+
+
+def add_stream(archive, name, stream, size):
+    """Add `size` bytes read from stream to the archive as name; return its size and SHA-256."""
+    info = tarfile.TarInfo(name)
+    info.size = size
+    info.mode = 0o600
+    info.mtime = int(datetime.datetime.now(datetime.UTC).timestamp())
+    reader = HashingReader(stream)
+    archive.addfile(info, reader)
     return {"path": name, "size": info.size, "sha256": reader.digest.hexdigest()}
+
+
+def sha256_of_stream(stream):
+    digest = hashlib.sha256()
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def safe_member_name(name):

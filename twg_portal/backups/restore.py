@@ -9,6 +9,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from django.core.files import File
+
 from twg_portal.backups.common import (
     CHUNK,
     DUMP_NAME,
@@ -16,9 +18,8 @@ from twg_portal.backups.common import (
     MANIFEST_NAME,
     BackupError,
     file_roots,
-    regular_files,
     safe_member_name,
-    sha256_of,
+    sha256_of_stream,
 )
 from twg_portal.backups.postgres import connect, database_settings, relation_count, restore_database
 
@@ -65,44 +66,48 @@ def extract_verified(archive, members, entry, destination):
 
 
 def restore_backup(*, backup_path, force=False):
-    """Restore a backup into the configured (empty) database and file directories."""
+    """Restore a backup into the configured (empty) database and file storages."""
     backup_path = Path(backup_path)
     if not backup_path.is_file():
         raise BackupError(f"No backup file at {backup_path}.")
-    roots = {root.name: root.path for root in file_roots()}
+    roots = {root.name: root for root in file_roots()}
 
-    with tarfile.open(backup_path, "r:") as archive:
+    with tarfile.open(backup_path, "r:") as archive, tempfile.TemporaryDirectory() as workdir:
         manifest = read_manifest(archive)
         members = {member.name: member for member in archive.getmembers()}
         check_targets_are_empty(roots, force=force)
-        staging = {name: path.parent / f".restore-{name}-{os.getpid()}" for name, path in roots.items()}
+        # Files are checked into a staging directory first: beside a directory on this machine's
+        # disk (so they are moved into place, not copied), in the temporary directory otherwise.
+        staging = {
+            name: (root.path.parent if root.path is not None else Path(workdir)) / f".restore-{name}-{os.getpid()}"
+            for name, root in roots.items()
+        }
         try:
-            with tempfile.TemporaryDirectory() as workdir:
-                # 1. Every checksum, before anything is changed.
-                dump_path = Path(workdir) / DUMP_NAME
-                extract_verified(archive, members, manifest["database"]["dump"], dump_path)
-                staged = []
-                for entry in manifest["files"]:
-                    parts = safe_member_name(entry["path"]).parts
-                    if len(parts) < 3 or parts[0] != "files" or parts[1] not in roots:
-                        raise BackupError(f"The manifest names a file outside the file directories: {entry['path']!r}")
-                    relative = Path(*parts[2:])
-                    extract_verified(archive, members, entry, staging[parts[1]] / relative)
-                    staged.append((staging[parts[1]] / relative, roots[parts[1]] / relative, entry["size"]))
-                # 2. The database, in one transaction.
-                restore_database(dump_path, expected=manifest["database"]["row_counts"], force=force)
-            # 3. The files, moved into place.
-            for source, target, _size in staged:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(source, target)
+            # 1. Every checksum, before anything is changed.
+            dump_path = Path(workdir) / DUMP_NAME
+            extract_verified(archive, members, manifest["database"]["dump"], dump_path)
+            staged = []
+            for entry in manifest["files"]:
+                parts = safe_member_name(entry["path"]).parts
+                if len(parts) < 3 or parts[0] != "files" or parts[1] not in roots:
+                    raise BackupError(f"The manifest names a file outside the file directories: {entry['path']!r}")
+                name = PurePosixPath(*parts[2:]).as_posix()
+                extract_verified(archive, members, entry, staging[parts[1]] / name)
+                staged.append((staging[parts[1]] / name, roots[parts[1]], name))
+            # 2. The database, in one transaction.
+            restore_database(dump_path, expected=manifest["database"]["row_counts"], force=force)
+            # 3. The files, put into place.
+            for source, root, name in staged:
+                put_file(source, root, name)
         finally:
             for path in staging.values():
                 shutil.rmtree(path, ignore_errors=True)
 
     for entry in manifest["files"]:
         parts = PurePosixPath(entry["path"]).parts
-        if sha256_of(roots[parts[1]] / Path(*parts[2:])) != entry["sha256"]:
-            raise BackupError(f"{entry['path']} changed while it was put back.")
+        with roots[parts[1]].open(PurePosixPath(*parts[2:]).as_posix()) as stream:
+            if sha256_of_stream(stream) != entry["sha256"]:
+                raise BackupError(f"{entry['path']} changed while it was put back.")
     counts = manifest["database"]["row_counts"]
     return RestoreResult(
         tables=len(counts),
@@ -110,6 +115,21 @@ def restore_backup(*, backup_path, force=False):
         files=len(manifest["files"]),
         bytes=sum(entry["size"] for entry in manifest["files"]),
     )
+
+
+def put_file(source, root, name):
+    """Move a checked file into a directory on disk, or upload it to the storage under its name."""
+    if root.path is not None:
+        target = root.path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+        return
+    if root.storage.exists(name):  # only with --force: the backup's file replaces it
+        root.storage.delete(name)
+    with open(source, "rb") as stream:
+        stored_as = root.storage.save(name, File(stream, name=name))
+    if stored_as != name:
+        raise BackupError(f"{name} was stored as {stored_as} in {root.describe()}; the database refers to {name}.")
 
 
 def check_targets_are_empty(roots, *, force):
@@ -124,9 +144,9 @@ def check_targets_are_empty(roots, *, force):
             f"Database {database_settings()['NAME']} is not empty ({relations} tables, views or sequences). "
             "Restore into an empty database, or set FORCE=1 (--force) to replace its contents."
         )
-    for name, path in roots.items():
-        if regular_files(path) and not force:
+    for name, root in roots.items():
+        if root.names() and not force:
             raise BackupError(
-                f"{path} ({name}) already holds files. Restore into empty directories, "
+                f"{root.describe()} ({name}) already holds files. Restore into empty directories (or bucket prefixes), "
                 "or set FORCE=1 (--force) to put the backup's files over them."
             )

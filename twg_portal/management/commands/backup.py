@@ -9,7 +9,8 @@ from twg_portal.backups import BackupError, create_backup
 class Command(BaseCommand):
     help = (
         "Back up the database (pg_dump, one snapshot) and every uploaded file (MEDIA_ROOT and "
-        "PRIVATE_MEDIA_ROOT) into one tar file with a manifest of row counts and SHA-256 checksums."
+        "PRIVATE_MEDIA_ROOT, or the S3 bucket's objects) into one tar file with a manifest of row counts "
+        "and SHA-256 checksums."
     )
 
     def add_arguments(self, parser):

@@ -6,7 +6,8 @@ from twg_portal.backups import BackupError, restore_backup
 class Command(BaseCommand):
     help = (
         "Restore a backup made by `manage.py backup` into the configured database, which must be empty, "
-        "and its files into MEDIA_ROOT and PRIVATE_MEDIA_ROOT. Every checksum is verified before "
+        "and its files into MEDIA_ROOT and PRIVATE_MEDIA_ROOT (or the configured S3 bucket). Every "
+        "checksum is verified before "
         "anything is changed, and every table's row count after."
     )
 
