@@ -2,13 +2,21 @@
 """The facet index (depository.models.FacetPosting): build it, keep it current, and answer the public
 browse page from it.
 
-One row per facet value holds the sorted ids of the published entries that have the value (a parent
-theme's row includes its sub-themes' entries; the row ("", "") holds every published entry). The
-`intarray` extension (migration 0004) intersects (`&`) and counts (`icount`) such arrays in C, so:
+One row per facet value holds the published entries that have the value (a parent theme's row
+includes its sub-themes' entries; the row ("", "") holds every published entry) twice: as a sorted
+id array (`entry_ids`, intersected by the `intarray` extension of migration 0004) and as a bit
+string (`entry_bits`, bit i for entry id i, migration 0006). So:
 
 - the entries matching the filters are base & (union of facet A's chosen values) & (... of B) ...,
-  where base is every published entry, intersected with the search's matches when there is a `q`;
-- the count beside a value v of facet F is icount(posting(v) & base & every chosen facet but F's own).
+  where base is every published entry, intersected with the search's matches when there is a `q`:
+  as an id array (a few intersections) for the page of results and the ranking's candidates, and as
+  a bit string for the counts;
+- the count beside a value v of facet F is bit_count(bits(v) & base & every chosen facet but F's own):
+  an AND and a population count over 12.5 kB at 100,000 entries, whatever the sizes of the sets.
+
+Every row's bit string has the same length (bit strings of different lengths cannot be ANDed): a
+multiple of BIT_STEP covering the largest entry id. An entry with an id past it lengthens every row
+(`_bit_length`) before it is written.
 
 Kept current in the same transaction as the change that affects it: saving or deleting an entry,
 changing its relations (m2m_changed), the curation services' bulk updates, and editing or deleting a
@@ -27,6 +35,8 @@ ENTRIES = Entry._meta.db_table
 THEMES = Theme._meta.db_table
 CITIES = City._meta.db_table
 EVERYTHING = ""  # the facet and value of the row holding every published entry
+# The bit strings' length grows by this many bits (1 kB) when an entry id passes it.
+BIT_STEP = 8192
 
 
 def _through(relation):
@@ -78,10 +88,35 @@ def _rows_sql(facets, where):
         f"JOIN {ENTRIES} e ON e.id = s.entry_id WHERE e.status = '{EntryStatus.PUBLISHED}' AND {where}"
         for name in facets
     ]
-    return (
-        "SELECT r.facet, r.value, uniq(sort(array_agg(r.entry_id))) FROM ("  # noqa: S608 (the code's own SQL)
+    grouped = (
+        "SELECT r.facet, r.value, uniq(sort(array_agg(r.entry_id))) AS entry_ids FROM ("  # noqa: S608 (the code's own SQL)
         + " UNION ALL ".join(parts)
         + ") r GROUP BY r.facet, r.value"
+    )
+    return f"SELECT g.facet, g.value, g.entry_ids, depository_bits(g.entry_ids, %(bits)s) FROM ({grouped}) g"
+
+
+def _bit_length(cursor, largest_id):
+    """The bit strings' common length, made to cover `largest_id`: every row is padded with zeros
+    when it grows (rarely: once per BIT_STEP entries created)."""
+    cursor.execute(f"SELECT coalesce(max(length(entry_bits)), 0) FROM {POSTINGS}")  # noqa: S608
+    current = cursor.fetchone()[0]
+    needed = ((largest_id or 0) // BIT_STEP + 1) * BIT_STEP
+    size = max(current, needed)
+    cursor.execute(
+        f"UPDATE {POSTINGS} SET entry_bits = entry_bits || repeat('0', %(size)s - length(entry_bits))::bit varying "  # noqa: S608
+        "WHERE length(entry_bits) < %(size)s",
+        {"size": size},
+    )
+    return size
+
+
+def _keep_everything_row(cursor, size):
+    """The row of every published entry exists even when there is none: the browse page reads it."""
+    cursor.execute(
+        f"INSERT INTO {POSTINGS} (facet, value, entry_ids, entry_bits) "  # noqa: S608
+        "VALUES ('', '', '{}', repeat('0', %s)::bit varying) ON CONFLICT (facet, value) DO NOTHING",
+        [size],
     )
 
 
@@ -90,7 +125,13 @@ def rebuild(facets=None):
     facets = list(_sources()) if facets is None else list(facets)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {POSTINGS} WHERE facet = ANY(%s)", [facets])  # noqa: S608
-        cursor.execute(f"INSERT INTO {POSTINGS} (facet, value, entry_ids) {_rows_sql(facets, 'TRUE')}")  # noqa: S608
+        cursor.execute(f"SELECT max(id) FROM {ENTRIES}")  # noqa: S608
+        size = _bit_length(cursor, cursor.fetchone()[0])
+        cursor.execute(
+            f"INSERT INTO {POSTINGS} (facet, value, entry_ids, entry_bits) {_rows_sql(facets, 'TRUE')}",  # noqa: S608
+            {"bits": size},
+        )
+        _keep_everything_row(cursor, size)
 
 
 def refresh_entries(entry_ids):
@@ -99,15 +140,21 @@ def refresh_entries(entry_ids):
     if not entry_ids:
         return
     with connection.cursor() as cursor:
+        size = _bit_length(cursor, entry_ids[-1])
         cursor.execute(
-            f"UPDATE {POSTINGS} SET entry_ids = entry_ids - %(ids)s::integer[] WHERE entry_ids && %(ids)s::integer[]",  # noqa: S608
-            {"ids": entry_ids},
+            f"WITH mask AS (SELECT ~depository_bits(%(ids)s::integer[], %(bits)s) AS bits) "  # noqa: S608
+            f"UPDATE {POSTINGS} SET entry_ids = entry_ids - %(ids)s::integer[], entry_bits = entry_bits & mask.bits "
+            "FROM mask WHERE entry_ids && %(ids)s::integer[]",
+            {"ids": entry_ids, "bits": size},
         )
         cursor.execute(
-            f"INSERT INTO {POSTINGS} (facet, value, entry_ids) {_rows_sql(_sources(), 'e.id = ANY(%(ids)s)')} "  # noqa: S608
-            f"ON CONFLICT (facet, value) DO UPDATE SET entry_ids = {POSTINGS}.entry_ids | EXCLUDED.entry_ids",
-            {"ids": entry_ids},
+            f"INSERT INTO {POSTINGS} (facet, value, entry_ids, entry_bits) "  # noqa: S608
+            f"{_rows_sql(_sources(), 'e.id = ANY(%(ids)s)')} "
+            f"ON CONFLICT (facet, value) DO UPDATE SET entry_ids = {POSTINGS}.entry_ids | EXCLUDED.entry_ids, "
+            f"entry_bits = {POSTINGS}.entry_bits | EXCLUDED.entry_bits",
+            {"ids": entry_ids, "bits": size},
         )
+        _keep_everything_row(cursor, size)
 
 
 # Which facets' rows depend on a vocabulary (a term's parent, a city's country, a deleted term).
@@ -138,25 +185,25 @@ def _terms_sql(name):
     return None
 
 
-def _selection_sql(name, values):
-    """The union of the arrays of a facet's chosen values (ORed within the facet)."""
+def _selection_sql(name, values, *, bits=False):
+    """The union of the arrays (or, with `bits`, of the bit strings: NULL when no value exists) of a
+    facet's chosen values (ORed within the facet)."""
     terms = _terms_sql(name)
     keys = f"p.value IN (SELECT t.key FROM ({terms}) t WHERE t.slug = ANY(%s))" if terms else "p.value = ANY(%s)"
-    return (
-        f"coalesce((SELECT depository_int_union(p.entry_ids) FROM {POSTINGS} p "
-        f"WHERE p.facet = '{name}' AND {keys}), '{{}}'::integer[])",
-        [list(values)],
-    )
+    chosen = f"FROM {POSTINGS} p WHERE p.facet = '{name}' AND {keys}"
+    if bits:
+        return f"(SELECT bit_or(p.entry_bits) {chosen})", [list(values)]
+    return f"coalesce((SELECT depository_int_union(p.entry_ids) {chosen}), '{{}}'::integer[])", [list(values)]
 
 
 def _counts_sql(name, others):
-    """(value, label, place, n) of one facet; `others` names the array its counts apply to, or None for
-    every published entry."""
+    """(value, label, place, n) of one facet; `others` names the bit string its counts apply to, or None
+    for every published entry."""
     facet = FACETS_BY_NAME[name]
-    n = f"icount(p.entry_ids & {others})" if others else "icount(p.entry_ids)"
+    n = f"bit_count(p.entry_bits & {others})" if others else "bit_count(p.entry_bits)"
     joined = "m CROSS JOIN " if others else ""
     terms = _terms_sql(name)
-    pruned = f"icount(p.entry_ids) >= (SELECT n FROM least_{name})" if others and facet.limit else "TRUE"
+    pruned = f"bit_count(p.entry_bits) >= (SELECT n FROM least_{name})" if others and facet.limit else "TRUE"
     if terms:
         sql = (
             f"SELECT t.slug AS value, t.label, t.place, coalesce({n}, 0) AS n FROM {joined}({terms}) t "
@@ -182,16 +229,18 @@ def _least_sql(name, others):
     terms = _terms_sql(name)
     term_join = f"JOIN ({terms}) t ON t.key = p.value" if terms else ""
     largest = (
-        f"SELECT p.entry_ids FROM {POSTINGS} p {term_join} "
-        f"WHERE p.facet = '{name}' ORDER BY icount(p.entry_ids) DESC LIMIT {int(facet.limit)}"
+        f"SELECT p.entry_bits FROM {POSTINGS} p {term_join} "
+        f"WHERE p.facet = '{name}' ORDER BY bit_count(p.entry_bits) DESC LIMIT {int(facet.limit)}"
     )
-    counted = f"SELECT icount(p.entry_ids & {others}) AS n FROM m CROSS JOIN ({largest}) p"
+    counted = f"SELECT bit_count(p.entry_bits & {others}) AS n FROM m CROSS JOIN ({largest}) p"
     return f"least_{name} AS MATERIALIZED (SELECT coalesce(min(k.n), 0) AS n FROM ({counted}) k)"
 
 
-def _arrays(selected, search_sql):
+def _arrays(selected, search_sql, *, bits=False):
     """SQL of one row with the array `base` (every published entry, and the search's matches) and one
-    array `f_<facet>` per chosen facet; and its parameters."""
+    array `f_<facet>` per chosen facet; with `bits`, also the bit string of every published entry
+    `everything_bits` and one bit string `fr_<facet>` per chosen facet (NULL if none of its values
+    exists); and its parameters."""
     params = []
     base = f"(SELECT entry_ids FROM {POSTINGS} WHERE facet = '' AND value = '')"
     if search_sql:
@@ -199,15 +248,35 @@ def _arrays(selected, search_sql):
         base = f"{base} & {sql}"
         params.extend(search_params)
     columns = [f"coalesce({base}, '{{}}'::integer[]) AS base"]
+    if bits:
+        everything = f"(SELECT entry_bits FROM {POSTINGS} WHERE facet = '' AND value = '')"
+        columns.append(f"coalesce({everything}, ''::bit varying) AS everything_bits")
     for name, values in selected.items():
         sql, selection_params = _selection_sql(name, values)
         columns.append(f"{sql} AS f_{name}")
         params.extend(selection_params)
+        if bits:
+            sql, selection_params = _selection_sql(name, values, bits=True)
+            columns.append(f"{sql} AS fr_{name}")
+            params.extend(selection_params)
     return "SELECT " + ", ".join(columns), params
 
 
 def _intersection(names):
     return " & ".join(["base", *(f"f_{name}" for name in names)])
+
+
+def _bits_intersection(names):
+    return " & ".join(["base_bits", *(f"fb_{name}" for name in names)])
+
+
+def _bits_sql(selected, searched):
+    """The columns of the bit strings: `base_bits` (the search's matches converted from the id array
+    `base` when there is a search) and each chosen facet's union, zeros when none of its values exists."""
+    base = "depository_bits(s.base, length(s.everything_bits))" if searched else "s.everything_bits"
+    columns = [f"{base} AS base_bits"]
+    columns += [f"coalesce(s.fr_{name}, s.everything_bits # s.everything_bits) AS fb_{name}" for name in selected]
+    return ", ".join(columns)
 
 
 def matched_ids_sql(selected, search_sql=None):
@@ -226,22 +295,22 @@ def count(selected, search_sql=None, *, candidates_sql=None, window=0):
     rows = {name: [] for name in FACETS_BY_NAME}
     candidates = None
     if not selected and not search_sql:
-        parts = [f"SELECT '', '', '', 0, icount(entry_ids) FROM {POSTINGS} WHERE facet = '' AND value = ''"]
+        parts = [f"SELECT '', '', '', 0, bit_count(entry_bits) FROM {POSTINGS} WHERE facet = '' AND value = ''"]
         parts += [_counts_sql(name, None) for name in FACETS_BY_NAME]
         sql, params = " UNION ALL ".join(parts), []
     else:
-        arrays, params = _arrays(selected, search_sql)
-        columns = [f"{_intersection(selected)} AS matched"]
+        arrays, params = _arrays(selected, search_sql, bits=True)
+        columns = [f"{_intersection(selected)} AS matched", f"{_bits_intersection(selected)} AS matched_bits"]
         others = {}
         for name in FACETS_BY_NAME:
             if name not in selected:
-                others[name] = "m.matched"
+                others[name] = "m.matched_bits"
             elif len(selected) == 1 and not search_sql:
                 others[name] = None  # only its own filter: every published entry
             else:
-                columns.append(f"{_intersection([other for other in selected if other != name])} AS x_{name}")
+                columns.append(f"{_bits_intersection([other for other in selected if other != name])} AS x_{name}")
                 others[name] = f"m.x_{name}"
-        parts = ["SELECT '', '', '', 0, icount(m.matched) FROM m"]
+        parts = ["SELECT '', '', '', 0, bit_count(m.matched_bits) FROM m"]
         if candidates_sql:
             sql, candidates_params = candidates_sql
             parts.append(
@@ -253,7 +322,12 @@ def count(selected, search_sql=None, *, candidates_sql=None, window=0):
         least = [
             _least_sql(name, others[name]) for name in FACETS_BY_NAME if others[name] and FACETS_BY_NAME[name].limit
         ]
-        ctes = [f"s AS MATERIALIZED ({arrays})", f"m AS MATERIALIZED (SELECT {', '.join(columns)} FROM s)", *least]
+        ctes = [
+            f"s AS MATERIALIZED ({arrays})",
+            f"b AS MATERIALIZED (SELECT s.*, {_bits_sql(selected, bool(search_sql))} FROM s)",
+            f"m AS MATERIALIZED (SELECT {', '.join(columns)} FROM b)",
+            *least,
+        ]
         sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
     total = 0
     with connection.cursor() as cursor:

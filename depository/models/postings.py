@@ -1,7 +1,9 @@
 """The facet index: per facet value, the sorted array of the ids of the published entries that have it.
 
 The public browse page counts a facet value as the size of an intersection of arrays (the `intarray`
-extension's `&` and `icount`, in C) instead of a join and a GROUP BY. `depository.postings` keeps
+extension's `&` and `icount`, in C) instead of a join and a GROUP BY; the same set is also kept as a
+bit string (bit i set when entry i has the value), so that each of the ~150 counts of a page is one
+`bit_count(a & b)` over 12.5 kB at 100,000 entries rather than an intersection of two sorted arrays. `depository.postings` keeps
 the table current in the transaction of every change (see depository/signals.py and services.py).
 """
 
@@ -10,12 +12,24 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class BitStringField(models.Field):
+    """PostgreSQL's `bit varying`: read and written as a string of 0s and 1s (the SQL does the work)."""
+
+    description = _("Bit string")
+
+    def db_type(self, connection):
+        return "bit varying"
+
+
 class FacetPosting(models.Model):
     # The facet's query-string name; "" for the row holding every published entry.
     facet = models.CharField(_("facet"), max_length=32)
     # The term's id (vocabularies, tags), the choice or year, or the country; "" for every published entry.
     value = models.CharField(_("value"), max_length=200)
     entry_ids = ArrayField(models.IntegerField(), verbose_name=_("entry ids"), default=list)
+    # The same entries as a bit string, bit i for entry id i; every row has the same length, a multiple
+    # of postings.BIT_STEP covering the largest entry id (bit strings of different lengths cannot be ANDed).
+    entry_bits = BitStringField(_("entry bits"), default="")
 
     class Meta:
         verbose_name = _("facet posting")
