@@ -28,7 +28,7 @@ rows concerned (depository/signals.py). A bulk `QuerySet.update()` elsewhere mus
 from django.db import connection
 
 from depository.facets import FACETS_BY_NAME, SUB_THEME_STEP
-from depository.models import City, CityType, Entry, EntryStatus, FacetPosting, Theme, ViolenceType
+from depository.models import City, CityType, Entry, EntryStatus, FacetPosting, LexemeChampion, Theme, ViolenceType
 
 POSTINGS = FacetPosting._meta.db_table
 ENTRIES = Entry._meta.db_table
@@ -97,18 +97,10 @@ def _rows_sql(facets, where):
 
 
 def _bit_length(cursor, largest_id):
-    """The bit strings' common length, made to cover `largest_id`: every row is padded with zeros
-    when it grows (rarely: once per BIT_STEP entries created)."""
-    cursor.execute(f"SELECT coalesce(max(length(entry_bits)), 0) FROM {POSTINGS}")  # noqa: S608
-    current = cursor.fetchone()[0]
-    needed = ((largest_id or 0) // BIT_STEP + 1) * BIT_STEP
-    size = max(current, needed)
-    cursor.execute(
-        f"UPDATE {POSTINGS} SET entry_bits = entry_bits || repeat('0', %(size)s - length(entry_bits))::bit varying "  # noqa: S608
-        "WHERE length(entry_bits) < %(size)s",
-        {"size": size},
-    )
-    return size
+    """The bit strings' common length, made to cover `largest_id` (migration 0007's function pads the
+    facet and the lexeme index's rows when an id passes it: once per BIT_STEP entries created)."""
+    cursor.execute("SELECT depository_bit_length(%s::integer)", [largest_id])
+    return cursor.fetchone()[0]
 
 
 def _keep_everything_row(cursor, size):
@@ -236,30 +228,41 @@ def _least_sql(name, others):
     return f"least_{name} AS MATERIALIZED (SELECT coalesce(min(k.n), 0) AS n FROM ({counted}) k)"
 
 
-def _arrays(selected, search_sql, *, bits=False):
-    """SQL of one row with the array `base` (every published entry, and the search's matches) and one
-    array `f_<facet>` per chosen facet; with `bits`, also the bit string of every published entry
-    `everything_bits` and one bit string `fr_<facet>` per chosen facet (NULL if none of its values
-    exists); and its parameters."""
+def _arrays(selected, search_ids_sql=None):
+    """SQL of one row with the id array `base` (every published entry, and the search's matches) and
+    one id array `f_<facet>` per chosen facet (the union of its chosen values); and its parameters."""
     params = []
     base = f"(SELECT entry_ids FROM {POSTINGS} WHERE facet = '' AND value = '')"
-    if search_sql:
-        sql, search_params = search_sql
+    if search_ids_sql:
+        sql, search_params = search_ids_sql
         base = f"{base} & {sql}"
         params.extend(search_params)
     columns = [f"coalesce({base}, '{{}}'::integer[]) AS base"]
-    if bits:
-        everything = f"(SELECT entry_bits FROM {POSTINGS} WHERE facet = '' AND value = '')"
-        columns.append(f"coalesce({everything}, ''::bit varying) AS everything_bits")
     for name, values in selected.items():
         sql, selection_params = _selection_sql(name, values)
         columns.append(f"{sql} AS f_{name}")
         params.extend(selection_params)
-        if bits:
-            sql, selection_params = _selection_sql(name, values, bits=True)
-            columns.append(f"{sql} AS fr_{name}")
-            params.extend(selection_params)
     return "SELECT " + ", ".join(columns), params
+
+
+def _bit_strings(selected, search_bits_sql=None):
+    """SQL of one row with the bit strings `base_bits` (every published entry, and the search's
+    matches) and `fb_<facet>` per chosen facet (zeros when none of its values exists); and its
+    parameters."""
+    params = []
+    everything = f"coalesce((SELECT entry_bits FROM {POSTINGS} WHERE facet = '' AND value = ''), ''::bit varying)"
+    raw = [f"{everything} AS everything"]
+    if search_bits_sql:
+        sql, search_params = search_bits_sql
+        raw.append(f"{sql} AS searched")
+        params.extend(search_params)
+    for name, values in selected.items():
+        sql, selection_params = _selection_sql(name, values, bits=True)
+        raw.append(f"{sql} AS chosen_{name}")
+        params.extend(selection_params)
+    columns = ["r.everything & r.searched AS base_bits" if search_bits_sql else "r.everything AS base_bits"]
+    columns += [f"coalesce(r.chosen_{name}, r.everything # r.everything) AS fb_{name}" for name in selected]
+    return f"SELECT {', '.join(columns)} FROM (SELECT {', '.join(raw)}) r", params
 
 
 def _intersection(names):
@@ -270,62 +273,77 @@ def _bits_intersection(names):
     return " & ".join(["base_bits", *(f"fb_{name}" for name in names)])
 
 
-def _bits_sql(selected, searched):
-    """The columns of the bit strings: `base_bits` (the search's matches converted from the id array
-    `base` when there is a search) and each chosen facet's union, zeros when none of its values exists."""
-    base = "depository_bits(s.base, length(s.everything_bits))" if searched else "s.everything_bits"
-    columns = [f"{base} AS base_bits"]
-    columns += [f"coalesce(s.fr_{name}, s.everything_bits # s.everything_bits) AS fb_{name}" for name in selected]
-    return ", ".join(columns)
-
-
-def matched_ids_sql(selected, search_sql=None):
-    """A scalar subquery giving the sorted array of the ids of the published entries matching the filters."""
+def matching_condition(selected, search_bits_sql, column, *, total=None, walk_from=None):
+    """SQL of a condition on `column` (an entry's id, integer) for the published entries matching the
+    filters, and its parameters. Without a search, from the id arrays (a few intersections): `id =
+    ANY(...)` for few matches, `idx(...) > 0` to walk the sort's index when there are `walk_from` or
+    more. With a search, from the bit strings (the search's matches are one)."""
     selected = {name: values for name, values in selected.items() if values}
-    sql, params = _arrays(selected, search_sql)
-    return f"(SELECT {_intersection(selected)} FROM ({sql}) s)", params  # noqa: S608
+    walk = total is not None and walk_from is not None and total >= walk_from
+    if search_bits_sql:
+        sql, params = _bit_strings(selected, search_bits_sql)
+        bits = f"(SELECT {_bits_intersection(selected)} FROM ({sql}) s)"
+        return (f"depository_has({bits}, {column})" if walk else f"{column} = ANY(depository_ids({bits}))"), params
+    sql, params = _arrays(selected)
+    ids = f"(SELECT {_intersection(selected)} FROM ({sql}) s)"
+    return (f"idx({ids}, {column}) > 0" if walk else f"{column} = ANY({ids}::integer[])"), params
 
 
-def count(selected, search_sql=None, *, candidates_sql=None, window=0):
+def _candidates_sql(ranking, window):
+    """SQL of the text of the array of the candidates for ranking a search by relevance (`ranking`:
+    the SQL of the array of the title matches, of the query's lexemes, and their parameters): the
+    `window` most recently created matches, as many of the title matches, and as many of the
+    champions of each query lexeme (depository/lexicon.py) that match."""
+    (titles_sql, titles_params), (lexemes_sql, lexemes_params) = ranking
+    champions = LexemeChampion._meta.db_table
+    sql = (
+        "SELECT '#', ARRAY("
+        f"  (SELECT t.id FROM unnest({titles_sql}) t(id) WHERE depository_has(m.matched_bits, t.id)"
+        "   ORDER BY t.id DESC LIMIT %s)"
+        "  UNION SELECT unnest(depository_last_ids(m.matched_bits, %s))"
+        f"  UNION SELECT c.entry_id FROM unnest({lexemes_sql}) l(lexeme) CROSS JOIN LATERAL ("
+        f"      SELECT ch.entry_id FROM {champions} ch WHERE ch.lexeme = l.lexeme ORDER BY ch.score DESC LIMIT %s"
+        "  ) c WHERE depository_has(m.matched_bits, c.entry_id)"
+        ")::text, '', 0, 0 FROM m"
+    )
+    return sql, [*titles_params, window, window, *lexemes_params, window]
+
+
+def count(selected, search_bits_sql=None, *, ranking=None, window=0):
     """(number of matching published entries, {facet name: [(value, label, place, n)]}, candidates) in one
-    statement. With `candidates_sql` (the array of the ids whose title matches the search), the
-    candidates for ranking by relevance: the `window` most recently created matching entries whose
-    title matches, and the `window` most recently created matching entries (depository/filters.py)."""
+    statement, from the bit strings. With `ranking` (see _candidates_sql), the candidates for ranking
+    by relevance; without, None."""
     selected = {name: values for name, values in selected.items() if values}
     rows = {name: [] for name in FACETS_BY_NAME}
     candidates = None
-    if not selected and not search_sql:
+    if not selected and not search_bits_sql:
         parts = [f"SELECT '', '', '', 0, bit_count(entry_bits) FROM {POSTINGS} WHERE facet = '' AND value = ''"]
         parts += [_counts_sql(name, None) for name in FACETS_BY_NAME]
         sql, params = " UNION ALL ".join(parts), []
     else:
-        arrays, params = _arrays(selected, search_sql, bits=True)
-        columns = [f"{_intersection(selected)} AS matched", f"{_bits_intersection(selected)} AS matched_bits"]
+        bit_strings, params = _bit_strings(selected, search_bits_sql)
+        columns = [f"{_bits_intersection(selected)} AS matched_bits"]
         others = {}
         for name in FACETS_BY_NAME:
             if name not in selected:
                 others[name] = "m.matched_bits"
-            elif len(selected) == 1 and not search_sql:
+            elif len(selected) == 1 and not search_bits_sql:
                 others[name] = None  # only its own filter: every published entry
             else:
                 columns.append(f"{_bits_intersection([other for other in selected if other != name])} AS x_{name}")
                 others[name] = f"m.x_{name}"
         parts = ["SELECT '', '', '', 0, bit_count(m.matched_bits) FROM m"]
-        if candidates_sql:
-            sql, candidates_params = candidates_sql
-            parts.append(
-                f"SELECT '#', (subarray(m.matched & {sql}, greatest(icount(m.matched & {sql}) - %s, 0) + 1, %s) "
-                "| subarray(m.matched, greatest(icount(m.matched) - %s, 0) + 1, %s))::text, '', 0, 0 FROM m"
-            )
-            params = [*params, *candidates_params, *candidates_params, window, window, window, window]
+        if ranking:
+            candidates_sql, candidates_params = _candidates_sql(ranking, window)
+            parts.append(candidates_sql)
+            params = [*params, *candidates_params]
         parts += [_counts_sql(name, others[name]) for name in FACETS_BY_NAME]
         least = [
             _least_sql(name, others[name]) for name in FACETS_BY_NAME if others[name] and FACETS_BY_NAME[name].limit
         ]
         ctes = [
-            f"s AS MATERIALIZED ({arrays})",
-            f"b AS MATERIALIZED (SELECT s.*, {_bits_sql(selected, bool(search_sql))} FROM s)",
-            f"m AS MATERIALIZED (SELECT {', '.join(columns)} FROM b)",
+            f"s AS MATERIALIZED ({bit_strings})",
+            f"m AS MATERIALIZED (SELECT {', '.join(columns)} FROM s)",
             *least,
         ]
         sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)

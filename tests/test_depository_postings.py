@@ -87,8 +87,8 @@ def test_a_search_ranks_the_recent_matches_and_the_title_matches(client, monkeyp
     make_entry("Unrelated", body="Youth councils.")
     total, _, candidates = postings.count(
         {},
-        depository_search.matching_ids_sql("lighting"),
-        candidates_sql=depository_search.title_matching_ids_sql("lighting"),
+        depository_search.matching_bits_sql("lighting"),
+        ranking=(depository_search.title_matching_ids_sql("lighting"), depository_search.query_lexemes_sql("lighting")),
         window=2,
     )
     assert total == 6

@@ -2,9 +2,10 @@
 
 The public browse page counts a facet value as the size of an intersection of arrays (the `intarray`
 extension's `&` and `icount`, in C) instead of a join and a GROUP BY; the same set is also kept as a
-bit string (bit i set when entry i has the value), so that each of the ~150 counts of a page is one
-`bit_count(a & b)` over 12.5 kB at 100,000 entries rather than an intersection of two sorted arrays. `depository.postings` keeps
-the table current in the transaction of every change (see depository/signals.py and services.py).
+bit string (the bit at position id - 1 set for each entry), so that each of the ~150 counts of a page
+is one `bit_count(a & b)` over 12.5 kB at 100,000 entries rather than an intersection of two sorted
+arrays. `depository.postings` keeps the table current in the transaction of every change (see
+depository/signals.py and services.py).
 """
 
 from django.contrib.postgres.fields import ArrayField
@@ -27,8 +28,9 @@ class FacetPosting(models.Model):
     # The term's id (vocabularies, tags), the choice or year, or the country; "" for every published entry.
     value = models.CharField(_("value"), max_length=200)
     entry_ids = ArrayField(models.IntegerField(), verbose_name=_("entry ids"), default=list)
-    # The same entries as a bit string, bit i for entry id i; every row has the same length, a multiple
-    # of postings.BIT_STEP covering the largest entry id (bit strings of different lengths cannot be ANDed).
+    # The same entries as a bit string, the bit at (0-based) position id - 1 for each entry id. Every row
+    # has the same length, a multiple of postings.BIT_STEP covering the largest entry id (bit strings of
+    # different lengths cannot be ANDed).
     entry_bits = BitStringField(_("entry bits"), default="")
 
     class Meta:
