@@ -93,7 +93,10 @@ def _rows_sql(facets, where):
         + " UNION ALL ".join(parts)
         + ") r GROUP BY r.facet, r.value"
     )
-    return f"SELECT g.facet, g.value, g.entry_ids, depository_bits(g.entry_ids, %(bits)s) FROM ({grouped}) g"
+    return (
+        "SELECT g.facet, g.value, g.entry_ids, depository_bits(g.entry_ids, %(bits)s), icount(g.entry_ids) "
+        f"FROM ({grouped}) g"
+    )
 
 
 def _bit_length(cursor, largest_id):
@@ -106,8 +109,8 @@ def _bit_length(cursor, largest_id):
 def _keep_everything_row(cursor, size):
     """The row of every published entry exists even when there is none: the browse page reads it."""
     cursor.execute(
-        f"INSERT INTO {POSTINGS} (facet, value, entry_ids, entry_bits) "  # noqa: S608
-        "VALUES ('', '', '{}', repeat('0', %s)::bit varying) ON CONFLICT (facet, value) DO NOTHING",
+        f"INSERT INTO {POSTINGS} (facet, value, entry_ids, entry_bits, size) "  # noqa: S608
+        "VALUES ('', '', '{}', repeat('0', %s)::bit varying, 0) ON CONFLICT (facet, value) DO NOTHING",
         [size],
     )
 
@@ -120,7 +123,7 @@ def rebuild(facets=None):
         cursor.execute(f"SELECT max(id) FROM {ENTRIES}")  # noqa: S608
         size = _bit_length(cursor, cursor.fetchone()[0])
         cursor.execute(
-            f"INSERT INTO {POSTINGS} (facet, value, entry_ids, entry_bits) {_rows_sql(facets, 'TRUE')}",  # noqa: S608
+            f"INSERT INTO {POSTINGS} (facet, value, entry_ids, entry_bits, size) {_rows_sql(facets, 'TRUE')}",  # noqa: S608
             {"bits": size},
         )
         _keep_everything_row(cursor, size)
@@ -135,15 +138,17 @@ def refresh_entries(entry_ids):
         size = _bit_length(cursor, entry_ids[-1])
         cursor.execute(
             f"WITH mask AS (SELECT ~depository_bits(%(ids)s::integer[], %(bits)s) AS bits) "  # noqa: S608
-            f"UPDATE {POSTINGS} SET entry_ids = entry_ids - %(ids)s::integer[], entry_bits = entry_bits & mask.bits "
+            f"UPDATE {POSTINGS} SET entry_ids = entry_ids - %(ids)s::integer[], entry_bits = entry_bits & mask.bits, "
+            "size = icount(entry_ids - %(ids)s::integer[]) "
             "FROM mask WHERE entry_ids && %(ids)s::integer[]",
             {"ids": entry_ids, "bits": size},
         )
         cursor.execute(
-            f"INSERT INTO {POSTINGS} (facet, value, entry_ids, entry_bits) "  # noqa: S608
+            f"INSERT INTO {POSTINGS} (facet, value, entry_ids, entry_bits, size) "  # noqa: S608
             f"{_rows_sql(_sources(), 'e.id = ANY(%(ids)s)')} "
             f"ON CONFLICT (facet, value) DO UPDATE SET entry_ids = {POSTINGS}.entry_ids | EXCLUDED.entry_ids, "
-            f"entry_bits = {POSTINGS}.entry_bits | EXCLUDED.entry_bits",
+            f"entry_bits = {POSTINGS}.entry_bits | EXCLUDED.entry_bits, "
+            f"size = icount({POSTINGS}.entry_ids | EXCLUDED.entry_ids)",
             {"ids": entry_ids, "bits": size},
         )
         _keep_everything_row(cursor, size)
@@ -192,10 +197,10 @@ def _counts_sql(name, others):
     """(value, label, place, n) of one facet; `others` names the bit string its counts apply to, or None
     for every published entry."""
     facet = FACETS_BY_NAME[name]
-    n = f"bit_count(p.entry_bits & {others})" if others else "bit_count(p.entry_bits)"
+    n = f"bit_count(p.entry_bits & {others})" if others else "p.size"
     joined = "m CROSS JOIN " if others else ""
     terms = _terms_sql(name)
-    pruned = f"bit_count(p.entry_bits) >= (SELECT n FROM least_{name})" if others and facet.limit else "TRUE"
+    pruned = f"p.size >= (SELECT n FROM least_{name})" if others and facet.limit else "TRUE"
     if terms:
         sql = (
             f"SELECT t.slug AS value, t.label, t.place, coalesce({n}, 0) AS n FROM {joined}({terms}) t "
@@ -222,7 +227,7 @@ def _least_sql(name, others):
     term_join = f"JOIN ({terms}) t ON t.key = p.value" if terms else ""
     largest = (
         f"SELECT p.entry_bits FROM {POSTINGS} p {term_join} "
-        f"WHERE p.facet = '{name}' ORDER BY bit_count(p.entry_bits) DESC LIMIT {int(facet.limit)}"
+        f"WHERE p.facet = '{name}' ORDER BY p.size DESC LIMIT {int(facet.limit)}"
     )
     counted = f"SELECT bit_count(p.entry_bits & {others}) AS n FROM m CROSS JOIN ({largest}) p"
     return f"least_{name} AS MATERIALIZED (SELECT coalesce(min(k.n), 0) AS n FROM ({counted}) k)"
@@ -317,7 +322,7 @@ def count(selected, search_bits_sql=None, *, ranking=None, window=0):
     rows = {name: [] for name in FACETS_BY_NAME}
     candidates = None
     if not selected and not search_bits_sql:
-        parts = [f"SELECT '', '', '', 0, bit_count(entry_bits) FROM {POSTINGS} WHERE facet = '' AND value = ''"]
+        parts = [f"SELECT '', '', '', 0, size FROM {POSTINGS} WHERE facet = '' AND value = ''"]
         parts += [_counts_sql(name, None) for name in FACETS_BY_NAME]
         sql, params = " UNION ALL ".join(parts), []
     else:

@@ -41,8 +41,7 @@ def related_entries(entry, *, limit=RELATED_COUNT):
     table = Entry._meta.db_table
     query = f"""
         WITH own AS MATERIALIZED (
-            SELECT p.entry_ids, sum(icount(p.entry_ids)) OVER (ORDER BY icount(p.entry_ids), p.id) AS running,
-                   icount(p.entry_ids) AS size
+            SELECT p.entry_ids, sum(p.size) OVER (ORDER BY p.size, p.id) AS running, p.size
             FROM {POSTINGS} p JOIN ({own_values_sql()}) v ON v.facet = p.facet AND v.value = p.value
         ),
         pool AS MATERIALIZED (

@@ -2,9 +2,11 @@
 change of the search documents, the search answers from them exactly as the GIN index does, and a
 search ranks an old entry whose body is about the words onto the first page."""
 
+import io
 import sys
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
@@ -150,5 +152,17 @@ def test_the_lexeme_index_pads_with_the_facet_index(client):
         )
     late = make_entry("Lighting three", body="Street lighting.")
     assert late.pk > 2 * postings.BIT_STEP
+    assert_current()
+    assert search_titles(client, "street lighting")[1] == 3
+
+
+def test_the_rebuild_command_lists_the_common_words(client):
+    for number in range(3):
+        make_entry(f"Lighting {number}", body="Street lighting.")
+    out = io.StringIO()
+    call_command("rebuild_search_index", "--documents", "--min-entries", "3", "--champions", "2", stdout=out)
+    assert "Indexes rebuilt" in out.getvalue()
+    assert set(LexemePosting.objects.values_list("lexeme", flat=True)) == {"light", "street"}
+    assert LexemeChampion.objects.filter(lexeme="light").count() == 2
     assert_current()
     assert search_titles(client, "street lighting")[1] == 3

@@ -25,7 +25,7 @@ def snapshot():
     lengths = {row.bit_length for row in rows}
     assert len(lengths) == 1 and lengths.pop() % postings.BIT_STEP == 0
     for row in rows:
-        assert row.ids_from_bits == row.entry_ids, (row.facet, row.value)
+        assert row.ids_from_bits == row.entry_ids and row.size == len(row.entry_ids), (row.facet, row.value)
     return {(row.facet, row.value): row.entry_ids for row in rows if row.entry_ids}
 
 

@@ -12,15 +12,15 @@ DECLARE
     current integer := greatest(
         coalesce((SELECT length(entry_bits) FROM depository_facetposting WHERE facet = '' AND value = ''), 0),
         coalesce((SELECT length(entry_bits) FROM depository_lexemeposting LIMIT 1), 0));
-    size integer := greatest(current, (coalesce(largest_id, 0) / 8192 + 1) * 8192);
+    wanted integer := greatest(current, (coalesce(largest_id, 0) / 8192 + 1) * 8192);
 BEGIN
-    IF size > current THEN
-        UPDATE depository_facetposting SET entry_bits = entry_bits || repeat('0', size - length(entry_bits))::bit varying
-        WHERE length(entry_bits) < size;
-        UPDATE depository_lexemeposting SET entry_bits = entry_bits || repeat('0', size - length(entry_bits))::bit varying
-        WHERE length(entry_bits) < size;
+    IF wanted > current THEN
+        UPDATE depository_facetposting SET entry_bits = entry_bits || repeat('0', wanted - length(entry_bits))::bit varying
+        WHERE length(entry_bits) < wanted;
+        UPDATE depository_lexemeposting SET entry_bits = entry_bits || repeat('0', wanted - length(entry_bits))::bit varying
+        WHERE length(entry_bits) < wanted;
     END IF;
-    RETURN size;
+    RETURN wanted;
 END $$;
 """
 
@@ -134,7 +134,7 @@ $$;
 FOLLOW = """
 CREATE FUNCTION depository_lexemes_follow_documents() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    size integer;
+    bit_size integer;
     touched integer[];
     old_lexemes text[] := '{}';
 BEGIN
@@ -145,7 +145,7 @@ BEGIN
     IF touched IS NULL THEN
         RETURN NULL;
     END IF;
-    size := depository_bit_length((SELECT max(t) FROM unnest(touched) t));
+    bit_size := depository_bit_length((SELECT max(t) FROM unnest(touched) t));
     IF TG_OP = 'UPDATE' THEN
         SELECT coalesce(array_agg(DISTINCT l), '{}') INTO old_lexemes
         FROM old_documents o CROSS JOIN LATERAL unnest(tsvector_to_array(o.document)) l;
@@ -155,9 +155,9 @@ BEGIN
     ),
     affected AS (SELECT unnest(old_lexemes) AS lexeme UNION SELECT pairs.lexeme FROM pairs),
     added AS (SELECT pairs.lexeme, array_agg(pairs.entry_id) AS ids FROM pairs GROUP BY pairs.lexeme),
-    keep AS (SELECT ~depository_bits(touched, size) AS bits)
+    keep AS (SELECT ~depository_bits(touched, bit_size) AS bits)
     UPDATE depository_lexemeposting p
-    SET entry_bits = (p.entry_bits & keep.bits) | depository_bits(coalesce(added.ids, '{}'), size)
+    SET entry_bits = (p.entry_bits & keep.bits) | depository_bits(coalesce(added.ids, '{}'), bit_size)
     FROM keep, affected LEFT JOIN added ON added.lexeme = affected.lexeme
     WHERE p.lexeme = affected.lexeme;
 

@@ -32,6 +32,8 @@ class FacetPosting(models.Model):
     # has the same length, a multiple of postings.BIT_STEP covering the largest entry id (bit strings of
     # different lengths cannot be ANDed).
     entry_bits = BitStringField(_("entry bits"), default="")
+    # How many entries (the arrays' and the bit strings' sizes, read without reading them).
+    size = models.PositiveIntegerField(_("number of entries"), default=0)
 
     class Meta:
         verbose_name = _("facet posting")
