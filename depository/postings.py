@@ -359,7 +359,7 @@ def count(selected, search_bits_sql=None, *, ranking=None, window=0):
             if name == "":
                 total = n
             elif name == "#":
-                candidates = [int(pk) for pk in value.strip("{}").split(",") if pk]
+                candidates = sorted(int(pk) for pk in value.strip("{}").split(",") if pk)
             else:
                 rows[name].append((value, label or "", place, n))
     return total, rows, candidates

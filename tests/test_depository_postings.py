@@ -129,12 +129,14 @@ def test_entry_ids_past_the_bit_strings_length_lengthen_every_row(client):
     """The bit strings cover BIT_STEP ids at a time: an entry past the length pads every row first."""
     early = make_entry("Early lighting", themes=["lighting"], tags=["alpha"])
     assert_current()
+    length = (early.pk // postings.BIT_STEP + 1) * postings.BIT_STEP  # the bit strings' length now
+    assert FacetPosting.objects.get(facet="", value="").entry_bits == "0" * (early.pk - 1) + "1" + "0" * (
+        length - early.pk
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [Entry._meta.db_table, postings.BIT_STEP + 5]
-        )
+        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [Entry._meta.db_table, length + 5])
     late = make_entry("Late lighting", themes=["lighting"], tags=["alpha"], violence_types=["organized"])
-    assert late.pk > postings.BIT_STEP > early.pk
+    assert late.pk > length > early.pk
     assert_current()
     assert FacetPosting.objects.get(facet="", value="").entry_ids == [early.pk, late.pk]
     assert browse_count(client, theme="lighting", tag="alpha") == 2

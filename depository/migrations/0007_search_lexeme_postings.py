@@ -74,6 +74,7 @@ DECLARE
     mask bit varying;
     arm bit varying;
     lexemes text[];
+    ids integer[];
     found integer;
     code text;
     q tsquery;
@@ -102,12 +103,11 @@ BEGIN
                 arm := NULL;
             END IF;
         END IF;
-        IF arm IS NULL AND code = '' THEN
-            SELECT depository_bits(array_agg(d.entry_id::integer), length(everything)) INTO arm
-            FROM depository_entrysearchdocument d WHERE d.document @@ q AND d.language NOT IN ('en', 'es', 'fr', 'ar');
-        ELSIF arm IS NULL THEN
-            SELECT depository_bits(array_agg(d.entry_id::integer), length(everything)) INTO arm
-            FROM depository_entrysearchdocument d WHERE d.document @@ q AND d.language = code;
+        IF arm IS NULL THEN
+            SELECT array_agg(d.entry_id::integer) INTO ids FROM depository_entrysearchdocument d
+            WHERE d.document @@ q AND (d.language = code OR (code = '' AND d.language NOT IN ('en', 'es', 'fr', 'ar')));
+            CONTINUE WHEN ids IS NULL;
+            arm := depository_bits(ids, length(everything));
         END IF;
         result := result | (arm & mask);
     END LOOP;
