@@ -30,8 +30,9 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-PORT = 8050
-BENCH_DB = "twg_portal_bench"
+# BENCH_DATABASE and BENCH_PORT let a second checkout measure without colliding with another run.
+PORT = int(os.environ.get("BENCH_PORT", "8050"))
+BENCH_DB = os.environ.get("BENCH_DATABASE", "twg_portal_bench")
 
 
 def bench_env(size):

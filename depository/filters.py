@@ -151,20 +151,19 @@ class EntryFilterSet(django_filters.FilterSet):
         return queryset
 
     def search_sql(self):
-        return search.matching_ids_sql(self.search_text) if self.search_text else None
+        """SQL of the bit string of the search's matches (depository/lexicon.py), or None."""
+        return search.matching_bits_sql(self.search_text) if self.search_text else None
 
     def indexed_entries(self):
-        """The published entries matching, from the facet index's intersected id array."""
-        sql, params = postings.matched_ids_sql(self.selected(), self.search_sql())
-        table = self.queryset.model._meta.db_table
+        """The published entries matching, from the facet index (postings.py)."""
         if self.candidates is not None and self.sort_order == Sort.RELEVANCE:
             # Only the candidates that can reach this page are ranked (see facets()).
             return self.queryset.filter(pk__in=self.candidates)
-        if self.total is not None and self.total >= WALK_THE_INDEX_FROM and self.sort_order != Sort.RELEVANCE:
-            condition = RawSQL(f"idx({sql}, {table}.id::integer) > 0", params, output_field=BooleanField())  # noqa: S611 (the code's own SQL)
-        else:
-            condition = RawSQL(f"{table}.id = ANY({sql}::integer[])", params, output_field=BooleanField())  # noqa: S611
-        return self.queryset.filter(condition)
+        column = f"{self.queryset.model._meta.db_table}.id::integer"
+        sql, params = postings.matching_condition(
+            self.selected(), self.search_sql(), column, total=self.total, walk_from=WALK_THE_INDEX_FROM
+        )
+        return self.queryset.filter(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611 (the code's own SQL)
 
     def filter_queryset(self, queryset):
         results = self.indexed_entries() if self.public else self.entries()
@@ -184,11 +183,9 @@ class EntryFilterSet(django_filters.FilterSet):
         selected = self.selected()
         if self.public:
             ranked = self.search_text and self.sort_order == Sort.RELEVANCE
+            ranking = (search.title_matching_ids_sql(self.search_text), search.query_lexemes_sql(self.search_text))
             self.total, counted, self.candidates = postings.count(
-                selected,
-                self.search_sql(),
-                candidates_sql=search.title_matching_ids_sql(self.search_text) if ranked else None,
-                window=self.rank_window,
+                selected, self.search_sql(), ranking=ranking if ranked else None, window=self.rank_window
             )
         else:
             counted = count_facets({facet.name: self.entries(except_facet=facet.name) for facet in FACETS})

@@ -43,8 +43,7 @@ def related_entries(entry, *, limit=RELATED_COUNT):
     titles = ", ".join(f"e.{name}" for name in Entry.translation_field_names("title"))
     query = f"""
         WITH own AS MATERIALIZED (
-            SELECT p.entry_ids, sum(icount(p.entry_ids)) OVER (ORDER BY icount(p.entry_ids), p.id) AS running,
-                   icount(p.entry_ids) AS size
+            SELECT p.entry_ids, sum(p.size) OVER (ORDER BY p.size, p.id) AS running, p.size
             FROM {POSTINGS} p JOIN ({own_values_sql()}) v ON v.facet = p.facet AND v.value = p.value
         ),
         pool AS MATERIALIZED (

@@ -105,6 +105,21 @@ def matching_ids_sql(text):
     return f"depository_matching_ids({sql})", params
 
 
+def matching_bits_sql(text):
+    """SQL of the bit string of the entries matching `text` (depository/lexicon.py): common words'
+    bit strings ANDed, the GIN index for anything else."""
+    sql, params = _query_arguments_sql(text)
+    return f"depository_matching_bits({sql})", params
+
+
+def query_lexemes_sql(text):
+    """SQL of the array of the lexemes of `text` in every language's configuration (their champion
+    lists are candidates for ranking)."""
+    configs = [*SEARCH_CONFIGS.values(), FALLBACK_CONFIG]
+    sql = " || ".join("tsvector_to_array(to_tsvector(%s::regconfig, %s))" for _ in configs)
+    return f"({sql})", [value for config in configs for value in (config, text)]
+
+
 def title_matching_ids_sql(text):
     """SQL of the sorted array of the ids of the entries whose title matches `text`."""
     sql, params = _query_arguments_sql(text)

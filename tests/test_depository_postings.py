@@ -3,6 +3,8 @@
 import sys
 
 import pytest
+from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from depository import postings, services
@@ -15,7 +17,16 @@ pytestmark = pytest.mark.django_db
 
 
 def snapshot():
-    return {(row.facet, row.value): row.entry_ids for row in FacetPosting.objects.all() if row.entry_ids}
+    """Each non-empty row's ids, from its id array and from its bit string (which must agree), and
+    the bit strings' lengths (which must be one)."""
+    rows = FacetPosting.objects.annotate(
+        ids_from_bits=RawSQL("depository_ids(entry_bits)", []), bit_length=RawSQL("length(entry_bits)", [])
+    )
+    lengths = {row.bit_length for row in rows}
+    assert len(lengths) == 1 and lengths.pop() % postings.BIT_STEP == 0
+    for row in rows:
+        assert row.ids_from_bits == row.entry_ids and row.size == len(row.entry_ids), (row.facet, row.value)
+    return {(row.facet, row.value): row.entry_ids for row in rows if row.entry_ids}
 
 
 def assert_current():
@@ -87,8 +98,8 @@ def test_a_search_ranks_the_recent_matches_and_the_title_matches(client, monkeyp
     make_entry("Unrelated", body="Youth councils.")
     total, _, candidates = postings.count(
         {},
-        depository_search.matching_ids_sql("lighting"),
-        candidates_sql=depository_search.title_matching_ids_sql("lighting"),
+        depository_search.matching_bits_sql("lighting"),
+        ranking=(depository_search.title_matching_ids_sql("lighting"), depository_search.query_lexemes_sql("lighting")),
         window=2,
     )
     assert total == 6
@@ -112,3 +123,25 @@ def test_a_long_facet_lists_its_largest_counts_under_the_filters(client, monkeyp
     response = client.get(reverse("depository:browse"), {"theme": "lighting"})
     tags = next(item for item in response.context["facets"] if item["facet"].name == "tag")
     assert [(value.value, value.count) for value in tags["values"]] == [("mid", 3), ("small", 2)]
+
+
+def test_entry_ids_past_the_bit_strings_length_lengthen_every_row(client):
+    """The bit strings cover BIT_STEP ids at a time: an entry past the length pads every row first."""
+    early = make_entry("Early lighting", themes=["lighting"], tags=["alpha"])
+    assert_current()
+    length = (early.pk // postings.BIT_STEP + 1) * postings.BIT_STEP  # the bit strings' length now
+    assert FacetPosting.objects.get(facet="", value="").entry_bits == "0" * (early.pk - 1) + "1" + "0" * (
+        length - early.pk
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [Entry._meta.db_table, length + 5])
+    late = make_entry("Late lighting", themes=["lighting"], tags=["alpha"], violence_types=["organized"])
+    assert late.pk > length > early.pk
+    assert_current()
+    assert FacetPosting.objects.get(facet="", value="").entry_ids == [early.pk, late.pk]
+    assert browse_count(client, theme="lighting", tag="alpha") == 2
+    assert browse_count(client, violence_type="organized") == 1
+    assert browse_count(client, q="lighting") == 2
+    response = client.get(reverse("depository:browse"), {"q": "lighting", "theme": "lighting", "sort": "newest"})
+    newest_first = sorted([early, late], key=lambda entry: entry.published_at, reverse=True)
+    assert [entry.pk for entry in response.context["page"]] == [entry.pk for entry in newest_first]

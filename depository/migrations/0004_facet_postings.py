@@ -16,9 +16,9 @@ STORAGE = "ALTER TABLE depository_facetposting ALTER COLUMN entry_ids SET STORAG
 
 
 def build_postings(apps, schema_editor):
-    from depository.postings import rebuild
-
-    rebuild()
+    # Built by migration 0006 (facet_posting_bits) instead: the current code of depository.postings
+    # writes the bit-string column that 0006 adds, which does not exist yet at this point.
+    pass
 
 
 class Migration(migrations.Migration):

@@ -15,7 +15,7 @@ from depository.models.entries import (
     is_curator,
 )
 from depository.models.postings import FacetPosting
-from depository.models.search_documents import EntrySearchDocument
+from depository.models.search_documents import EntrySearchDocument, LexemeChampion, LexemePosting
 from depository.models.vocabulary import City, CityType, Theme, ViolenceType, Vocabulary
 
 __all__ = [
@@ -30,6 +30,8 @@ __all__ = [
     "EvidenceLevel",
     "ExtractionStatus",
     "FacetPosting",
+    "LexemeChampion",
+    "LexemePosting",
     "GlossaryTerm",
     "Language",
     "Theme",

@@ -1,13 +1,25 @@
 """The facet index: per facet value, the sorted array of the ids of the published entries that have it.
 
 The public browse page counts a facet value as the size of an intersection of arrays (the `intarray`
-extension's `&` and `icount`, in C) instead of a join and a GROUP BY. `depository.postings` keeps
-the table current in the transaction of every change (see depository/signals.py and services.py).
+extension's `&` and `icount`, in C) instead of a join and a GROUP BY; the same set is also kept as a
+bit string (the bit at position id - 1 set for each entry), so that each of the ~150 counts of a page
+is one `bit_count(a & b)` over 12.5 kB at 100,000 entries rather than an intersection of two sorted
+arrays. `depository.postings` keeps the table current in the transaction of every change (see
+depository/signals.py and services.py).
 """
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class BitStringField(models.Field):
+    """PostgreSQL's `bit varying`: read and written as a string of 0s and 1s (the SQL does the work)."""
+
+    description = _("Bit string")
+
+    def db_type(self, connection):
+        return "bit varying"
 
 
 class FacetPosting(models.Model):
@@ -16,6 +28,12 @@ class FacetPosting(models.Model):
     # The term's id (vocabularies, tags), the choice or year, or the country; "" for every published entry.
     value = models.CharField(_("value"), max_length=200)
     entry_ids = ArrayField(models.IntegerField(), verbose_name=_("entry ids"), default=list)
+    # The same entries as a bit string, the bit at (0-based) position id - 1 for each entry id. Every row
+    # has the same length, a multiple of postings.BIT_STEP covering the largest entry id (bit strings of
+    # different lengths cannot be ANDed).
+    entry_bits = BitStringField(_("entry bits"), default="")
+    # How many entries (the arrays' and the bit strings' sizes, read without reading them).
+    size = models.PositiveIntegerField(_("number of entries"), default=0)
 
     class Meta:
         verbose_name = _("facet posting")

@@ -22,7 +22,7 @@ from django.db import connection, connections, transaction
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
-from depository import postings
+from depository import lexicon, postings
 from depository.models import (
     Attachment,
     CityType,
@@ -31,6 +31,8 @@ from depository.models import (
     EntrySearchDocument,
     EntryStatus,
     FacetPosting,
+    LexemeChampion,
+    LexemePosting,
     Theme,
     ViolenceType,
 )
@@ -125,9 +127,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             postings.rebuild()  # the facet index: COPY sent no signal
         self.stdout.write(f"facet index built in {time.perf_counter() - started_postings:.1f} s")
+        started_lexicon = time.perf_counter()
+        with transaction.atomic():
+            lexicon.rebuild()  # the search's common words (depository/lexicon.py)
+        self.stdout.write(f"lexeme index built in {time.perf_counter() - started_lexicon:.1f} s")
         with connection.cursor() as cursor:
             # The reset's deleted rows: reclaimed, so that the search reads only live rows' pages.
-            for model in (EntrySearchDocument, FacetPosting):
+            for model in (EntrySearchDocument, FacetPosting, LexemePosting, LexemeChampion):
                 cursor.execute(f"VACUUM {model._meta.db_table}")
             cursor.execute("ANALYZE")
         self.stdout.write(f"{count} entries in {time.perf_counter() - started:.1f} s")
@@ -160,7 +166,9 @@ class Command(BaseCommand):
             cursor.execute("DELETE FROM meetings_meeting_related_entries")
             cursor.execute(f"DELETE FROM {TaggedItem._meta.db_table} WHERE content_type_id = %s", [content_type.id])  # noqa: S608
             tables = [*related_tables, Attachment._meta.db_table, EntrySearchDocument._meta.db_table]
-            for table in [*tables, FacetPosting._meta.db_table]:
+            # The lexeme index emptied first: its triggers then leave the new documents to the rebuild.
+            lexicon_tables = [LexemeChampion._meta.db_table, LexemePosting._meta.db_table]
+            for table in [*lexicon_tables, *tables, FacetPosting._meta.db_table]:
                 cursor.execute(f"DELETE FROM {table}")  # noqa: S608
             cursor.execute(f"DELETE FROM {Entry._meta.db_table}")  # noqa: S608
 
