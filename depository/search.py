@@ -98,13 +98,6 @@ def _query_arguments_sql(text):
     return sql, [value for config in configs for value in (config, text)]
 
 
-def matching_ids_sql(text):
-    """SQL of the sorted array of the ids of the entries matching `text`, read from the GIN index only
-    (the function keeps the planner off a scan that would unpack every document)."""
-    sql, params = _query_arguments_sql(text)
-    return f"depository_matching_ids({sql})", params
-
-
 def matching_bits_sql(text):
     """SQL of the bit string of the entries matching `text` (depository/lexicon.py): common words'
     bit strings ANDed, the GIN index for anything else."""
