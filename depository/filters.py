@@ -157,8 +157,10 @@ class EntryFilterSet(django_filters.FilterSet):
     def indexed_entries(self):
         """The published entries matching, from the facet index (postings.py)."""
         if self.candidates is not None and self.sort_order == Sort.RELEVANCE:
-            # Only the candidates that can reach this page are ranked (see facets()).
-            return self.queryset.filter(pk__in=self.candidates)
+            # Only the candidates that can reach this page are ranked (see facets()); one array
+            # parameter rather than an IN list of ~800 (the ORM prepares each one).
+            condition = f"{self.queryset.model._meta.db_table}.id = ANY(%s)"
+            return self.queryset.filter(RawSQL(condition, [self.candidates], output_field=BooleanField()))  # noqa: S611
         column = f"{self.queryset.model._meta.db_table}.id::integer"
         sql, params = postings.matching_condition(
             self.selected(), self.search_sql(), column, total=self.total, walk_from=WALK_THE_INDEX_FROM
