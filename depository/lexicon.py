@@ -8,7 +8,7 @@ MIN_ENTRIES documents has a row of depository_lexemeposting holding, like the fa
 (depository/postings.py), the entries whose document has it as a bit string of the same length.
 A plain query (words ANDed, no phrase, OR, NOT or prefix) whose every lexeme has a row is answered by
 ANDing bit strings; any other query, or a rarer word, by the GIN index (few matches, few pages). See
-depository_matching_bits in migration 0007.
+depository_matching_bits in migration 0008.
 
 Ranking such a search cannot afford every match's full document, so it ranks candidates: the most
 recent matches, the title matches, and each query lexeme's champions (depository_lexemechampion):

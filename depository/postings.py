@@ -5,7 +5,7 @@ browse page from it.
 One row per facet value holds the published entries that have the value (a parent theme's row
 includes its sub-themes' entries; the row ("", "") holds every published entry) twice: as a sorted
 id array (`entry_ids`, intersected by the `intarray` extension of migration 0004) and as a bit
-string (`entry_bits`, bit i for entry id i, migration 0006). So:
+string (`entry_bits`, bit i for entry id i, migration 0007). So:
 
 - the entries matching the filters are base & (union of facet A's chosen values) & (... of B) ...,
   where base is every published entry, intersected with the search's matches when there is a `q`:
@@ -100,7 +100,7 @@ def _rows_sql(facets, where):
 
 
 def _bit_length(cursor, largest_id):
-    """The bit strings' common length, made to cover `largest_id` (migration 0007's function pads the
+    """The bit strings' common length, made to cover `largest_id` (migration 0008's function pads the
     facet and the lexeme index's rows when an id passes it: once per BIT_STEP entries created)."""
     cursor.execute("SELECT depository_bit_length(%s::integer)", [largest_id])
     return cursor.fetchone()[0]

@@ -16,8 +16,8 @@ STORAGE = "ALTER TABLE depository_facetposting ALTER COLUMN entry_ids SET STORAG
 
 
 def build_postings(apps, schema_editor):
-    # Built by migration 0006 (facet_posting_bits) instead: the current code of depository.postings
-    # writes the bit-string column that 0006 adds, which does not exist yet at this point.
+    # Built by migration 0008 (search_lexeme_postings) instead: the current code of depository.postings
+    # writes the bit-string column that 0007 adds, which does not exist yet at this point.
     pass
 
 

@@ -43,5 +43,5 @@ class Migration(migrations.Migration):
             field=models.PositiveIntegerField(default=0, verbose_name='number of entries'),
         ),
         migrations.RunSQL(STORAGE, migrations.RunSQL.noop),
-        # Filled by migration 0007, with the code of depository.postings (which needs 0007's functions).
+        # Filled by migration 0008, with the code of depository.postings (which needs 0008's functions).
     ]

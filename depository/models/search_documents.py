@@ -43,7 +43,7 @@ class EntrySearchDocument(models.Model):
 class LexemePosting(models.Model):
     """A lexeme common enough that reading its matches from the GIN index would visit thousands of
     table pages: the entries whose search document has it, as a bit string like the facet index's
-    (depository/lexicon.py). Kept current by a trigger on the search documents (migration 0007)."""
+    (depository/lexicon.py). Kept current by a trigger on the search documents (migration 0008)."""
 
     lexeme = models.TextField(_("lexeme"), primary_key=True)
     entry_bits = BitStringField(_("entry bits"), default="")
