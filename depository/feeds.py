@@ -1,14 +1,14 @@
 """GET /depository/feed/: an Atom feed of newly published entries, honouring the browse page's filters
 (a practitioner subscribes to `?violence_type=gender-based&city_type=post-conflict`)."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
-from django.db.models import F
 from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from depository.filters import EntryFilterSet
+from depository import search
 from depository.models import Entry
 
 FEED_LENGTH = 50
@@ -20,25 +20,22 @@ class EntryFeed(Feed):
     subtitle = _("New tools, practices and literature on urban safety and peacebuilding.")
 
     def __call__(self, request, *args, **kwargs):
-        filterset = EntryFilterSet(request.GET, queryset=Entry.objects.published())
-        if not filterset.is_valid():
+        # Public entries only, whoever asks (a feed reader is anonymous; a curator's drafts stay out).
+        results = search.search(request.GET, AnonymousUser(), order=search.Sort.NEWEST, highlight=False)
+        if results.errors:
             return HttpResponseBadRequest("This feed's filters could not be understood.\n", content_type="text/plain")
-        request.filterset = filterset
+        request.search_results = results
         return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request, *args, **kwargs):
-        return request.filterset
+        return request.search_results
 
-    def link(self, filterset):
-        query = filterset.query_string()
+    def link(self, results):
+        query = results.query_string
         return reverse("depository:browse") + (f"?{query}" if query else "")
 
-    def items(self, filterset):
-        return (
-            filterset.entries()
-            .defer(*Entry.LONG_TEXT_FIELDS)
-            .order_by(F("published_at").desc(nulls_last=True), "-pk")[:FEED_LENGTH]
-        )
+    def items(self, results):
+        return results.entries.defer(*Entry.LONG_TEXT_FIELDS).prefetch_related(None)[:FEED_LENGTH]
 
     # In the language of the request (its cookie or Accept-Language), falling back to the original.
     def item_title(self, entry):

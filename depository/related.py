@@ -1,5 +1,5 @@
 """Related entries: the published entries sharing the most themes, violence types, city types and tags
-with an entry, ranked in SQL in one statement over the facet index (depository/postings.py).
+with an entry, ranked in SQL in one statement over the facet index (depository/search/facet_index.py).
 
 The candidates are the entries in the entry's rarest values' id arrays, taken rarest first until
 there are at least CANDIDATES of them, each array cut to its CANDIDATES most recently created entries
@@ -11,7 +11,7 @@ entries that share a common theme.
 """
 
 from depository.models import Entry, EntryStatus
-from depository.postings import POSTINGS
+from depository.search.facet_index import POSTINGS
 
 RELATED_COUNT = 5
 # Enough candidates that the best related entries are among them, few enough to rank in milliseconds.

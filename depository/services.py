@@ -5,7 +5,6 @@ from django.db.models import DateTimeField, F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from depository import postings
 from depository.models import Entry, EntryStatus
 
 
@@ -19,7 +18,6 @@ def publish_entries(*, entries):
             published_at=Coalesce(F("published_at"), Value(now, output_field=DateTimeField())),
             updated_at=now,
         )
-        postings.refresh_entries(changed)  # a bulk update sends no signal
         return len(changed)
 
 
@@ -28,7 +26,6 @@ def archive_entries(*, entries):
     with transaction.atomic():
         changed = list(entries.exclude(status=EntryStatus.ARCHIVED).values_list("pk", flat=True))
         Entry.objects.filter(pk__in=changed).update(status=EntryStatus.ARCHIVED, updated_at=timezone.now())
-        postings.refresh_entries(changed)
         return len(changed)
 
 
@@ -39,5 +36,4 @@ def add_theme(*, entries, theme):
         missing = list(entries.exclude(themes=theme).values_list("pk", flat=True))
         links = [through(entry_id=pk, theme_id=theme.pk) for pk in missing]
         through.objects.bulk_create(links, ignore_conflicts=True)
-        postings.refresh_entries(missing)
         return len(links)

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from depository import filters
+from depository import search
 from depository.models import Entry
 from tests.depository_helpers import city, make_entry, theme
 
@@ -154,7 +154,7 @@ def test_active_filters_show_as_chips_with_remove_links_and_clear_all(client):
 @pytest.mark.parametrize("walk_from", [2000, 1])
 def test_sorting(client, monkeypatch, walk_from):
     # walk_from=1: every page walks the sort's index keeping the matching rows (the path of large results)
-    monkeypatch.setattr(filters, "WALK_THE_INDEX_FROM", walk_from)
+    monkeypatch.setattr(search, "WALK_THE_INDEX_FROM", walk_from)
     make_entry("Beta", year=2010)
     make_entry("alpha", year=2020)
     make_entry("Gamma", year=None)
@@ -167,7 +167,7 @@ def test_sorting(client, monkeypatch, walk_from):
 
 @pytest.mark.parametrize("walk_from", [2000, 1])
 def test_pagination_keeps_the_filters(client, monkeypatch, walk_from):
-    monkeypatch.setattr(filters, "WALK_THE_INDEX_FROM", walk_from)
+    monkeypatch.setattr(search, "WALK_THE_INDEX_FROM", walk_from)
     for number in range(25):
         make_entry(f"Tool {number}", themes=["lighting"])
     make_entry("Other", themes=["youth"])

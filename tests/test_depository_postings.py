@@ -1,14 +1,13 @@
-"""The facet index (depository/postings.py) stays equal to a rebuild from scratch after every kind of change."""
-
-import sys
+"""The facet index (depository/search/facet_index.py) stays equal to a rebuild from scratch after every kind of
+change, whoever makes it (the change queue's triggers, flushed at commit)."""
 
 import pytest
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
-from depository import postings, services
-from depository import search as depository_search
+from depository import search, services
+from depository.search import facet_index, text
 from depository.facets import FACETS_BY_NAME
 from depository.models import City, Entry, FacetPosting, Theme
 from tests.depository_helpers import city, make_entry, theme
@@ -23,15 +22,16 @@ def snapshot():
         ids_from_bits=RawSQL("depository_ids(entry_bits)", []), bit_length=RawSQL("length(entry_bits)", [])
     )
     lengths = {row.bit_length for row in rows}
-    assert len(lengths) == 1 and lengths.pop() % postings.BIT_STEP == 0
+    assert len(lengths) == 1 and lengths.pop() % facet_index.BIT_STEP == 0
     for row in rows:
         assert row.ids_from_bits == row.entry_ids and row.size == len(row.entry_ids), (row.facet, row.value)
     return {(row.facet, row.value): row.entry_ids for row in rows if row.entry_ids}
 
 
 def assert_current():
+    search.flush()  # as at the commit of the change
     kept = snapshot()
-    postings.rebuild()
+    search.rebuild()
     assert kept == snapshot()
 
 
@@ -96,18 +96,20 @@ def test_a_search_ranks_the_recent_matches_and_the_title_matches(client, monkeyp
     old_title_match = make_entry("Lighting streets", summary="About lighting.")
     body_matches = [make_entry(f"Entry {number}", body="Street lighting plans.") for number in range(5)]
     make_entry("Unrelated", body="Youth councils.")
-    total, _, candidates = postings.count(
+    search.flush()
+    total, _, candidates = facet_index.count(
         {},
-        depository_search.matching_bits_sql("lighting"),
-        ranking=(depository_search.title_matching_ids_sql("lighting"), depository_search.query_lexemes_sql("lighting")),
+        facet_index.PUBLISHED,
+        text.matching_ids_sql("lighting"),
+        titles_sql=text.matching_ids_sql("lighting", titles=True),
         window=2,
     )
     assert total == 6
     newest_created = sorted(entry.pk for entry in body_matches)[-2:]
     assert candidates == sorted([old_title_match.pk, *newest_created])
     # The page ranks the candidates by the whole document's relevance: the title match first.
-    monkeypatch.setattr("depository.filters.RANK_WINDOW", 2)
-    monkeypatch.setattr(sys.modules["depository.views.browse"], "PAGE_SIZE", 1)
+    monkeypatch.setattr(search, "RANK_WINDOW", 2)
+    monkeypatch.setattr(search, "PAGE_SIZE", 1)
     page = client.get(reverse("depository:browse"), {"q": "lighting"}).context["page"]
     assert page.paginator.count == 6 and [entry.title for entry in page] == ["Lighting streets"]
 
@@ -129,7 +131,7 @@ def test_entry_ids_past_the_bit_strings_length_lengthen_every_row(client):
     """The bit strings cover BIT_STEP ids at a time: an entry past the length pads every row first."""
     early = make_entry("Early lighting", themes=["lighting"], tags=["alpha"])
     assert_current()
-    length = (early.pk // postings.BIT_STEP + 1) * postings.BIT_STEP  # the bit strings' length now
+    length = (early.pk // facet_index.BIT_STEP + 1) * facet_index.BIT_STEP  # the bit strings' length now
     assert FacetPosting.objects.get(facet="", value="").entry_bits == "0" * (early.pk - 1) + "1" + "0" * (
         length - early.pk
     )

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from depository import search
 from depository.models import Entry, EntrySearchDocument
 from tests.depository_helpers import attach, make_entry
 
@@ -19,6 +20,8 @@ def titles(client, **params):
 
 def test_search_document_is_stored_weighted_and_indexed(db):
     entry = make_entry("Violence observatory", summary="Summary words", body="Body words")
+    assert not EntrySearchDocument.objects.filter(entry=entry).exists()  # written at commit, not before
+    assert search.flush() == 1
     document = EntrySearchDocument.objects.get(entry=entry)
     assert document.language == "en"
     text = str(document.document)

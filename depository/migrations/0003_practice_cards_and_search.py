@@ -25,10 +25,9 @@ DROP_CONFIGURATIONS = "\n".join(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {name
 
 
 def index_existing_entries(apps, schema_editor):
-    from depository.search import reindex_entries
-
-    Entry = apps.get_model("depository", "Entry")
-    reindex_entries(Entry.objects.values_list("pk", flat=True))
+    # Built by migration 0009 (search_v1) instead, in SQL: a migration never imports the application's
+    # current code, which changes after it.
+    pass
 
 
 class Migration(migrations.Migration):

@@ -201,10 +201,9 @@ STORAGE = "ALTER TABLE depository_lexemeposting ALTER COLUMN entry_bits SET STOR
 
 
 def build_indexes(apps, schema_editor):
-    from depository import lexicon, postings
-
-    postings.rebuild()
-    lexicon.rebuild()
+    # Built by migration 0009 (search_v1) instead, in SQL: a migration never imports the application's
+    # current code, which changes after it.
+    pass
 
 
 class Migration(migrations.Migration):

@@ -15,7 +15,7 @@ from depository.models.entries import (
     is_curator,
 )
 from depository.models.postings import FacetPosting
-from depository.models.search_documents import EntrySearchDocument, LexemeChampion, LexemePosting
+from depository.models.search_documents import EntrySearchDocument, SearchQueue
 from depository.models.vocabulary import City, CityType, Theme, ViolenceType, Vocabulary
 
 __all__ = [
@@ -30,8 +30,7 @@ __all__ = [
     "EvidenceLevel",
     "ExtractionStatus",
     "FacetPosting",
-    "LexemeChampion",
-    "LexemePosting",
+    "SearchQueue",
     "GlossaryTerm",
     "Language",
     "Theme",

@@ -2,8 +2,8 @@
 
 The weighted tsvector of an entry (title, summary and annotation, body, the text extracted from its
 attachments) can be large; it lives here, one row per entry, so listing queries never drag it and a
-GIN index serves the search. `depository.search.reindex_entries` keeps it current: entries and
-attachments re-index on every save (see depository/signals.py).
+GIN index serves the search. Built by one SQL function, depository_search_documents
+(depository/search/sql/search_v1.sql), and kept current at the commit of every change (SearchQueue).
 """
 
 from django.contrib.postgres.indexes import GinIndex
@@ -12,7 +12,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from depository.models.entries import Entry, Language
-from depository.models.postings import BitStringField
 
 
 class EntrySearchDocument(models.Model):
@@ -40,41 +39,17 @@ class EntrySearchDocument(models.Model):
         return str(self.entry_id)
 
 
-class LexemePosting(models.Model):
-    """A lexeme common enough that reading its matches from the GIN index would visit thousands of
-    table pages: the entries whose search document has it, as a bit string like the facet index's
-    (depository/lexicon.py). Kept current by a trigger on the search documents (migration 0008)."""
+class SearchQueue(models.Model):
+    """An entry whose search document and facet rows are out of date: written by the statement
+    triggers of depository/search/sql/search_v1.sql (whoever changes an entry, its relations, its
+    files or a term it uses, ORM save, QuerySet.update(), bulk_create or raw SQL) and emptied at commit
+    by one reindex of every queued entry. Empty between transactions."""
 
-    lexeme = models.TextField(_("lexeme"), primary_key=True)
-    entry_bits = BitStringField(_("entry bits"), default="")
-    # The length of this lexeme's champion list (LexemeChampion) when the index was built.
-    champion_size = models.PositiveIntegerField(_("champion list size"), default=0)
+    entry_id = models.BigIntegerField(_("entry id"), primary_key=True)
 
     class Meta:
-        verbose_name = _("lexeme posting")
-        verbose_name_plural = _("lexeme postings")
+        verbose_name = _("entry waiting for the search index")
+        verbose_name_plural = _("entries waiting for the search index")
 
     def __str__(self):
-        return self.lexeme
-
-
-class LexemeChampion(models.Model):
-    """One of the entries in which a common lexeme weighs most (its weighted term frequency: each
-    occurrence counts 1 in the title, 0.4 in the summary, 0.2 in the body, 0.1 in the files): the
-    candidates a search ranks besides the title matches and the most recent matches."""
-
-    lexeme = models.TextField(_("lexeme"))
-    entry_id = models.IntegerField(_("entry id"))
-    score = models.FloatField(_("score"))
-
-    class Meta:
-        verbose_name = _("lexeme champion")
-        verbose_name_plural = _("lexeme champions")
-        constraints = [models.UniqueConstraint(fields=["lexeme", "entry_id"], name="lexeme_champion_unique")]
-        indexes = [
-            models.Index(fields=["lexeme", "-score"], name="lexeme_champion_score_idx"),
-            models.Index(fields=["entry_id"], name="lexeme_champion_entry_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.lexeme}: {self.entry_id}"
+        return str(self.entry_id)

@@ -7,9 +7,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from depository import citations, packs
+from depository import citations, packs, search
 from depository.models import Entry
-from depository.views.browse import filter_entries
 from depository.views.entry import get_entry_for_user
 
 CITATION_FORMATS = {
@@ -57,14 +56,14 @@ def literature_export(request, fmt):
 @require_safe
 def briefing_pack(request):
     """GET /depository/pack.zip?<the browse page's filters>: the filtered entries, offline."""
-    filterset = filter_entries(request)
-    if not filterset.is_valid():
-        return render(request, "depository/pack_refused.html", {"errors": filterset.errors}, status=400)
-    entries = filterset.entries().order_by("title", "pk")
+    results = search.search(request.GET, request.user, order=search.Sort.TITLE, highlight=False)
+    if results.errors:
+        return render(request, "depository/pack_refused.html", {"errors": results.errors}, status=400)
+    entries = results.entries
     size = packs.pack_size(entries)
     limit = settings.BRIEFING_PACK_MAX_BYTES
     if size > limit:
-        context = {"size": size, "limit": limit, "browse_query": filterset.query_string()}
+        context = {"size": size, "limit": limit, "browse_query": results.query_string}
         return render(request, "depository/pack_refused.html", context, status=413)
     archive = packs.build_briefing_pack(entries, page_url_builder(request))
     return FileResponse(archive, as_attachment=True, filename="twg-briefing-pack.zip", content_type="application/zip")

@@ -3,8 +3,13 @@
 Facets are drawn with skewed (Zipf-like) frequencies, as real catalogues have them: a few themes and
 violence types carry most entries. Summaries and bodies are of realistic length in the entry's
 language, and a share of entries carries extracted attachment text. `--from-jsonl FILE` loads a given
-corpus instead, one JSON object a line with the keys id, title, summary, body, language, year,
-published, kind, city_types, violence_types, themes, tags (unknown slugs become new terms).
+corpus instead (../shared/anchor_bench/gen_corpus.py writes one), one JSON object a line with the keys
+id, title, summary, body, language, year, published, kind, city_type, violence_type, theme, tags (the
+plurals city_types, violence_types, themes are read too; unknown slugs become new terms). Any other
+key is an error: a facet under a misspelled key would be dropped silently.
+
+Rows go in with bulk inserts and COPY; the search index (depository.search) follows at the commit, in
+one reindex of every entry written.
 """
 
 import io
@@ -12,17 +17,15 @@ import itertools
 import json
 import random
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
-from depository import lexicon, postings
 from depository.models import (
     Attachment,
     CityType,
@@ -31,12 +34,9 @@ from depository.models import (
     EntrySearchDocument,
     EntryStatus,
     FacetPosting,
-    LexemeChampion,
-    LexemePosting,
     Theme,
     ViolenceType,
 )
-from depository.search import reindex_entries
 
 
 def words(text):
@@ -121,36 +121,13 @@ class Command(BaseCommand):
             if options["reset"]:
                 self.reset()
             count = self.load_jsonl(options["jsonl"]) if options["jsonl"] else self.generate(options["entries"])
-        self.stdout.write(f"rows written in {time.perf_counter() - started:.1f} s")
-        self.reindex_in_parallel()
-        started_postings = time.perf_counter()
-        with transaction.atomic():
-            postings.rebuild()  # the facet index: COPY sent no signal
-        self.stdout.write(f"facet index built in {time.perf_counter() - started_postings:.1f} s")
-        started_lexicon = time.perf_counter()
-        with transaction.atomic():
-            lexicon.rebuild()  # the search's common words (depository/lexicon.py)
-        self.stdout.write(f"lexeme index built in {time.perf_counter() - started_lexicon:.1f} s")
+        self.stdout.write(f"rows written and indexed in {time.perf_counter() - started:.1f} s")
         with connection.cursor() as cursor:
             # The reset's deleted rows: reclaimed, so that the search reads only live rows' pages.
-            for model in (EntrySearchDocument, FacetPosting, LexemePosting, LexemeChampion):
+            for model in (EntrySearchDocument, FacetPosting):
                 cursor.execute(f"VACUUM {model._meta.db_table}")
             cursor.execute("ANALYZE")
         self.stdout.write(f"{count} entries in {time.perf_counter() - started:.1f} s")
-
-    def reindex_in_parallel(self, workers=2, chunk=2000):
-        """Build the search documents on every core: to_tsvector over long texts is the slow part."""
-        entry_ids = list(Entry.objects.order_by("pk").values_list("pk", flat=True))
-        chunks = [entry_ids[start : start + chunk] for start in range(0, len(entry_ids), chunk)]
-
-        def reindex(ids):
-            try:
-                reindex_entries(ids)
-            finally:
-                connections.close_all()  # this thread's own connection
-
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(reindex, chunks))
 
     def reset(self):
         """Delete every entry in SQL: the ORM's cascade (and its per-row signals) is far too slow here."""
@@ -166,9 +143,7 @@ class Command(BaseCommand):
             cursor.execute("DELETE FROM meetings_meeting_related_entries")
             cursor.execute(f"DELETE FROM {TaggedItem._meta.db_table} WHERE content_type_id = %s", [content_type.id])  # noqa: S608
             tables = [*related_tables, Attachment._meta.db_table, EntrySearchDocument._meta.db_table]
-            # The lexeme index emptied first: its triggers then leave the new documents to the rebuild.
-            lexicon_tables = [LexemeChampion._meta.db_table, LexemePosting._meta.db_table]
-            for table in [*lexicon_tables, *tables, FacetPosting._meta.db_table]:
+            for table in [*tables, FacetPosting._meta.db_table]:
                 cursor.execute(f"DELETE FROM {table}")  # noqa: S608
             cursor.execute(f"DELETE FROM {Entry._meta.db_table}")  # noqa: S608
 
@@ -224,8 +199,13 @@ class Command(BaseCommand):
             )
         return self.write(rows)
 
+    # The corpus's keys: the facets under their singular (anchor_bench) or plural names.
+    JSONL_FACETS = {"city_type": "city_types", "violence_type": "violence_types", "theme": "themes"}
+    JSONL_KEYS = {"id", "title", "summary", "body", "language", "year", "published", "kind", "tags"}
+
     def load_jsonl(self, path):
         vocabularies = {"city_types": CityType, "violence_types": ViolenceType, "themes": Theme}
+        known = self.JSONL_KEYS | set(self.JSONL_FACETS) | set(self.JSONL_FACETS.values())
         ids = {key: dict(model.objects.values_list("slug", "id")) for key, model in vocabularies.items()}
         rows = []
         try:
@@ -234,6 +214,12 @@ class Command(BaseCommand):
                     if not line.strip():
                         continue
                     item = json.loads(line)
+                    unknown = sorted(set(item) - known)
+                    if unknown:
+                        raise ValueError(f"unknown keys {', '.join(unknown)} (expected {', '.join(sorted(known))})")
+                    for singular, plural in self.JSONL_FACETS.items():
+                        if singular in item:
+                            item[plural] = item.pop(singular)
                     facets = {}
                     for key, model in vocabularies.items():
                         facets[key] = set()

@@ -1,0 +1,180 @@
+"""The depository's search, one part behind one entry point: `search(params, viewer) -> Results`.
+
+Browse, the Atom feed, the briefing pack, curators' previews and any later API call `search()`;
+nothing else reads the index. Inside (docs/search.md has the picture and the measurements):
+
+- `text`: the query parsed in each language's configuration, ranking and highlights;
+- `facet_index`: the facet rows (id arrays and bit strings): counts, matching, ranking candidates;
+- `sql/search_v1.sql`: the one definition of the search document, the upkeep of both indexes, and
+  the change queue whose triggers keep them current at the commit of any write (ORM save,
+  `QuerySet.update()`, `bulk_create`, raw SQL alike).
+
+Visibility is the search's first filter: a public search starts from the published entries' row,
+a curator's from every entry's; the listing query also keeps `Entry.objects.visible_to(viewer)`.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import BooleanField, F, Func, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
+
+from depository.facets import FACETS, FACETS_BY_NAME, SUB_THEME_STEP, FacetValue
+from depository.filters import MAX_QUERY_LENGTH, EntryFilterSet, Sort
+from depository.models import Entry, is_curator
+from depository.search import facet_index, text
+
+__all__ = ["MAX_QUERY_LENGTH", "PAGE_SIZE", "Results", "Sort", "flush", "rebuild", "search"]
+
+PAGE_SIZE = 20
+# Past this page of a search sorted by relevance, the page asked for is this one.
+MAX_RANKED_PAGE = 10_000
+# Past this many matches, a page of results walks the sort's index and keeps the matching rows;
+# below it, the matching rows are fetched by id and sorted.
+WALK_THE_INDEX_FROM = 2000
+# A search ranks, beyond the page asked for, this many of the matches created last and as many of its
+# title matches (every match when there are fewer): ranking reads the whole document of each.
+RANK_WINDOW = 200
+
+
+@dataclass
+class Results:
+    """What a search answers. `errors` (the FilterSet's) is set when the parameters were malformed:
+    then nothing else is. `entries` is every match, lazily, in the order asked; `page` is the page of
+    them asked for, with `headline` (HTML with <mark>) on each row when there was a text query."""
+
+    filterset: EntryFilterSet
+    errors: dict | None = None
+    count: int = 0
+    facets: list = field(default_factory=list)
+    entries: QuerySet | None = None
+    page: Page | None = None
+
+    @property
+    def sort_order(self):
+        return self.filterset.sort_order
+
+    @property
+    def query_string(self):
+        return self.filterset.query_string()
+
+    @property
+    def chips(self):
+        return self.filterset.chips(self.facets)
+
+    @property
+    def unknown(self):
+        """(facet label, value) of the chosen values that name nothing."""
+        return [(item["facet"].label, value) for item in self.facets for value in item["unknown"]]
+
+
+def search(params, viewer, *, page=1, page_size=None, order=None, highlight=True):
+    """Answer a query string (a QueryDict of the browse page's parameters: q, sort, the facets) for
+    `viewer` (a User or AnonymousUser). `page` (1-based; out of range gives the last page) of
+    `page_size` rows; `order` overrides the query's sort (a Sort value). Three statements whatever the
+    number of entries: the counts (with the ranking's candidates), the page, and its themes; plus the
+    page's count-free prefetches. Returns Results (with `errors` and nothing else on bad input)."""
+    page_size = page_size or PAGE_SIZE
+    filterset = EntryFilterSet(params, queryset=Entry.objects.all())
+    if not filterset.is_valid():
+        return Results(filterset=filterset, errors=filterset.errors)
+    base = facet_index.EVERYTHING if is_curator(viewer) else facet_index.PUBLISHED
+    query = text.normalize_query(filterset.search_text)
+    matching_sql = text.matching_ids_sql(query) if query else None
+    sort = order or filterset.sort_order
+    ranked = bool(query) and sort == Sort.RELEVANCE
+    page = max(1, min(int(page or 1), MAX_RANKED_PAGE))
+    selected = filterset.selected()
+    total, counted, candidates = facet_index.count(
+        selected,
+        base,
+        matching_sql,
+        titles_sql=text.matching_ids_sql(query, titles=True) if ranked else None,
+        window=page_size * page + RANK_WINDOW,
+    )
+    if ranked:
+        # Only the candidates that can reach this page are ranked, passed as one array parameter.
+        ids = RawSQL("%s::integer[]", [candidates])  # noqa: S611
+    else:
+        ids = RawSQL(*facet_index.matching_ids(selected, base, matching_sql))  # noqa: S611 (the code's own SQL)
+    # Many matches: walk the sort's index and keep the rows in the array; few: fetch them by id.
+    condition = IdInArray(ids, F("id")) if not ranked and total >= WALK_THE_INDEX_FROM else IdEqualsAny(F("id"), ids)
+    entries = Entry.objects.visible_to(viewer).for_listing().filter(condition)
+    if query:
+        entries = text.with_rank(entries, query)
+    entries = entries.order_by(*_ORDER[Sort.RELEVANCE if ranked else (sort if sort != Sort.RELEVANCE else Sort.NEWEST)], "pk")
+    paginator = Paginator(entries, page_size)
+    paginator.count = total  # known from the index: no COUNT(*) over the rows
+    shown = paginator.get_page(page)
+    if query and highlight:
+        shown.object_list = text.with_headline(shown.object_list, query)
+    return Results(
+        filterset=filterset, count=total, facets=_listing(selected, counted), entries=entries, page=shown
+    )
+
+
+class IdEqualsAny(Func):
+    """`id = ANY(array)`: the rows whose id is in a (small) integer array."""
+
+    template = "%(expressions)s::integer[])"
+    arg_joiner = " = ANY("
+    output_field = BooleanField()
+
+
+class IdInArray(Func):
+    """`idx(array, id) > 0`, intarray's membership test: filters rows as the sort's index yields them."""
+
+    template = "idx(%(expressions)s::integer) > 0"
+    output_field = BooleanField()
+
+
+_ORDER = {
+    Sort.RELEVANCE: [F("rank").desc(), F("published_at").desc(nulls_last=True)],
+    Sort.NEWEST: [F("published_at").desc(nulls_last=True), "-created_at"],
+    Sort.YEAR: [F("year").desc(nulls_last=True), Lower("title")],
+    Sort.TITLE: [Lower("title")],
+}
+
+
+def _listing(selected, counted):
+    """Each facet with its values (FacetValue: counts, selection) in display order, and the chosen
+    values that name nothing."""
+    listing = []
+    for facet in FACETS:
+        chosen = selected[facet.name]
+        rows = {row[0]: row for row in counted[facet.name]}
+        if hasattr(facet, "all_values"):
+            for value, label in facet.all_values().items():
+                rows[value] = (value, label, 0, rows.get(value, (value, "", 0, 0))[3])
+        values = []
+        for value, label, position, count in sorted(rows.values(), key=facet.sort_key):
+            is_selected = value in chosen
+            if count == 0 and not (facet.show_empty or is_selected):
+                continue
+            item = FacetValue(value=value, label=label or value, count=count, selected=is_selected)
+            item.is_child = facet.name == "theme" and position % SUB_THEME_STEP != 0
+            values.append(item)
+        if facet.limit:
+            values = [v for i, v in enumerate(values) if i < facet.limit or v.selected]
+        known = {item.value for item in values} | set(rows)
+        unknown = [value for value in chosen if value not in known] if facet.show_empty else []
+        listing.append({"facet": FACETS_BY_NAME[facet.name], "values": values, "unknown": unknown})
+    return listing
+
+
+def flush():
+    """Bring the index up to date with this transaction's writes now, rather than at its commit (a
+    transaction that reads its own writes, e.g. a test). Returns how many entries were reindexed."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT depository_search_flush()")
+        return cursor.fetchone()[0]
+
+
+def rebuild():
+    """Rewrite every search document and facet row from the entries (manage.py rebuild_search_index).
+    Returns the number of entries."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT depository_search_rebuild()")
+        return cursor.fetchone()[0]

@@ -1,0 +1,216 @@
+# ruff: noqa: S608 (every SQL text here is built from the code's own table and column names; values are parameters)
+"""The facet index (depository.models.FacetPosting): counting and matching from it.
+
+One row per facet value holds the entries that have the value, whatever their status, twice: as a
+sorted id array (`entry_ids`, intersected by the `intarray` extension) and as a bit string
+(`entry_bits`, bit id - 1 for entry id). A parent theme's row includes its sub-themes' entries. Two
+rows are where a search starts (its *base*): ('status', 'published') for everyone, ('', '') (every
+entry) for curators, so visibility is one more AND, not a second path. Then:
+
+- the entries matching are base & search matches & (union of facet A's chosen values) & ...;
+- the count beside a value v of facet F is bit_count(bits(v) & base & search & every chosen facet
+  but F's own): an AND and a population count over 12.5 kB at 100,000 entries.
+
+The rows are written only by depository_search_reindex (sql/search_v1.sql), at the commit of every
+change (depository.models.SearchQueue).
+"""
+
+from django.db import connection
+
+from depository.facets import FACETS_BY_NAME, SUB_THEME_STEP
+from depository.models import City, FacetPosting, Theme
+
+POSTINGS = FacetPosting._meta.db_table
+THEMES = Theme._meta.db_table
+CITIES = City._meta.db_table
+# The rows a search starts from: (facet, value).
+PUBLISHED = ("status", "published")
+EVERYTHING = ("", "")
+# The bit strings' length grows by this many bits (1 kB) when an entry id passes it
+# (depository_bit_length in sql/search_v1.sql).
+BIT_STEP = 8192
+
+
+def _terms_sql(name):
+    """For a facet over a vocabulary: SQL giving (key, slug, label, place) per term; None otherwise."""
+    if name == "theme":
+        return (
+            f"SELECT th.id::text AS key, th.slug, {Theme.translated_sql('name', 'th')} AS label, "
+            f"coalesce(parent.position, th.position) * "
+            f"{SUB_THEME_STEP} + CASE WHEN th.parent_id IS NULL THEN 0 ELSE th.position + 1 END AS place "
+            f"FROM {THEMES} th LEFT JOIN {THEMES} parent ON parent.id = th.parent_id"
+        )
+    if name in ("city_type", "violence_type"):
+        table = FACETS_BY_NAME[name].model._meta.db_table
+        label = FACETS_BY_NAME[name].model.translated_sql("name", table)  # the page's language, or English
+        return f"SELECT id::text AS key, slug, {label} AS label, position AS place FROM {table}"
+    if name == "city":
+        return f"SELECT id::text AS key, slug, name AS label, 0 AS place FROM {CITIES}"
+    if name == "tag":
+        return "SELECT id::text AS key, slug, name AS label, 0 AS place FROM taggit_tag"
+    return None
+
+
+def _selection_sql(name, values, *, bits=False):
+    """The union of the arrays (or, with `bits`, of the bit strings: NULL when no value exists) of a
+    facet's chosen values (ORed within the facet)."""
+    terms = _terms_sql(name)
+    keys = f"p.value IN (SELECT t.key FROM ({terms}) t WHERE t.slug = ANY(%s))" if terms else "p.value = ANY(%s)"
+    chosen = f"FROM {POSTINGS} p WHERE p.facet = '{name}' AND {keys}"
+    if bits:
+        return f"(SELECT bit_or(p.entry_bits) {chosen})", [list(values)]
+    return f"coalesce((SELECT depository_int_union(p.entry_ids) {chosen}), '{{}}'::integer[])", [list(values)]
+
+
+def _counts_sql(name, others):
+    """(value, label, place, n) of one facet; `others` names the bit string its counts apply to, or None
+    for every published entry."""
+    facet = FACETS_BY_NAME[name]
+    n = f"bit_count(p.entry_bits & {others})" if others else "p.size"
+    joined = "m CROSS JOIN " if others else ""
+    terms = _terms_sql(name)
+    pruned = f"p.size >= (SELECT n FROM least_{name})" if others and facet.limit else "TRUE"
+    if terms:
+        sql = (
+            f"SELECT t.slug AS value, t.label, t.place, coalesce({n}, 0) AS n FROM {joined}({terms}) t "
+            f"LEFT JOIN {POSTINGS} p ON p.facet = '{name}' AND p.value = t.key WHERE {pruned}"
+        )
+    else:
+        label = "p.value" if name == "country" else "''"
+        sql = (
+            f"SELECT p.value, {label} AS label, 0 AS place, {n} AS n FROM {joined}{POSTINGS} p "
+            f"WHERE p.facet = '{name}' AND {pruned}"
+        )
+    if not facet.show_empty:
+        sql = f"SELECT * FROM ({sql}) c WHERE c.n > 0"
+        if facet.limit:
+            sql += f" ORDER BY c.n DESC, c.value LIMIT {int(facet.limit)}"
+    return f"SELECT '{name}', c.value::text, c.label::text, c.place::integer, c.n::integer FROM ({sql}) c"
+
+
+def _least_sql(name, others):
+    """A facet showing its `limit` largest counts need not count a value whose whole array is smaller
+    than the smallest count among the `limit` largest arrays: it cannot enter the list. That count."""
+    facet = FACETS_BY_NAME[name]
+    terms = _terms_sql(name)
+    term_join = f"JOIN ({terms}) t ON t.key = p.value" if terms else ""
+    largest = (
+        f"SELECT p.entry_bits FROM {POSTINGS} p {term_join} "
+        f"WHERE p.facet = '{name}' ORDER BY p.size DESC LIMIT {int(facet.limit)}"
+    )
+    counted = f"SELECT bit_count(p.entry_bits & {others}) AS n FROM m CROSS JOIN ({largest}) p"
+    return f"least_{name} AS MATERIALIZED (SELECT coalesce(min(k.n), 0) AS n FROM ({counted}) k)"
+
+
+def _base_sql(base, column):
+    return f"(SELECT {column} FROM {POSTINGS} WHERE facet = '{base[0]}' AND value = '{base[1]}')"
+
+
+def _arrays(selected, base, search_ids_sql=None):
+    """SQL of one row with the id array `base` (the base row's entries, and the search's matches) and
+    one id array `f_<facet>` per chosen facet (the union of its chosen values); and its parameters."""
+    params = []
+    everything = _base_sql(base, "entry_ids")
+    if search_ids_sql:
+        sql, search_params = search_ids_sql
+        everything = f"{everything} & {sql}"
+        params.extend(search_params)
+    columns = [f"coalesce({everything}, '{{}}'::integer[]) AS base"]
+    for name, values in selected.items():
+        sql, selection_params = _selection_sql(name, values)
+        columns.append(f"{sql} AS f_{name}")
+        params.extend(selection_params)
+    return "SELECT " + ", ".join(columns), params
+
+
+def _bit_strings(selected, base, searched):
+    """SQL of one row with the bit strings `base_bits` (the base row, and with `searched` the search's
+    matches, the column `ids` of the CTE `q`) and `fb_<facet>` per chosen facet (zeros when none of its
+    values exists); and its parameters."""
+    params = []
+    raw = [f"coalesce({_base_sql(base, 'entry_bits')}, ''::bit varying) AS everything"]
+    for name, values in selected.items():
+        sql, selection_params = _selection_sql(name, values, bits=True)
+        raw.append(f"{sql} AS chosen_{name}")
+        params.extend(selection_params)
+    start = "depository_bits(q.ids, length(r.everything)) & r.everything" if searched else "r.everything"
+    columns = [f"{start} AS base_bits"]
+    columns += [f"coalesce(r.chosen_{name}, r.everything # r.everything) AS fb_{name}" for name in selected]
+    source = "q CROSS JOIN " if searched else ""
+    return f"SELECT {', '.join(columns)} FROM {source}(SELECT {', '.join(raw)}) r", params
+
+
+def _intersection(names):
+    return " & ".join(["base", *(f"f_{name}" for name in names)])
+
+
+def _bits_intersection(names):
+    return " & ".join(["base_bits", *(f"fb_{name}" for name in names)])
+
+
+def matching_ids(selected, base, search_ids_sql):
+    """SQL (and parameters) of the sorted integer[] of the entries of `base` matching the search and the
+    filters: a few array intersections, in C."""
+    selected = {name: values for name, values in selected.items() if values}
+    sql, params = _arrays(selected, base, search_ids_sql)
+    return f"(SELECT {_intersection(selected)} FROM ({sql}) s)", params
+
+
+def _candidates_sql(selected, base, titles_sql, window):
+    """SQL of the array (as text) of the candidates for ranking a search by relevance: the `window`
+    matches created last and as many of the matches with the words in their title (`titles_sql`: the
+    SQL of the sorted array of the title matches, and its parameters). With `window` matches or fewer,
+    that is every match: a small result is ranked exactly."""
+    arrays, params = _arrays(selected, base, ("q.ids", []))
+    titles, title_params = titles_sql
+    sql = (
+        f"SELECT '#', ARRAY(SELECT unnest(subarray(a.ids, greatest(icount(a.ids) - %s + 1, 1), %s)) "
+        f"UNION SELECT t.id FROM (SELECT unnest(a.ids & {titles}) AS id ORDER BY 1 DESC LIMIT %s) t)::text, '', 0, 0 "
+        f"FROM (SELECT {_intersection(selected)} AS ids FROM (SELECT * FROM q CROSS JOIN LATERAL ({arrays}) x) s) a"
+    )
+    return sql, [window, window, *title_params, window, *params]
+
+
+def count(selected, base, search_ids_sql=None, *, titles_sql=None, window=0):
+    """(number of entries of `base` matching, {facet name: [(value, label, place, n)]}, candidates) in one
+    statement. `search_ids_sql`: the SQL (and parameters) of the search's sorted matches, or None. With
+    `titles_sql` (see _candidates_sql), the sorted ids of the candidates for ranking; else None."""
+    selected = {name: values for name, values in selected.items() if values}
+    rows = {name: [] for name in FACETS_BY_NAME}
+    candidates = None
+    params = []
+    ctes = []
+    if search_ids_sql:
+        sql, search_params = search_ids_sql
+        ctes.append(f"q AS MATERIALIZED (SELECT {sql} AS ids)")
+        params.extend(search_params)
+    bit_strings, bit_params = _bit_strings(selected, base, bool(search_ids_sql))
+    params.extend(bit_params)
+    columns = [f"{_bits_intersection(selected)} AS matched_bits"]
+    others = {}
+    for name in FACETS_BY_NAME:
+        if name not in selected:
+            others[name] = "m.matched_bits"
+        else:
+            columns.append(f"{_bits_intersection([other for other in selected if other != name])} AS x_{name}")
+            others[name] = f"m.x_{name}"
+    ctes += [f"s AS MATERIALIZED ({bit_strings})", f"m AS MATERIALIZED (SELECT {', '.join(columns)} FROM s)"]
+    ctes += [_least_sql(name, others[name]) for name in FACETS_BY_NAME if FACETS_BY_NAME[name].limit]
+    parts = ["SELECT '', '', '', 0, bit_count(m.matched_bits) FROM m"]
+    if search_ids_sql and titles_sql:
+        candidates_sql, candidates_params = _candidates_sql(selected, base, titles_sql, window)
+        parts.append(candidates_sql)
+        params.extend(candidates_params)
+    parts += [_counts_sql(name, others[name]) for name in FACETS_BY_NAME]
+    sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
+    total = 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for name, value, label, place, n in cursor.fetchall():
+            if name == "":
+                total = n
+            elif name == "#":
+                candidates = sorted(int(pk) for pk in value.strip("{}").split(",") if pk)
+            else:
+                rows[name].append((value, label or "", place, n))
+    return total, rows, candidates

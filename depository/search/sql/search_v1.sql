@@ -1,0 +1,326 @@
+-- The depository's search index, version 1 (issue 12): every SQL function, the change queue and its
+-- triggers, in one place. Installed by migration 0009 (which reads this file by name: a later change
+-- is a new file, search_v2.sql, and a new migration, so an old migration never runs new code).
+--
+-- Data flow: any statement that changes an entry, its relations, its files or a term it uses marks
+-- the entries concerned in depository_searchqueue (statement triggers, a few small rows). At commit,
+-- a deferred trigger runs depository_search_flush() once: the queued entries' search documents and
+-- facet rows are rewritten by one set-based statement each, whatever the number of entries.
+-- docs/search.md has the picture and the measured reasons.
+
+-- == Bit strings: an entry set as one bit per entry id (bit id - 1) ==================================
+-- An id array as a bit string of `size` bits, built as hexadecimal text 32 bits at a time.
+CREATE OR REPLACE FUNCTION depository_bits(ids integer[], size integer) RETURNS bit varying
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT ('x' || coalesce(string_agg(lpad(to_hex(coalesce(c.v, 0)), 8, '0'), '' ORDER BY g.i), ''))::bit varying
+    FROM generate_series(0, size / 32 - 1) g(i)
+    LEFT JOIN (
+        SELECT (id - 1) >> 5 AS i, bit_or(2147483648::bigint >> ((id - 1) & 31)) AS v
+        FROM unnest(ids) id WHERE id >= 1 AND id <= size GROUP BY 1
+    ) c ON c.i = g.i
+$$;
+
+-- The ids whose bits are set (the position of a 1 in the text is the id).
+CREATE OR REPLACE FUNCTION depository_ids(bits bit varying) RETURNS integer[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT array_positions(string_to_array(bits::text, NULL), '1')
+$$;
+
+CREATE OR REPLACE FUNCTION depository_has(bits bit varying, id integer) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN id >= 1 AND id <= length(bits) THEN get_bit(bits, id - 1) = 1 ELSE false END
+$$;
+
+-- The common length of the facet rows' bit strings (bit strings of different lengths cannot be
+-- ANDed), made to cover `largest_id`: every row is padded once per 8,192 entries created.
+CREATE OR REPLACE FUNCTION depository_bit_length(largest_id integer) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    current integer := coalesce(
+        (SELECT length(entry_bits) FROM depository_facetposting WHERE facet = '' AND value = ''), 0);
+    wanted integer := greatest(current, (coalesce(largest_id, 0) / 8192 + 1) * 8192);
+BEGIN
+    IF wanted > current THEN
+        UPDATE depository_facetposting SET entry_bits = entry_bits || repeat('0', wanted - length(entry_bits))::bit varying
+        WHERE length(entry_bits) < wanted;
+    END IF;
+    RETURN wanted;
+END $$;
+
+-- == The search document ==========================================================================
+-- Text as it is indexed: a hyphenated compound is indexed split (`city-to-city` as `city to city`)
+-- and joined (`citytocity`), so a query written either way finds it (the query side is
+-- depository.search.text.normalize_query).
+CREATE OR REPLACE FUNCTION depository_search_text(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT replace(coalesce(t, ''), '-', ' ') || coalesce(' ' || (
+        SELECT string_agg(replace(m[1], '-', ''), ' ') FROM regexp_matches(t, '(\w+(?:-\w+)+)', 'g') m), '')
+$$;
+
+-- The text search configuration of an entry's language (migration 0003 made them, with unaccent).
+CREATE OR REPLACE FUNCTION depository_search_config(language text) RETURNS regconfig
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE language WHEN 'en' THEN 'twg_english'::regconfig WHEN 'es' THEN 'twg_spanish'::regconfig
+        WHEN 'fr' THEN 'twg_french'::regconfig WHEN 'ar' THEN 'twg_arabic'::regconfig
+        ELSE 'twg_simple'::regconfig END
+$$;
+
+-- The one definition of an entry's search document (weights as ts_rank reads them):
+--   A  the title in every language given;
+--   B  the summary in every language, the annotation, and the names in every language of its
+--      themes (and their parent themes), city types, violence types, cities, countries and tags;
+--   C  the body and the practice and failure cards' fields (the first 300,000 characters);
+--   D  each PUBLIC file's extracted text, each file's first 100,000 characters (a long file never
+--      pushes the others out; a non-public file's words never reach a public search).
+-- Each entry in its own language's configuration. `title_vector` (the titles alone) gives the
+-- ranking's candidates.
+CREATE OR REPLACE FUNCTION depository_search_documents(ids bigint[])
+RETURNS TABLE (entry_id bigint, language varchar, title_vector tsvector, document tsvector)
+LANGUAGE sql STABLE AS $$
+    SELECT e.id, e.language,
+        to_tsvector(cfg.c, depository_search_text(x.titles)),
+        setweight(to_tsvector(cfg.c, depository_search_text(x.titles)), 'A')
+        || setweight(to_tsvector(cfg.c, depository_search_text(left(concat_ws(' ', e.summary, e.summary_es, e.summary_fr,
+               e.summary_ar, e.annotation, v.names), 300000))), 'B')
+        || setweight(to_tsvector(cfg.c, depository_search_text(left(concat_ws(' ', e.body, e.what_it_is, e.who_implements,
+               e.costs_and_needs, e.outcomes, e.what_was_tried, e.what_went_wrong, e.what_was_learned), 300000))), 'C')
+        || setweight(to_tsvector(cfg.c, depository_search_text(coalesce((
+               SELECT string_agg(left(a.extracted_text, 100000), ' ' ORDER BY a.id) FROM depository_attachment a
+               WHERE a.entry_id = e.id AND a.is_public), ''))), 'D')
+    FROM depository_entry e
+    CROSS JOIN LATERAL (SELECT depository_search_config(e.language) AS c) cfg
+    CROSS JOIN LATERAL (SELECT concat_ws(' ', e.title, e.title_es, e.title_fr, e.title_ar) AS titles) x
+    CROSS JOIN LATERAL (SELECT concat_ws(' ',
+        (SELECT string_agg(concat_ws(' ', th.name, th.name_es, th.name_fr, th.name_ar,
+                 pa.name, pa.name_es, pa.name_fr, pa.name_ar), ' ')
+           FROM depository_entry_themes et JOIN depository_theme th ON th.id = et.theme_id
+           LEFT JOIN depository_theme pa ON pa.id = th.parent_id WHERE et.entry_id = e.id),
+        (SELECT string_agg(concat_ws(' ', ct.name, ct.name_es, ct.name_fr, ct.name_ar), ' ')
+           FROM depository_entry_city_types ec JOIN depository_citytype ct ON ct.id = ec.citytype_id
+           WHERE ec.entry_id = e.id),
+        (SELECT string_agg(concat_ws(' ', vt.name, vt.name_es, vt.name_fr, vt.name_ar), ' ')
+           FROM depository_entry_violence_types ev JOIN depository_violencetype vt ON vt.id = ev.violencetype_id
+           WHERE ev.entry_id = e.id),
+        (SELECT string_agg(concat_ws(' ', ci.name, ci.country), ' ')
+           FROM depository_entry_cities ec JOIN depository_city ci ON ci.id = ec.city_id WHERE ec.entry_id = e.id),
+        (SELECT string_agg(tg.name, ' ') FROM taggit_taggeditem ti JOIN taggit_tag tg ON tg.id = ti.tag_id
+           JOIN django_content_type ct ON ct.id = ti.content_type_id
+           WHERE ct.app_label = 'depository' AND ct.model = 'entry' AND ti.object_id = e.id)
+    ) AS names) v
+    WHERE e.id = ANY(ids)
+$$;
+
+-- == The facet index ==============================================================================
+-- (facet, value, entry id) of the given entries, whatever their status: the row ('status',
+-- 'published') is what a public search starts from, the row ('', '') what a curator's does.
+-- A parent theme's row holds its sub-themes' entries too.
+CREATE OR REPLACE FUNCTION depository_facet_values(ids bigint[])
+RETURNS TABLE (facet text, value text, entry_id integer) LANGUAGE sql STABLE AS $$
+    SELECT '', '', e.id::integer FROM depository_entry e WHERE e.id = ANY(ids)
+    UNION ALL SELECT 'status', e.status, e.id::integer FROM depository_entry e WHERE e.id = ANY(ids)
+    UNION ALL SELECT 'kind', e.kind, e.id::integer FROM depository_entry e WHERE e.id = ANY(ids)
+    UNION ALL SELECT 'language', e.language, e.id::integer FROM depository_entry e WHERE e.id = ANY(ids)
+    UNION ALL SELECT 'evidence', e.evidence_level, e.id::integer FROM depository_entry e
+              WHERE e.id = ANY(ids) AND e.evidence_level <> ''
+    UNION ALL SELECT 'year', e.year::text, e.id::integer FROM depository_entry e
+              WHERE e.id = ANY(ids) AND e.year IS NOT NULL
+    UNION ALL SELECT 'theme', t.theme_id::text, t.entry_id::integer FROM depository_entry_themes t
+              WHERE t.entry_id = ANY(ids)
+    UNION ALL SELECT 'theme', th.parent_id::text, t.entry_id::integer FROM depository_entry_themes t
+              JOIN depository_theme th ON th.id = t.theme_id WHERE t.entry_id = ANY(ids) AND th.parent_id IS NOT NULL
+    UNION ALL SELECT 'city_type', t.citytype_id::text, t.entry_id::integer FROM depository_entry_city_types t
+              WHERE t.entry_id = ANY(ids)
+    UNION ALL SELECT 'violence_type', t.violencetype_id::text, t.entry_id::integer
+              FROM depository_entry_violence_types t WHERE t.entry_id = ANY(ids)
+    UNION ALL SELECT 'city', t.city_id::text, t.entry_id::integer FROM depository_entry_cities t
+              WHERE t.entry_id = ANY(ids)
+    UNION ALL SELECT 'country', c.country, t.entry_id::integer FROM depository_entry_cities t
+              JOIN depository_city c ON c.id = t.city_id WHERE t.entry_id = ANY(ids) AND c.country <> ''
+    UNION ALL SELECT 'tag', ti.tag_id::text, ti.object_id::integer FROM taggit_taggeditem ti
+              JOIN django_content_type ct ON ct.id = ti.content_type_id
+              WHERE ct.app_label = 'depository' AND ct.model = 'entry' AND ti.object_id = ANY(ids)
+$$;
+
+-- Rewrite the search documents and facet rows of these entries (deleted ones leave both): two
+-- statements for the facet rows and one for the documents, whatever the number of entries. A
+-- document or row whose content did not change is not rewritten (no dead row for nothing).
+CREATE OR REPLACE FUNCTION depository_search_reindex(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    int_ids integer[] := ARRAY(SELECT DISTINCT i::integer FROM unnest(ids) i WHERE i IS NOT NULL ORDER BY 1);
+    bit_size integer;
+    bit_mask bit varying;
+BEGIN
+    IF cardinality(int_ids) = 0 THEN
+        RETURN;
+    END IF;
+    DELETE FROM depository_entrysearchdocument d
+    WHERE d.entry_id = ANY(ids) AND NOT EXISTS (SELECT 1 FROM depository_entry e WHERE e.id = d.entry_id);
+    INSERT INTO depository_entrysearchdocument AS d (entry_id, language, title_vector, document)
+    SELECT * FROM depository_search_documents(ids)
+    ON CONFLICT (entry_id) DO UPDATE
+    SET language = EXCLUDED.language, title_vector = EXCLUDED.title_vector, document = EXCLUDED.document
+    WHERE (d.language, d.title_vector, d.document) IS DISTINCT FROM
+          (EXCLUDED.language, EXCLUDED.title_vector, EXCLUDED.document);
+
+    bit_size := depository_bit_length(int_ids[cardinality(int_ids)]);
+    bit_mask := depository_bits(int_ids, bit_size);
+    -- Each row that has or should have one of these entries, computed once: old members less these
+    -- entries, plus those of them that have the value now; written only where it changed.
+    WITH fresh AS (
+        SELECT f.facet, f.value, uniq(sort(array_agg(f.entry_id))) AS entry_ids
+        FROM depository_facet_values(ids) f GROUP BY f.facet, f.value
+    ), wanted AS (
+        SELECT p.facet, p.value, (p.entry_ids - int_ids) | coalesce(f.entry_ids, '{}') AS entry_ids,
+               (p.entry_bits & ~bit_mask) | depository_bits(coalesce(f.entry_ids, '{}'), bit_size) AS entry_bits
+        FROM depository_facetposting p LEFT JOIN fresh f ON f.facet = p.facet AND f.value = p.value
+        WHERE p.entry_ids && int_ids OR f.entry_ids IS NOT NULL
+    )
+    UPDATE depository_facetposting p SET entry_ids = w.entry_ids, entry_bits = w.entry_bits, size = icount(w.entry_ids)
+    FROM wanted w WHERE p.facet = w.facet AND p.value = w.value AND p.entry_ids IS DISTINCT FROM w.entry_ids;
+    INSERT INTO depository_facetposting (facet, value, entry_ids, entry_bits, size)
+    SELECT f.facet, f.value, uniq(sort(array_agg(f.entry_id))), depository_bits(uniq(sort(array_agg(f.entry_id))), bit_size),
+           icount(uniq(sort(array_agg(f.entry_id))))
+    FROM depository_facet_values(ids) f
+    WHERE NOT EXISTS (SELECT 1 FROM depository_facetposting p WHERE p.facet = f.facet AND p.value = f.value)
+    GROUP BY f.facet, f.value;
+    -- The rows a search starts from exist even when empty.
+    INSERT INTO depository_facetposting (facet, value, entry_ids, entry_bits, size)
+    VALUES ('', '', '{}', repeat('0', bit_size)::bit varying, 0), ('status', 'published', '{}', repeat('0', bit_size)::bit varying, 0)
+    ON CONFLICT (facet, value) DO NOTHING;
+END $$;
+
+-- Everything again, from the entries (manage.py rebuild_search_index): rows and documents rewritten.
+CREATE OR REPLACE FUNCTION depository_search_rebuild() RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    every_id bigint[] := ARRAY(SELECT id FROM depository_entry ORDER BY id);
+BEGIN
+    DELETE FROM depository_searchqueue;
+    TRUNCATE depository_facetposting;
+    DELETE FROM depository_entrysearchdocument;
+    PERFORM depository_search_reindex(every_id);
+    RETURN cardinality(every_id);
+END $$;
+
+-- == Keeping it current: mark, then flush once per transaction =================================
+-- Take the queued entries and reindex them. Returns how many. Called at commit by the deferred
+-- trigger below, and by depository.search.flush() where a transaction must read its own writes.
+CREATE OR REPLACE FUNCTION depository_search_flush() RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    taken_ids bigint[];
+BEGIN
+    PERFORM set_config('depository.search_pending', 'off', true);
+    IF NOT EXISTS (SELECT 1 FROM depository_searchqueue) THEN
+        RETURN 0;  -- also what keeps a read-only replica from writing
+    END IF;
+    WITH taken AS (DELETE FROM depository_searchqueue RETURNING entry_id)
+    SELECT array_agg(entry_id) INTO taken_ids FROM taken;
+    PERFORM depository_search_reindex(taken_ids);
+    RETURN coalesce(cardinality(taken_ids), 0);
+END $$;
+
+-- One deferred event per queued row; the first flushes them all, the others see the flag and return.
+CREATE OR REPLACE FUNCTION depository_search_flush_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('depository.search_pending', true) = 'on' THEN
+        PERFORM depository_search_flush();
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- Statement triggers: queue the entries a statement touched. TG_ARGV[0] is the SQL (over the
+-- transition tables new_rows / old_rows, as the event has them) giving their ids.
+CREATE OR REPLACE FUNCTION depository_search_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    source text;
+BEGIN
+    FOREACH source IN ARRAY TG_ARGV LOOP
+        EXECUTE 'INSERT INTO depository_searchqueue (entry_id) SELECT DISTINCT i FROM (' || source
+            || ') s(i) WHERE i IS NOT NULL ON CONFLICT DO NOTHING';
+    END LOOP;
+    PERFORM set_config('depository.search_pending', 'on', true);
+    RETURN NULL;
+END $$;
+
+-- The triggers that mark. Rows of an entry, of its relations and of its files:
+CREATE TRIGGER search_mark_entry_insert AFTER INSERT ON depository_entry REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT id FROM new_rows');
+CREATE TRIGGER search_mark_entry_update AFTER UPDATE ON depository_entry REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT id FROM new_rows', 'SELECT id FROM old_rows');
+CREATE TRIGGER search_mark_entry_delete AFTER DELETE ON depository_entry REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT id FROM old_rows');
+CREATE TRIGGER search_mark_entry_themes_insert AFTER INSERT ON depository_entry_themes REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows');
+CREATE TRIGGER search_mark_entry_themes_update AFTER UPDATE ON depository_entry_themes REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows', 'SELECT entry_id FROM old_rows');
+CREATE TRIGGER search_mark_entry_themes_delete AFTER DELETE ON depository_entry_themes REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM old_rows');
+CREATE TRIGGER search_mark_entry_city_types_insert AFTER INSERT ON depository_entry_city_types REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows');
+CREATE TRIGGER search_mark_entry_city_types_update AFTER UPDATE ON depository_entry_city_types REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows', 'SELECT entry_id FROM old_rows');
+CREATE TRIGGER search_mark_entry_city_types_delete AFTER DELETE ON depository_entry_city_types REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM old_rows');
+CREATE TRIGGER search_mark_entry_violence_types_insert AFTER INSERT ON depository_entry_violence_types REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows');
+CREATE TRIGGER search_mark_entry_violence_types_update AFTER UPDATE ON depository_entry_violence_types REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows', 'SELECT entry_id FROM old_rows');
+CREATE TRIGGER search_mark_entry_violence_types_delete AFTER DELETE ON depository_entry_violence_types REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM old_rows');
+CREATE TRIGGER search_mark_entry_cities_insert AFTER INSERT ON depository_entry_cities REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows');
+CREATE TRIGGER search_mark_entry_cities_update AFTER UPDATE ON depository_entry_cities REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows', 'SELECT entry_id FROM old_rows');
+CREATE TRIGGER search_mark_entry_cities_delete AFTER DELETE ON depository_entry_cities REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM old_rows');
+CREATE TRIGGER search_mark_attachment_insert AFTER INSERT ON depository_attachment REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows');
+CREATE TRIGGER search_mark_attachment_update AFTER UPDATE ON depository_attachment REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows', 'SELECT entry_id FROM old_rows');
+CREATE TRIGGER search_mark_attachment_delete AFTER DELETE ON depository_attachment REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM old_rows');
+-- An entry's tags (taggit's rows of other models are left alone):
+CREATE TRIGGER search_mark_tagged_insert AFTER INSERT ON taggit_taggeditem REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT object_id FROM new_rows WHERE content_type_id = (SELECT id FROM django_content_type WHERE app_label = ''depository'' AND model = ''entry'')');
+CREATE TRIGGER search_mark_tagged_update AFTER UPDATE ON taggit_taggeditem REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT object_id FROM new_rows WHERE content_type_id = (SELECT id FROM django_content_type WHERE app_label = ''depository'' AND model = ''entry'')', 'SELECT object_id FROM old_rows WHERE content_type_id = (SELECT id FROM django_content_type WHERE app_label = ''depository'' AND model = ''entry'')');
+CREATE TRIGGER search_mark_tagged_delete AFTER DELETE ON taggit_taggeditem REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT object_id FROM old_rows WHERE content_type_id = (SELECT id FROM django_content_type WHERE app_label = ''depository'' AND model = ''entry'')');
+-- A term renamed, re-parented or moved to another country: the entries that show its name.
+CREATE TRIGGER search_mark_theme_update AFTER UPDATE ON depository_theme REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT et.entry_id FROM depository_entry_themes et JOIN depository_theme th ON th.id = et.theme_id WHERE th.id IN (SELECT id FROM new_rows) OR th.parent_id IN (SELECT id FROM new_rows)');
+CREATE TRIGGER search_mark_citytype_update AFTER UPDATE ON depository_citytype REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT t.entry_id FROM depository_entry_city_types t WHERE t.citytype_id IN (SELECT id FROM new_rows)');
+CREATE TRIGGER search_mark_violencetype_update AFTER UPDATE ON depository_violencetype REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT t.entry_id FROM depository_entry_violence_types t WHERE t.violencetype_id IN (SELECT id FROM new_rows)');
+CREATE TRIGGER search_mark_city_update AFTER UPDATE ON depository_city REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT t.entry_id FROM depository_entry_cities t WHERE t.city_id IN (SELECT id FROM new_rows)');
+CREATE TRIGGER search_mark_tag_update AFTER UPDATE ON taggit_tag REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT ti.object_id FROM taggit_taggeditem ti WHERE ti.tag_id IN (SELECT id FROM new_rows) AND ti.content_type_id = (SELECT id FROM django_content_type WHERE app_label = ''depository'' AND model = ''entry'')');
+-- At commit, once: the queued entries are reindexed.
+CREATE CONSTRAINT TRIGGER search_flush_at_commit AFTER INSERT ON depository_searchqueue
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION depository_search_flush_at_commit();
+
+-- == Matching ====================================================================================
+-- The sorted ids of the entries matching a query, each entry in its own language's parse
+-- (arguments: the query parsed in twg_english, twg_spanish, twg_french, twg_arabic, twg_simple),
+-- from the GIN index of the whole document, or with `titles` of the titles alone (the ranking's
+-- candidates). `enable_seqscan = off` keeps the planner from unpacking every stored document.
+CREATE OR REPLACE FUNCTION depository_matching_ids(q_en tsquery, q_es tsquery, q_fr tsquery, q_ar tsquery,
+    q_other tsquery, titles boolean DEFAULT false)
+RETURNS integer[] LANGUAGE sql STABLE SET enable_seqscan = off AS $$
+    SELECT coalesce(sort(array_agg(d.entry_id::integer)), '{}'::integer[]) FROM (
+        SELECT entry_id FROM depository_entrysearchdocument
+        WHERE NOT titles AND language = 'en' AND document @@ q_en OR titles AND language = 'en' AND title_vector @@ q_en
+        UNION ALL SELECT entry_id FROM depository_entrysearchdocument
+        WHERE NOT titles AND language = 'es' AND document @@ q_es OR titles AND language = 'es' AND title_vector @@ q_es
+        UNION ALL SELECT entry_id FROM depository_entrysearchdocument
+        WHERE NOT titles AND language = 'fr' AND document @@ q_fr OR titles AND language = 'fr' AND title_vector @@ q_fr
+        UNION ALL SELECT entry_id FROM depository_entrysearchdocument
+        WHERE NOT titles AND language = 'ar' AND document @@ q_ar OR titles AND language = 'ar' AND title_vector @@ q_ar
+        UNION ALL SELECT entry_id FROM depository_entrysearchdocument
+        WHERE language NOT IN ('en', 'es', 'fr', 'ar')
+          AND (NOT titles AND document @@ q_other OR titles AND title_vector @@ q_other)
+    ) d
+$$;
+
+-- The union of id arrays (a facet's chosen values, ORed).
+CREATE OR REPLACE AGGREGATE depository_int_union(integer[]) (SFUNC = _int_union, STYPE = integer[]);

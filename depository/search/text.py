@@ -1,0 +1,114 @@
+"""Full-text search of the depository on PostgreSQL.
+
+Each entry has a stored, weighted search document (depository.models.EntrySearchDocument): title
+and its translations weight A, summary, its translations and annotation B, body C, text extracted
+from its attachments D. It is built in
+the entry's own language's text search configuration; the configurations (created by migration
+0003) put `unaccent` in front of the language's stemmer, so `violencia` finds `Violência`.
+
+A query is parsed with websearch syntax in every language's configuration, and each entry is
+matched against the parse in its own language: `(language = 'en' AND document @@ q_en) OR ...`.
+Each arm can use the GIN index, and a negated word (`-drugs`) stays negated for every entry.
+"""
+
+import re
+import unicodedata
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchQueryField, SearchRank
+from django.db.models import Case, F, Func, TextField, Value, When
+from django.db.models.functions import Concat
+
+from depository.models import Entry, Language
+
+# Text search configuration per entry language (see migration 0003); anything else uses the last.
+SEARCH_CONFIGS = {
+    Language.ENGLISH: "twg_english",
+    Language.SPANISH: "twg_spanish",
+    Language.FRENCH: "twg_french",
+    Language.ARABIC: "twg_arabic",
+}
+FALLBACK_CONFIG = "twg_simple"
+
+# What of a file's extracted text is indexed (sql/search_v1.sql, weight D): each public file's first
+# characters, so that one long file never pushes the entry's other files out of the document.
+MAX_INDEXED_CHARACTERS_PER_FILE = 100_000
+
+
+# A hyphen inside a word (`city-to-city`), as opposed to websearch's `-word` (NOT).
+_COMPOUND = re.compile(r"\b\w+(?:-\w+)+\b")
+
+
+def normalize_query(text):
+    """The query as the index reads it (str -> str): NFC, and each hyphenated compound written as its
+    parts or joined, `city-to-city` -> `"city to city" or citytocity`, since documents index both forms
+    (depository_search_text in sql/search_v1.sql). Inside quotes a compound becomes its parts only."""
+    text = unicodedata.normalize("NFC", text)
+    pieces = re.split(r'("[^"]*")', text)
+    for i, piece in enumerate(pieces):
+        if piece.startswith('"'):
+            pieces[i] = piece.replace("-", " ")
+        else:
+            pieces[i] = _COMPOUND.sub(lambda m: f'"{m.group(0).replace("-", " ")}" or {m.group(0).replace("-", "")}', piece)
+    return "".join(pieces)
+
+
+def _queries(text):
+    return {code: SearchQuery(text, config=config, search_type="websearch") for code, config in SEARCH_CONFIGS.items()}
+
+
+def _query_arguments_sql(text):
+    """The arguments of depository_matching_ids: the query parsed in each language's configuration."""
+    configs = [*SEARCH_CONFIGS.values(), FALLBACK_CONFIG]
+    sql = ", ".join("websearch_to_tsquery(%s::regconfig, %s)" for _ in configs)
+    return sql, [value for config in configs for value in (config, text)]
+
+
+def matching_ids_sql(text, *, titles=False):
+    """SQL (and parameters) of the sorted integer[] of the entries whose document (or, with `titles`,
+    whose title) matches `text`, each entry in its own language's parse; from the GIN indexes."""
+    sql, params = _query_arguments_sql(text)
+    return f"depository_matching_ids({sql}, {'true' if titles else 'false'})", params
+
+
+def _query_in_entry_language(text):
+    return Case(
+        *[When(language=code, then=query) for code, query in _queries(text).items()],
+        default=SearchQuery(text, config=FALLBACK_CONFIG, search_type="websearch"),
+        output_field=SearchQueryField(),
+    )
+
+
+def _config_in_entry_language():
+    return Case(
+        *[When(language=code, then=Value(config)) for code, config in SEARCH_CONFIGS.items()],
+        default=Value(FALLBACK_CONFIG),
+    )
+
+
+def with_rank(queryset, text):
+    return queryset.annotate(rank=SearchRank(F("search_document__document"), _query_in_entry_language(text)))
+
+
+def with_headline(queryset, text):
+    """A highlighted snippet of the summary (in the page's language, or the original) and body.
+    Costly: apply it to one page of rows only (PostgreSQL evaluates it after the LIMIT)."""
+    return queryset.annotate(
+        headline=SearchHeadline(
+            # Markdown's marks (headings, emphasis, tables) would show as stray characters.
+            Func(
+                Concat(Entry.translated_expression("summary"), Value(" "), "body", output_field=TextField()),
+                Value(r"[#*_`|]+"),
+                Value(" "),
+                Value("g"),
+                function="regexp_replace",
+                output_field=TextField(),
+            ),
+            _query_in_entry_language(text),
+            config=_config_in_entry_language(),
+            start_sel="<mark>",
+            stop_sel="</mark>",
+            max_words=35,
+            min_words=15,
+            max_fragments=2,
+        )
+    )
