@@ -1,0 +1,279 @@
+"""The search index as one part (issue 12): every write path keeps it current through the change queue,
+the document holds what people type (vocabulary names, compounds, every public file), never a
+non-public file's words, the tables do not grow with edits, and every count is exact."""
+
+import io
+import json
+import random
+import zipfile
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils.timezone import now
+
+from depository import search
+from depository.facets import FACETS
+from depository.models import Entry, EntrySearchDocument, SearchQueue, Theme
+from depository.search import facet_index
+from tests.depository_helpers import attach, city, make_entry, theme
+from twg_portal.records import load_records
+
+
+def titles(client, **params):
+    response = client.get(reverse("depository:browse"), params)
+    assert response.status_code == 200
+    return sorted(entry.title for entry in response.context["page"])
+
+
+def public_search(query_string):
+    return search.search(QueryDict(query_string), AnonymousUser())
+
+
+# -- one mechanism for every write path ---------------------------------------------------------------
+@pytest.mark.django_db
+def test_queryset_update_bulk_create_and_raw_sql_are_indexed_like_save(client):
+    entry = make_entry("Street lighting audit", themes=["youth"])
+    Entry.objects.filter(pk=entry.pk).update(title="Safety walk")  # no signal, no save()
+    assert titles(client, q="walk") == ["Safety walk"] and titles(client, q="lighting") == []
+
+    bulk = Entry.objects.bulk_create(
+        [
+            Entry(
+                title=f"Ceasefire monitor {n}",
+                slug=f"ceasefire-{n}",
+                kind="tool",
+                status="published",
+                published_at=now(),
+            )
+            for n in range(3)
+        ]
+    )
+    Entry.themes.through.objects.bulk_create(
+        [Entry.themes.through(entry_id=row.pk, theme_id=theme("mediation").pk) for row in bulk]
+    )
+    assert titles(client, q="ceasefire", theme="mediation") == [f"Ceasefire monitor {n}" for n in range(3)]
+
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE depository_entry SET status = 'archived' WHERE slug = 'ceasefire-0'")
+    assert titles(client, q="ceasefire") == ["Ceasefire monitor 1", "Ceasefire monitor 2"]
+    search.flush()
+    assert not SearchQueue.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_commit_brings_the_index_up_to_date_by_itself():
+    """In autocommit every statement commits: the deferred trigger flushes the queue, nobody else."""
+    entry = make_entry("Kidnapping response protocol", themes=["youth"])
+    assert not SearchQueue.objects.exists()
+    assert EntrySearchDocument.objects.filter(entry=entry, document="kidnapping").exists()
+    results = public_search("q=kidnapping&theme=youth")
+    assert results.count == 1 and [row.title for row in results.page] == ["Kidnapping response protocol"]
+
+
+@pytest.mark.django_db
+def test_a_term_renamed_or_moved_follows_in_documents_and_counts(client):
+    make_entry("Council practice", themes=["lighting"], cities=[city("bogota", "Colombia")])
+    assert titles(client, q="lighting") == ["Council practice"]  # the theme's name is in the document
+    Theme.objects.filter(slug="lighting").update(name="Public illumination")
+    assert titles(client, q="illumination") == ["Council practice"] and titles(client, q="lighting") == []
+    city_row = city("bogota")
+    city_row.country = "Republic of Colombia"
+    city_row.save()
+    assert titles(client, country="Republic of Colombia") == ["Council practice"]
+
+
+# -- recall: what people type ------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_vocabulary_names_in_every_language_and_hyphenated_compounds_are_found(client):
+    exchange = Theme.objects.create(
+        name="Local governance and city-to-city exchange",
+        slug="local-governance",
+        name_es="Gobernanza local e intercambio entre ciudades",
+    )
+    make_entry("Mayors' peer network", themes=[exchange])
+    make_entry("Twinning notes", body="Lessons from city to city learning.")
+    make_entry("Unrelated", body="Youth councils.")
+    assert titles(client, q="local governance") == ["Mayors' peer network"]
+    assert titles(client, q="gobernanza local") == ["Mayors' peer network"]
+    assert titles(client, q="city-to-city") == ["Mayors' peer network", "Twinning notes"]
+    assert titles(client, q="city to city") == ["Mayors' peer network", "Twinning notes"]
+    assert titles(client, q='"city to city"') == ["Mayors' peer network", "Twinning notes"]
+    assert titles(client, q="citytocity") == ["Mayors' peer network"]
+    assert titles(client, q="city-to-city -twinning") == ["Mayors' peer network"]  # NOT still works
+
+
+@pytest.mark.django_db
+def test_a_non_public_files_words_never_reach_a_public_search(client, media_roots):
+    entry = make_entry("Observatory", themes=["lighting"])
+    hidden = attach(entry, name="internal.pdf", extracted_text="zanzibarite memorandum", is_public=False)
+    assert titles(client, q="zanzibarite") == []
+    feed = client.get(reverse("depository:feed"), {"q": "zanzibarite"}).content.decode()
+    assert "Observatory" not in feed
+    pack = zipfile.ZipFile(io.BytesIO(b"".join(client.get(reverse("depository:pack"), {"q": "zanzibarite"}))))
+    assert "Observatory" not in pack.read("entries.csv").decode()
+    hidden.is_public = True
+    hidden.save()
+    assert titles(client, q="zanzibarite") == ["Observatory"]
+
+
+@pytest.mark.django_db
+def test_a_long_file_never_pushes_the_entrys_other_files_out(client, media_roots):
+    entry = make_entry("Annual report")
+    attach(entry, name="long.pdf", extracted_text="filler " * 60_000)  # 420,000 characters
+    attach(entry, name="short.pdf", extracted_text="quebradilla ordinance")
+    assert titles(client, q="quebradilla") == ["Annual report"]
+
+
+# -- no table that grows with edits ------------------------------------------------------------------
+def relation_sizes():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sum(pg_total_relation_size(c)) FROM unnest(ARRAY["
+            "'depository_facetposting', 'depository_entrysearchdocument', 'depository_searchqueue']::regclass[]) c"
+        )
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_table_sizes_stay_flat_over_twenty_rounds_of_edits():
+    load_records()
+    """2,000 entries; 20 rounds of editing 100 of them (title, themes, status) through save(), update()
+    and the relations; a plain VACUUM (as autovacuum does) after each round. The index tables end
+    within 10 % of their size after the first round: dead versions are reused, not accumulated."""
+    call_command("generate_synthetic_entries", entries=2000, allow_any_database=True, stdout=io.StringIO())
+    rng = random.Random(12)
+    ids = list(Entry.objects.values_list("pk", flat=True))
+    themes = list(Theme.objects.all())
+    sizes = []
+    for round_number in range(20):
+        chosen = rng.sample(ids, 100)
+        for pk in chosen[:30]:
+            entry = Entry.objects.get(pk=pk)
+            entry.title = f"{entry.title[:200]} revised {round_number}"
+            entry.save()
+            entry.themes.set(rng.sample(themes, 2))
+        Entry.objects.filter(pk__in=chosen[30:]).update(
+            status="archived" if round_number % 2 else "published", summary=f"Round {round_number} summary"
+        )
+        with connection.cursor() as cursor:
+            for table in ("depository_facetposting", "depository_entrysearchdocument", "depository_searchqueue"):
+                cursor.execute(f"VACUUM {table}")
+        sizes.append(relation_sizes())
+    assert not SearchQueue.objects.exists()
+    assert sizes[-1] <= sizes[0] * 1.1, sizes
+
+
+# -- exact counts ------------------------------------------------------------------------------------
+def brute_force(query, selected):
+    """Count and every facet's counts of the published entries matching `query` and the filters, from
+    the documents scanned one by one (no GIN, no facet index) and the relational tables."""
+    text = search.text.normalize_query(query)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.entry_id FROM depository_entrysearchdocument d JOIN depository_entry e ON e.id = d.entry_id "
+            "WHERE e.status = 'published' AND (%s = '' OR d.document @@ websearch_to_tsquery("
+            "depository_search_config(d.language), %s))",
+            [text, text],
+        )
+        matched = {row[0] for row in cursor.fetchall()}
+    values = {}  # (facet, value) -> entry ids
+    for entry in Entry.objects.filter(pk__in=matched).prefetch_related(
+        "themes__parent", "city_types", "violence_types"
+    ):
+        keys = [("kind", entry.kind), ("language", entry.language)]
+        keys += [("year", str(entry.year))] if entry.year else []
+        keys += [("evidence", entry.evidence_level)] if entry.evidence_level else []
+        for term in entry.themes.all():
+            keys += [("theme", term.slug)] + ([("theme", term.parent.slug)] if term.parent else [])
+        keys += [("city_type", term.slug) for term in entry.city_types.all()]
+        keys += [("violence_type", term.slug) for term in entry.violence_types.all()]
+        for key in set(keys):
+            values.setdefault(key, set()).add(entry.pk)
+
+    def passes(pk, except_facet=None):
+        return all(
+            any(pk in values.get((name, value), ()) for value in chosen)
+            for name, chosen in selected.items()
+            if chosen and name != except_facet
+        )
+
+    total = sum(1 for pk in matched if passes(pk))
+    counts = {
+        (name, value): sum(1 for pk in members if passes(pk, except_facet=name))
+        for (name, value), members in values.items()
+    }
+    return total, {key: n for key, n in counts.items() if n}
+
+
+def shown_counts(results):
+    return {
+        (item["facet"].name, value.value): value.count
+        for item in results.facets
+        if item["facet"].name in {"kind", "language", "year", "evidence", "theme", "city_type", "violence_type"}
+        for value in item["values"]
+        if value.count
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counts_equal_a_brute_force_count_for_two_hundred_queries():
+    load_records()
+    call_command("generate_synthetic_entries", entries=2000, allow_any_database=True, stdout=io.StringIO())
+    Entry.objects.filter(pk__in=Entry.objects.order_by("?").values("pk")[:150]).update(status="draft")
+    rng = random.Random(42)
+    vocabulary = sorted(
+        {word for title in Entry.objects.values_list("title", flat=True)[:400] for word in title.split()}
+    )
+    theme_slugs = list(Theme.objects.values_list("slug", flat=True))
+    queries = [("", {}), ("", {"theme": theme_slugs[:2]}), ("seguridad urbana", {}), ("-violence", {})]
+    queries += [(" ".join(rng.sample(vocabulary, rng.randint(1, 3))), {}) for _ in range(200)]
+    for index in range(0, 200, 10):  # with facets too: disjunctive counts
+        queries.append((queries[index + 4][0], {"theme": rng.sample(theme_slugs, 2), "language": ["en", "es"]}))
+    for query, selected in queries:
+        params = QueryDict(mutable=True)
+        params["q"] = query
+        for name, chosen in selected.items():
+            params.setlist(name, chosen)
+        results = search.search(params, AnonymousUser())
+        total, counts = brute_force(query, {facet.name: selected.get(facet.name, []) for facet in FACETS})
+        assert results.count == total, (query, selected)
+        assert shown_counts(results) == counts, (query, selected)
+
+
+# -- bulk loading -----------------------------------------------------------------------------------
+@pytest.mark.django_db(transaction=True)
+def test_the_generator_loads_the_anchor_corpus_keys_and_refuses_unknown_ones(tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    row = {
+        "id": 1, "title": "crime prevention in cities", "summary": "s", "body": "b", "language": "en",
+        "year": 2020, "published": "2020-05-01", "kind": "report", "city_type": ["megacity"],
+        "violence_type": ["gang-violence"], "theme": ["youth", "peacebuilding"], "tags": ["tag-01"],
+    }  # fmt: skip
+    corpus.write_text(json.dumps(row) + "\n")
+    call_command("generate_synthetic_entries", jsonl=str(corpus), allow_any_database=True, stdout=io.StringIO())
+    entry = Entry.objects.get()
+    assert sorted(entry.themes.values_list("slug", flat=True)) == ["peacebuilding", "youth"]
+    assert list(entry.city_types.values_list("slug", flat=True)) == ["megacity"]
+    assert list(entry.violence_types.values_list("slug", flat=True)) == ["gang-violence"]
+    assert public_search("theme=youth&city_type=megacity&q=crime").count == 1
+
+    corpus.write_text(json.dumps({**row, "id": 2, "themes_typo": ["x"]}) + "\n")
+    with pytest.raises(CommandError, match="unknown keys themes_typo"):
+        call_command("generate_synthetic_entries", jsonl=str(corpus), allow_any_database=True, stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_rebuild_gives_what_the_queue_kept(client):
+    make_entry("One", themes=["lighting"], tags=["alpha"])
+    make_entry("Two", status="draft", themes=["youth"])
+    search.flush()
+    kept = sorted(facet_index.FacetPosting.objects.values_list("facet", "value", "entry_ids"))
+    out = io.StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert "rebuilt for 2 entries" in out.getvalue()
+    assert sorted(facet_index.FacetPosting.objects.values_list("facet", "value", "entry_ids")) == kept
