@@ -21,7 +21,7 @@ endef
 
 .PHONY: help setup run test lint format migrations-check bench wrk
 .PHONY: browser-deps test-browser screenshots messages compilemessages
-.PHONY: backup restore pg-client redis-server audit fault-test
+.PHONY: backup restore pg-client redis-server audit fault-test bench-anchor
 
 help:
 	@echo "make run    set up (venv, database, migrations, TWG records, organizer account, static files) and serve on http://$(HOST):$(PORT)"
@@ -181,8 +181,18 @@ wrk:
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get install -y --no-install-recommends wrk || { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends wrk; }; }
 
-bench: $(VENV)/.runtime-installed .secret_key wrk
+ANCHOR_N ?= 100000
+
+$(VENV)/.bench-installed: bench/requirements.txt $(VENV)/.runtime-installed
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	touch $@
+
+# The pages at each size, then the search against tantivy on the anchor corpus (bench/anchor.py).
+bench: $(VENV)/.runtime-installed .secret_key wrk bench-anchor
 	$(PY) bench/run.py --sizes $(SIZES)
+
+bench-anchor: $(VENV)/.bench-installed .secret_key pg-client
+	$(PY) bench/anchor.py --n $(ANCHOR_N)
 # Runs its own PostgreSQL (initdb in a temporary directory, a free loopback port) and gunicorn.
 fault-test: $(VENV)/.test-installed .secret_key pg-client
 	$(PY) manage.py collectstatic --no-input --verbosity 0

@@ -344,6 +344,12 @@ def main():
     report = {"machine": machine(), "runs": [measure(size, args.requests, args.seconds) for size in sizes]}
     Path(args.output).write_text(markdown(report) + "\n")
     (BASE_DIR / "bench" / "results.json").write_text(json.dumps(report, indent=2) + "\n")
+    anchor_results = BASE_DIR / "bench" / "anchor.json"
+    if anchor_results.exists():  # the search against tantivy (bench/anchor.py), kept in the same page
+        sys.path.insert(0, str(BASE_DIR / "bench"))
+        import anchor
+
+        anchor.write_section(anchor.markdown(json.loads(anchor_results.read_text())), args.output)
     print(markdown(report))
 
 

@@ -18,8 +18,9 @@ def _index_as_at_commit(**kwargs):
     """A test runs in one transaction that never commits, so the search index's commit-time flush
     (depository.search) would never run between a write and the next request. Run it where the commit
     would have: before each request, on the raw connection so that query counts stay the page's own."""
-    if connection.connection is not None and connection.in_atomic_block:
-        with connection.connection.cursor() as cursor:
+    raw = connection.connection
+    if raw is not None and not raw.closed and connection.in_atomic_block:
+        with raw.cursor() as cursor:
             cursor.execute("SELECT depository_search_flush()")
 
 

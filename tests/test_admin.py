@@ -25,14 +25,13 @@ def test_every_portal_model_is_in_the_admin():
     }
     # Session contributions are curated inline in their session, attachments inline in their entry,
     # a paper's versions and history inline in its admin page; search documents, the facet index and
-    # the lexeme index are derived, never edited.
+    # the search's change queue are derived, never edited.
     assert models - set(REGISTERED) <= {
         ("meetings", "sessioncontribution"),
         ("depository", "attachment"),
         ("depository", "entrysearchdocument"),
         ("depository", "facetposting"),
-        ("depository", "lexemeposting"),
-        ("depository", "lexemechampion"),
+        ("depository", "searchqueue"),
         ("members", "paperversion"),
         ("members", "paperevent"),
     }

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from depository import search
 from depository.models import Entry, EntrySearchDocument
 
 pytestmark = pytest.mark.django_db
@@ -12,6 +13,7 @@ def test_every_record_is_published_faceted_and_indexed(twg_records):
     entries = Entry.objects.published().prefetch_related("themes")
     assert entries.count() == 14
     assert all(entry.themes.all() for entry in entries)
+    search.flush()  # as the records loader's commit does
     assert EntrySearchDocument.objects.count() == 14
 
 

@@ -306,21 +306,26 @@ CREATE CONSTRAINT TRIGGER search_flush_at_commit AFTER INSERT ON depository_sear
 -- candidates). `enable_seqscan = off` keeps the planner from unpacking every stored document.
 CREATE OR REPLACE FUNCTION depository_matching_ids(q_en tsquery, q_es tsquery, q_fr tsquery, q_ar tsquery,
     q_other tsquery, titles boolean DEFAULT false)
-RETURNS integer[] LANGUAGE sql STABLE SET enable_seqscan = off AS $$
-    SELECT coalesce(sort(array_agg(d.entry_id::integer)), '{}'::integer[]) FROM (
-        SELECT entry_id FROM depository_entrysearchdocument
-        WHERE NOT titles AND language = 'en' AND document @@ q_en OR titles AND language = 'en' AND title_vector @@ q_en
+RETURNS integer[] LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
+BEGIN
+    -- Two plain statements rather than one with `titles` in its WHERE: each arm must be a GIN scan.
+    IF titles THEN
+        RETURN (SELECT coalesce(sort(array_agg(d.entry_id::integer)), '{}'::integer[]) FROM (
+            SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'en' AND title_vector @@ q_en
+            UNION ALL SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'es' AND title_vector @@ q_es
+            UNION ALL SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'fr' AND title_vector @@ q_fr
+            UNION ALL SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'ar' AND title_vector @@ q_ar
+            UNION ALL SELECT entry_id FROM depository_entrysearchdocument
+                      WHERE language NOT IN ('en', 'es', 'fr', 'ar') AND title_vector @@ q_other) d);
+    END IF;
+    RETURN (SELECT coalesce(sort(array_agg(d.entry_id::integer)), '{}'::integer[]) FROM (
+        SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'en' AND document @@ q_en
+        UNION ALL SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'es' AND document @@ q_es
+        UNION ALL SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'fr' AND document @@ q_fr
+        UNION ALL SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'ar' AND document @@ q_ar
         UNION ALL SELECT entry_id FROM depository_entrysearchdocument
-        WHERE NOT titles AND language = 'es' AND document @@ q_es OR titles AND language = 'es' AND title_vector @@ q_es
-        UNION ALL SELECT entry_id FROM depository_entrysearchdocument
-        WHERE NOT titles AND language = 'fr' AND document @@ q_fr OR titles AND language = 'fr' AND title_vector @@ q_fr
-        UNION ALL SELECT entry_id FROM depository_entrysearchdocument
-        WHERE NOT titles AND language = 'ar' AND document @@ q_ar OR titles AND language = 'ar' AND title_vector @@ q_ar
-        UNION ALL SELECT entry_id FROM depository_entrysearchdocument
-        WHERE language NOT IN ('en', 'es', 'fr', 'ar')
-          AND (NOT titles AND document @@ q_other OR titles AND title_vector @@ q_other)
-    ) d
-$$;
+                  WHERE language NOT IN ('en', 'es', 'fr', 'ar') AND document @@ q_other) d);
+END $$;
 
 -- The union of id arrays (a facet's chosen values, ORed).
 CREATE OR REPLACE AGGREGATE depository_int_union(integer[]) (SFUNC = _int_union, STYPE = integer[]);
