@@ -68,9 +68,7 @@ def anchor_module():
 def corpus_path(n, workdir):
     path = workdir / f"corpus-{n}.jsonl"
     if not path.exists():
-        subprocess.run(
-            [PYTHON, str(ANCHOR_DIR / "gen_corpus.py"), "--n", str(n), "--out", str(path)], check=True
-        )
+        subprocess.run([PYTHON, str(ANCHOR_DIR / "gen_corpus.py"), "--n", str(n), "--out", str(path)], check=True)
     return path
 
 
