@@ -277,3 +277,36 @@ def test_rebuild_gives_what_the_queue_kept(client):
     call_command("rebuild_search_index", stdout=out)
     assert "rebuilt for 2 entries" in out.getvalue()
     assert sorted(facet_index.FacetPosting.objects.values_list("facet", "value", "entry_ids")) == kept
+
+
+# -- an empty result explains itself -----------------------------------------------------------------
+@pytest.mark.django_db
+def test_an_empty_result_says_what_was_searched_and_which_words_were_ignored(client):
+    make_entry("Street lighting audit", themes=["lighting"])
+    make_entry("Youth councils", themes=["youth"])
+    content = client.get(reverse("depository:browse"), {"q": "the and of"}).content.decode()
+    assert "No entries match “the and of”." in content
+    assert "These words are too common to search for and were ignored: the, and, of." in content
+    assert "these filters" not in content
+
+    content = client.get(reverse("depository:browse"), {"q": "the zanzibarite"}).content.decode()
+    assert "No entries match “the zanzibarite”." in content
+    assert "This word is too common to search for and was ignored: the." in content
+
+    response = client.get(reverse("depository:browse"), {"q": "lighting", "theme": "youth"})
+    content = response.content.decode()
+    assert "No entries match “lighting” with these filters." in content
+    assert 'href="?q=lighting">Search all entries for “lighting”</a>' in content
+    assert "too common" not in content
+
+    content = client.get(reverse("depository:browse"), {"theme": "youth", "year": "1999"}).content.decode()
+    assert "No entries match these filters. Remove one of the filters above." in content
+
+
+@pytest.mark.django_db
+def test_an_empty_search_asks_for_the_ignored_words_instead_of_a_page(client, django_assert_num_queries):
+    make_entry("Street lighting audit")
+    with django_assert_num_queries(3):  # counts, page, themes
+        client.get(reverse("depository:browse"), {"q": "lighting"})
+    with django_assert_num_queries(2):  # counts (0: no page to fetch), the words ignored
+        client.get(reverse("depository:browse"), {"q": "the zanzibarite"})

@@ -27,6 +27,7 @@ def browse(request):
             "unknown": results.unknown,
             "query_string": results.query_string,
             "sort_order": results.sort_order,
+            "results": results,
         }
     )
     return render(request, template, context)
