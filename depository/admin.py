@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from depository import services
 from depository.admin_attachments import AttachmentAdminMixin, AttachmentInline
 from depository.admin_spreadsheets import EntrySpreadsheetAdminMixin
-from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
+from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, InternalTag, Theme, ViolenceType
 
 
 def translations_fieldset(model, description=None):
@@ -179,6 +179,16 @@ class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAd
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/depository/entry/add_theme.html", context)
+
+
+@admin.register(InternalTag)
+class InternalTagAdmin(admin.ModelAdmin):
+    """Tags kept for the organizers' bookkeeping: out of the public facets, pages and search."""
+
+    list_display = ["tag", "note"]
+    list_select_related = ["tag"]
+    autocomplete_fields = ["tag"]
+    search_fields = ["tag__name", "note"]
 
 
 @admin.register(GlossaryTerm)

@@ -13,12 +13,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.http import QueryDict
+from django.test import Client
 from django.urls import reverse
 from django.utils.timezone import now
+from taggit.models import Tag
 
 from depository import search
 from depository.facets import FACETS
-from depository.models import Entry, EntrySearchDocument, SearchQueue, Theme
+from depository.models import Entry, EntrySearchDocument, InternalTag, SearchQueue, Theme
 from depository.search import facet_index
 from tests.depository_helpers import attach, city, make_entry, theme
 from twg_portal.records import load_records
@@ -310,3 +312,38 @@ def test_an_empty_search_asks_for_the_ignored_words_instead_of_a_page(client, dj
         client.get(reverse("depository:browse"), {"q": "lighting"})
     with django_assert_num_queries(2):  # counts (0: no page to fetch), the words ignored
         client.get(reverse("depository:browse"), {"q": "the zanzibarite"})
+
+
+# -- the organizers' internal tags stay theirs ----------------------------------------------------------
+@pytest.mark.django_db
+def test_internal_tags_stay_out_of_public_facets_pages_and_search(organizer_client):
+    client = Client()  # anonymous (organizer_client is the `client` fixture, logged in)
+    entry = make_entry("Crime observatory paper", tags=["observatory", "proposed"])
+    InternalTag.objects.create(tag=Tag.objects.get(name="proposed"), note="not yet written")
+    response = client.get(reverse("depository:browse"))
+    tags = next(item for item in response.context["facets"] if item["facet"].name == "tag")
+    assert [value.value for value in tags["values"]] == ["observatory"]
+    assert titles(client, tag="proposed") == [] and titles(client, q="proposed") == []
+    page = client.get(entry.get_absolute_url()).content.decode()
+    assert "?tag=observatory" in page and "?tag=proposed" not in page
+    # Curators see them everywhere.
+    response = organizer_client.get(reverse("depository:browse"), {"tag": "proposed"})
+    assert [row.title for row in response.context["page"]] == ["Crime observatory paper"]
+    assert "?tag=proposed" in organizer_client.get(entry.get_absolute_url()).content.decode()
+    # Made public again: searchable by its name at the next commit.
+    InternalTag.objects.all().delete()
+    assert titles(client, q="proposed") == ["Crime observatory paper"]
+
+
+def test_the_records_mark_the_reports_bookkeeping_tags_internal(twg_records, client):
+    assert set(InternalTag.objects.values_list("tag__name", flat=True)) == {
+        "not-provided",
+        "proposed",
+        "idea",
+        "wish-list",
+    }
+    response = client.get(reverse("depository:browse"))
+    tags = {
+        value.value for item in response.context["facets"] if item["facet"].name == "tag" for value in item["values"]
+    }
+    assert tags and not tags & {"not-provided", "proposed", "idea", "wish-list"}

@@ -25,7 +25,7 @@ DROP_CONFIGURATIONS = "\n".join(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {name
 
 
 def index_existing_entries(apps, schema_editor):
-    # Built by migration 0009 (search_v1) instead, in SQL: a migration never imports the application's
+    # Built by migration 0010 (search_v1) instead, in SQL: a migration never imports the application's
     # current code, which changes after it.
     pass
 

@@ -31,7 +31,7 @@ DROP_FUNCTIONS = "".join(
 
 
 def index_titles(apps, schema_editor):
-    # Built by migration 0009 (search_v1) instead, in SQL: a migration never imports the application's
+    # Built by migration 0010 (search_v1) instead, in SQL: a migration never imports the application's
     # current code, which changes after it.
     pass
 

@@ -201,7 +201,7 @@ STORAGE = "ALTER TABLE depository_lexemeposting ALTER COLUMN entry_bits SET STOR
 
 
 def build_indexes(apps, schema_editor):
-    # Built by migration 0009 (search_v1) instead, in SQL: a migration never imports the application's
+    # Built by migration 0010 (search_v1) instead, in SQL: a migration never imports the application's
     # current code, which changes after it.
     pass
 

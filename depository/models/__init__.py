@@ -16,6 +16,7 @@ from depository.models.entries import (
 )
 from depository.models.postings import FacetPosting
 from depository.models.search_documents import EntrySearchDocument, SearchQueue
+from depository.models.tags import InternalTag
 from depository.models.vocabulary import City, CityType, Theme, ViolenceType, Vocabulary
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "ExtractionStatus",
     "FacetPosting",
     "SearchQueue",
+    "InternalTag",
     "GlossaryTerm",
     "Language",
     "Theme",

@@ -31,7 +31,7 @@ EVERYTHING = ("", "")
 BIT_STEP = 8192
 
 
-def _terms_sql(name):
+def _terms_sql(name, base):
     """For a facet over a vocabulary: SQL giving (key, slug, label, place) per term; None otherwise."""
     if name == "theme":
         return (
@@ -47,14 +47,20 @@ def _terms_sql(name):
     if name == "city":
         return f"SELECT id::text AS key, slug, name AS label, 0 AS place FROM {CITIES}"
     if name == "tag":
-        return "SELECT id::text AS key, slug, name AS label, 0 AS place FROM taggit_tag"
+        # A public search neither lists nor filters by the organizers' internal tags.
+        internal = (
+            " WHERE NOT EXISTS (SELECT 1 FROM depository_internaltag i WHERE i.tag_id = taggit_tag.id)"
+            if base == PUBLISHED
+            else ""
+        )
+        return f"SELECT id::text AS key, slug, name AS label, 0 AS place FROM taggit_tag{internal}"
     return None
 
 
-def _selection_sql(name, values, *, bits=False):
+def _selection_sql(name, values, base, *, bits=False):
     """The union of the arrays (or, with `bits`, of the bit strings: NULL when no value exists) of a
     facet's chosen values (ORed within the facet)."""
-    terms = _terms_sql(name)
+    terms = _terms_sql(name, base)
     keys = f"p.value IN (SELECT t.key FROM ({terms}) t WHERE t.slug = ANY(%s))" if terms else "p.value = ANY(%s)"
     chosen = f"FROM {POSTINGS} p WHERE p.facet = '{name}' AND {keys}"
     if bits:
@@ -62,13 +68,13 @@ def _selection_sql(name, values, *, bits=False):
     return f"coalesce((SELECT depository_int_union(p.entry_ids) {chosen}), '{{}}'::integer[])", [list(values)]
 
 
-def _counts_sql(name, others):
+def _counts_sql(name, others, base):
     """(value, label, place, n) of one facet; `others` names the bit string its counts apply to, or None
     for every published entry."""
     facet = FACETS_BY_NAME[name]
     n = f"bit_count(p.entry_bits & {others})" if others else "p.size"
     joined = "m CROSS JOIN " if others else ""
-    terms = _terms_sql(name)
+    terms = _terms_sql(name, base)
     pruned = f"p.size >= (SELECT n FROM least_{name})" if others and facet.limit else "TRUE"
     if terms:
         sql = (
@@ -88,11 +94,11 @@ def _counts_sql(name, others):
     return f"SELECT '{name}', c.value::text, c.label::text, c.place::integer, c.n::integer FROM ({sql}) c"
 
 
-def _least_sql(name, others):
+def _least_sql(name, others, base):
     """A facet showing its `limit` largest counts need not count a value whose whole array is smaller
     than the smallest count among the `limit` largest arrays: it cannot enter the list. That count."""
     facet = FACETS_BY_NAME[name]
-    terms = _terms_sql(name)
+    terms = _terms_sql(name, base)
     term_join = f"JOIN ({terms}) t ON t.key = p.value" if terms else ""
     largest = (
         f"SELECT p.entry_bits FROM {POSTINGS} p {term_join} "
@@ -117,7 +123,7 @@ def _arrays(selected, base, search_ids_sql=None):
         params.extend(search_params)
     columns = [f"coalesce({everything}, '{{}}'::integer[]) AS base"]
     for name, values in selected.items():
-        sql, selection_params = _selection_sql(name, values)
+        sql, selection_params = _selection_sql(name, values, base)
         columns.append(f"{sql} AS f_{name}")
         params.extend(selection_params)
     return "SELECT " + ", ".join(columns), params
@@ -130,7 +136,7 @@ def _bit_strings(selected, base, searched):
     params = []
     raw = [f"coalesce({_base_sql(base, 'entry_bits')}, ''::bit varying) AS everything"]
     for name, values in selected.items():
-        sql, selection_params = _selection_sql(name, values, bits=True)
+        sql, selection_params = _selection_sql(name, values, base, bits=True)
         raw.append(f"{sql} AS chosen_{name}")
         params.extend(selection_params)
     start = "depository_bits(q.ids, length(r.everything)) & r.everything" if searched else "r.everything"
@@ -195,13 +201,13 @@ def count(selected, base, search_ids_sql=None, *, titles_sql=None, window=0):
             columns.append(f"{_bits_intersection([other for other in selected if other != name])} AS x_{name}")
             others[name] = f"m.x_{name}"
     ctes += [f"s AS MATERIALIZED ({bit_strings})", f"m AS MATERIALIZED (SELECT {', '.join(columns)} FROM s)"]
-    ctes += [_least_sql(name, others[name]) for name in FACETS_BY_NAME if FACETS_BY_NAME[name].limit]
+    ctes += [_least_sql(name, others[name], base) for name in FACETS_BY_NAME if FACETS_BY_NAME[name].limit]
     parts = ["SELECT '', '', '', 0, bit_count(m.matched_bits) FROM m"]
     if search_ids_sql and titles_sql:
         candidates_sql, candidates_params = _candidates_sql(selected, base, titles_sql, window)
         parts.append(candidates_sql)
         params.extend(candidates_params)
-    parts += [_counts_sql(name, others[name]) for name in FACETS_BY_NAME]
+    parts += [_counts_sql(name, others[name], base) for name in FACETS_BY_NAME]
     sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
     total = 0
     with connection.cursor() as cursor:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from depository import citations
-from depository.models import Attachment, Entry, is_curator
+from depository.models import Attachment, Entry, InternalTag, is_curator
 from depository.related import related_entries
 
 
@@ -43,11 +43,14 @@ def entry_detail(request, slug):
     pdf = next((a for a in attachments if a.content_type == "application/pdf" and a.is_public), None)
     pdf_url = request.build_absolute_uri(attachment_url(entry, pdf)) if pdf and entry.is_public else None
     meetings = {meeting.pk: meeting for meeting in [*entry.reported_meetings.all(), *entry.meetings.all()]}
+    # The organizers' internal tags are theirs: curators see them, the public does not (one query).
+    internal = set() if is_curator(request.user) else set(InternalTag.objects.values_list("tag_id", flat=True))
     return render(
         request,
         "depository/entry_detail.html",
         {
             "entry": entry,
+            "tags": [tag for tag in entry.tags.all() if tag.pk not in internal],
             "attachments": [(attachment, attachment_url(entry, attachment)) for attachment in attachments],
             "meetings": list(meetings.values()),
             "related": related_entries(entry),

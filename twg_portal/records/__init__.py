@@ -13,8 +13,9 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 from django.utils import timezone
+from taggit.models import Tag
 
-from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
+from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, InternalTag, Theme, ViolenceType
 from meetings.models import (
     Meeting,
     Milestone,
@@ -151,6 +152,10 @@ class Loader:
             self.meeting(item)
         for item in self.data.get("entries", []):
             self.entry(item)
+        # The organizers' bookkeeping labels among the entries' tags: kept out of the public pages.
+        for item in self.data.get("internal_tags", []):
+            tag, _ = Tag.objects.get_or_create(name=item["name"], defaults={"slug": item["name"]})
+            self.upsert(InternalTag, {"tag": tag}, {"note": item.get("note") or ""})
         for position, item in enumerate(self.data.get("milestones", [])):
             self.upsert(
                 Milestone,

@@ -1,5 +1,5 @@
 -- The depository's search index, version 1 (issue 12): every SQL function, the change queue and its
--- triggers, in one place. Installed by migration 0009 (which reads this file by name: a later change
+-- triggers, in one place. Installed by migration 0010 (which reads this file by name: a later change
 -- is a new file, search_v2.sql, and a new migration, so an old migration never runs new code).
 --
 -- Data flow: any statement that changes an entry, its relations, its files or a term it uses marks
@@ -67,7 +67,8 @@ $$;
 -- The one definition of an entry's search document (weights as ts_rank reads them):
 --   A  the title in every language given;
 --   B  the summary in every language, the annotation, and the names in every language of its
---      themes (and their parent themes), city types, violence types, cities, countries and tags;
+--      themes (and their parent themes), city types, violence types, cities, countries and tags
+--      (not the organizers' internal tags);
 --   C  the body and the practice and failure cards' fields (the first 300,000 characters);
 --   D  each PUBLIC file's extracted text, each file's first 100,000 characters (a long file never
 --      pushes the others out; a non-public file's words never reach a public search).
@@ -104,7 +105,8 @@ LANGUAGE sql STABLE AS $$
            FROM depository_entry_cities ec JOIN depository_city ci ON ci.id = ec.city_id WHERE ec.entry_id = e.id),
         (SELECT string_agg(tg.name, ' ') FROM taggit_taggeditem ti JOIN taggit_tag tg ON tg.id = ti.tag_id
            JOIN django_content_type ct ON ct.id = ti.content_type_id
-           WHERE ct.app_label = 'depository' AND ct.model = 'entry' AND ti.object_id = e.id)
+           WHERE ct.app_label = 'depository' AND ct.model = 'entry' AND ti.object_id = e.id
+             AND NOT EXISTS (SELECT 1 FROM depository_internaltag i WHERE i.tag_id = tg.id))
     ) AS names) v
     WHERE e.id = ANY(ids)
 $$;
@@ -295,6 +297,11 @@ CREATE TRIGGER search_mark_city_update AFTER UPDATE ON depository_city REFERENCI
     FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT t.entry_id FROM depository_entry_cities t WHERE t.city_id IN (SELECT id FROM new_rows)');
 CREATE TRIGGER search_mark_tag_update AFTER UPDATE ON taggit_tag REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT ti.object_id FROM taggit_taggeditem ti WHERE ti.tag_id IN (SELECT id FROM new_rows) AND ti.content_type_id = (SELECT id FROM django_content_type WHERE app_label = ''depository'' AND model = ''entry'')');
+-- A tag made internal, or public again: the entries that carry it (their documents hold its name).
+CREATE TRIGGER search_mark_internaltag_insert AFTER INSERT ON depository_internaltag REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT ti.object_id FROM taggit_taggeditem ti WHERE ti.tag_id IN (SELECT tag_id FROM new_rows) AND ti.content_type_id = (SELECT id FROM django_content_type WHERE app_label = ''depository'' AND model = ''entry'')');
+CREATE TRIGGER search_mark_internaltag_delete AFTER DELETE ON depository_internaltag REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT ti.object_id FROM taggit_taggeditem ti WHERE ti.tag_id IN (SELECT tag_id FROM old_rows) AND ti.content_type_id = (SELECT id FROM django_content_type WHERE app_label = ''depository'' AND model = ''entry'')');
 -- At commit, once: the queued entries are reindexed.
 CREATE CONSTRAINT TRIGGER search_flush_at_commit AFTER INSERT ON depository_searchqueue
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION depository_search_flush_at_commit();

@@ -30,7 +30,7 @@ def install_sql(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("depository", "0008_search_lexeme_postings"),
+        ("depository", "0009_internal_tags"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]
 
