@@ -76,6 +76,12 @@ class ReplicaRouter:
         return db == DEFAULT_DB_ALIAS
 
 
+def read_connection():
+    """The connection that raw SQL reading content should use in place of `django.db.connection`:
+    the replica inside a public page that reads from it, else the primary."""
+    return connections[_read_alias.get()]
+
+
 @dataclass(frozen=True)
 class ReplicaStatus:
     """One look at the replica: `usable`; `lag` in seconds (0.0 when it has replayed everything the
