@@ -16,6 +16,7 @@ Every wait is on a condition with a deadline; the short check period and lag bou
 whole module well under two minutes.
 """
 
+import contextlib
 import http.client
 import json
 import os
@@ -139,17 +140,17 @@ def servers():
         primary.remove()
 
 
-@pytest.fixture(scope="module")
-def portal(servers, tmp_path_factory):
-    """gunicorn with one worker (so that one process's view of the replica answers every request)."""
+@contextlib.contextmanager
+def served(servers, log_path, **settings):
+    """gunicorn with one worker (so that one process's view of the replica answers every request),
+    with `settings` added to the environment; yields a Portal."""
     primary, replica, env = servers
     port = free_port()
-    log_path = tmp_path_factory.mktemp("replica") / "gunicorn.log"
     log = open(log_path, "w")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [str(GUNICORN), "twg_portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "30"],
         cwd=BASE_DIR,
-        env=env,
+        env={**env, **settings},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -167,6 +168,12 @@ def portal(servers, tmp_path_factory):
             process.wait(timeout=10)
         log.close()
     assert "Traceback" not in log_path.read_text(), log_path.read_text()
+
+
+@pytest.fixture(scope="module")
+def portal(servers, tmp_path_factory):
+    with served(servers, tmp_path_factory.mktemp("replica") / "gunicorn.log") as portal:
+        yield portal
 
 
 class Portal:
@@ -362,3 +369,26 @@ def test_a_replica_outage_falls_back_to_the_primary_and_recovers(portal):
         return response.routing["read_from"] == "replica"
 
     wait_for(back_on_replica, "pages read from the replica once it is back")
+
+
+def test_a_replica_failing_during_a_page_is_answered_again_from_the_primary(servers, tmp_path):
+    """With a check period far longer than the test, the worker still believes the replica well when
+    it stops: the page's own replica connection fails, and the page is answered from the primary."""
+    long_check = {"REPLICA_CHECK_SECONDS": "300", "REPLICA_READ_YOUR_WRITES_SECONDS": "310"}
+    with served(servers, tmp_path / "gunicorn.log", **long_check) as portal:
+        visitor = Visitor(portal)
+        wait_for(lambda: reads_from_replica(visitor, "/meetings/"), "the replica in use")
+        on_replica = visitor.get("/meetings/organizations/").routing["queries"]["replica"]
+        portal.replica.stop(mode="fast")
+        try:
+            failed = visitor.get("/meetings/organizations/")
+            assert failed.status == 200, failed.text
+            assert failed.routing["why"] == "replica failed during the page", failed.routing
+            assert failed.routing["queries"] == {"default": on_replica, "replica": 0}
+            # The failure is remembered: the next pages go straight to the primary, without trying.
+            following = visitor.get("/meetings/")
+            assert following.status == 200
+            assert following.routing["why"].startswith("replica not used: failed during a page"), following.routing
+            assert following.routing["checked"] is False
+        finally:
+            portal.replica.start()
