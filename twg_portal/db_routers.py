@@ -84,29 +84,34 @@ def read_connection():
 
 @dataclass(frozen=True)
 class ReplicaStatus:
-    """One look at the replica: `usable`; `lag` in seconds (0.0 when it has replayed everything the
-    primary had written when looked at; None when unknown); `reason` why not usable, else "";
-    `checked_at` on time.monotonic()."""
+    """One look at the replica: `usable`; `lag` in seconds (an upper bound; 0.0 when it had replayed
+    everything the primary had written when looked at; None when unknown); `reason` why not usable,
+    else ""; `checked_at` on time.monotonic(); `primary_position`: the primary's WAL position (text)
+    read by this look, None when the primary did not answer."""
 
     usable: bool
     lag: float | None
     reason: str
     checked_at: float
+    primary_position: str | None = None
 
 
 _status = None
 _status_lock = threading.Lock()
 
 
-def check_replica():
+def check_replica(previous=None):
     """Look at the replica now and return a ReplicaStatus. Never raises for a database error.
 
     The primary's WAL position is read first; a replica that has replayed up to it holds every
-    commit made before the check (lag 0). Otherwise the lag is the age of the replica's last
-    replayed commit (`pg_last_xact_replay_timestamp`), an upper bound of how stale it is: the first
-    commit it misses is newer than that. Both functions are open to any role (PostgreSQL 15 manual,
-    "System Administration Functions"). A server that is not in recovery is not used: it is not the
-    standby we were given (a promoted replica, or a wrong URL).
+    commit made before this look (lag 0). Otherwise the lag is bounded two ways, and the smaller
+    bound is taken: the age of the replica's last replayed commit (`pg_last_xact_replay_timestamp`;
+    the first commit it misses is newer than that), and, when it has replayed up to the position of
+    the `previous` look (a ReplicaStatus), the time since that look (it holds every commit made
+    before it). The second bound keeps a replica that is milliseconds behind a quiet primary (whose
+    last commit is old) from reading as lagging. These functions are open to any role (PostgreSQL 15
+    manual, "System Administration Functions"). A server that is not in recovery is not used: it is
+    not the standby we were given (a promoted replica, or a wrong URL).
     """
     checked_at = time.monotonic()
     token = _checking.set(True)
@@ -114,33 +119,40 @@ def check_replica():
         try:
             with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
                 cursor.execute("SELECT pg_current_wal_lsn()::text")
-                (primary_lsn,) = cursor.fetchone()
+                (primary_position,) = cursor.fetchone()
         except DatabaseError as error:
             # The page will meet the same error on the primary and answer 503; do not blame the replica.
             return ReplicaStatus(False, None, f"primary unavailable: {str(error).strip()}", checked_at)
+        previous_position = previous.primary_position if previous else None
         try:
             with connections[REPLICA_ALIAS].cursor() as cursor:
                 cursor.execute(
                     "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() >= %s::pg_lsn,"
+                    " coalesce(pg_last_wal_replay_lsn() >= %s::pg_lsn, false),"
                     " EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8",
-                    [primary_lsn],
+                    [primary_position, previous_position],
                 )
-                in_recovery, caught_up, replay_age = cursor.fetchone()
+                in_recovery, caught_up, caught_up_with_previous, replay_age = cursor.fetchone()
         except DatabaseError as error:
             close_quietly(REPLICA_ALIAS)
-            return ReplicaStatus(False, None, f"unreachable: {str(error).strip()}", checked_at)
+            return ReplicaStatus(False, None, f"unreachable: {str(error).strip()}", checked_at, primary_position)
     finally:
         _checking.reset(token)
+
+    def status(usable, lag, reason=""):
+        return ReplicaStatus(usable, lag, reason, checked_at, primary_position)
+
     if not in_recovery:
-        return ReplicaStatus(False, None, "not a standby (pg_is_in_recovery() is false)", checked_at)
-    lag = 0.0 if caught_up else replay_age
+        return status(False, None, "not a standby (pg_is_in_recovery() is false)")
+    bounds = [replay_age] if replay_age is not None else []
+    if caught_up_with_previous:
+        bounds.append(checked_at - previous.checked_at)
+    lag = 0.0 if caught_up else min(bounds, default=None)
     if lag is None:
-        return ReplicaStatus(False, None, "behind the primary and has replayed no commit yet", checked_at)
+        return status(False, None, "behind the primary and has replayed no commit yet")
     if lag > settings.REPLICA_MAX_LAG_SECONDS:
-        return ReplicaStatus(
-            False, lag, f"lagging {lag:.1f} s (bound {settings.REPLICA_MAX_LAG_SECONDS} s)", checked_at
-        )
-    return ReplicaStatus(True, lag, "", checked_at)
+        return status(False, lag, f"lagging {lag:.1f} s (bound {settings.REPLICA_MAX_LAG_SECONDS} s)")
+    return status(True, lag)
 
 
 def replica_status(*, refresh=False):
@@ -151,7 +163,7 @@ def replica_status(*, refresh=False):
         current = _status
         if not refresh and current and time.monotonic() - current.checked_at < settings.REPLICA_CHECK_SECONDS:
             return current, False
-        new = check_replica()
+        new = check_replica(previous=current)
         _status = new
     if current is None or current.usable != new.usable:
         if new.usable:
