@@ -280,6 +280,8 @@ def test_public_pages_read_from_the_replica_and_everything_else_from_the_primary
     login = visitor.log_in()
     assert login.routing["queries"]["replica"] == 0 and login.routing["queries"]["default"] > 0
     assert "twg_read_primary" in visitor.cookies
+    marker = next(h for h in login.headers.get_all("Set-Cookie") if h.startswith("twg_read_primary="))
+    assert "HttpOnly" in marker and "SameSite=Lax" in marker and f"Max-Age={READ_YOUR_WRITES_SECONDS}" in marker
     for path in ["/members/", "/admin/", "/admin/meetings/organization/", "/admin/depository/entry/"]:
         response = visitor.get(path)
         assert response.status == 200, (path, response.text)
