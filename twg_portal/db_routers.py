@@ -155,16 +155,24 @@ def check_replica(previous=None):
     return status(True, lag)
 
 
-def replica_status(*, refresh=False):
-    """This worker's latest ReplicaStatus, looked at again when older than REPLICA_CHECK_SECONDS
-    (or `refresh`). Returns (status, checked): `checked` is True when this call looked."""
+def replica_status():
+    """This worker's latest ReplicaStatus, looked at again when older than REPLICA_CHECK_SECONDS.
+    Returns (status, checked): `checked` is True when this call looked. While one thread of the
+    worker looks, the others take the previous look rather than wait for it."""
     global _status
-    with _status_lock:
+    current = _status
+    if current and time.monotonic() - current.checked_at < settings.REPLICA_CHECK_SECONDS:
+        return current, False
+    if not _status_lock.acquire(blocking=current is None):
+        return current, False
+    try:
         current = _status
-        if not refresh and current and time.monotonic() - current.checked_at < settings.REPLICA_CHECK_SECONDS:
+        if current and time.monotonic() - current.checked_at < settings.REPLICA_CHECK_SECONDS:
             return current, False
         new = check_replica(previous=current)
         _status = new
+    finally:
+        _status_lock.release()
     if current is None or current.usable != new.usable:
         if new.usable:
             logger.info("Read replica in use (lag %.1f s)", new.lag)
