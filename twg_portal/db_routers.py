@@ -4,11 +4,11 @@ replica, everything else stays on the primary.
 Active only when DATABASE_REPLICA_URL is set (settings add the "replica" alias, the router and the
 middleware). The rules, in one place:
 
-- Reads go to the replica only inside a public read-only page (`REPLICA_PAGES`: GET or HEAD of the
-  home, about and sitemap pages and of everything under /depository/ and /meetings/), and only for
-  the content apps (`REPLICA_APPS`). Sessions, users, login lockouts, the cache table and tasks are
-  always read on the primary, as are members' pages, the admin, `/healthz` and anything outside a
-  view. Every write goes to the primary (a replica refuses writes anyway).
+- Reads go to the replica only inside a public read-only page (GET or HEAD of the home, about and
+  sitemap pages and of everything under /depository/ and /meetings/: `REPLICA_PAGE_NAMES`,
+  `REPLICA_PAGE_NAMESPACES`), and only for the content apps (`REPLICA_APPS`). Sessions, users,
+  login lockouts, the cache table and tasks are always read on the primary, as are members' pages,
+  the admin, `/healthz` and anything outside a view. Every write goes to the primary (a replica refuses writes anyway).
 - Read-your-writes: any request other than GET/HEAD/OPTIONS/TRACE sets a signed, timestamped cookie;
   for REPLICA_READ_YOUR_WRITES_SECONDS afterwards that visitor reads everything from the primary.
 - Lag and outage: each web worker looks at the replica at most once per REPLICA_CHECK_SECONDS (one
