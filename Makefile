@@ -21,7 +21,7 @@ endef
 
 .PHONY: help setup run test lint format migrations-check bench wrk
 .PHONY: browser-deps test-browser screenshots messages compilemessages
-.PHONY: backup restore pg-client pg-server redis-server audit fault-test
+.PHONY: backup restore pg-client redis-server audit fault-test
 
 help:
 	@echo "make run    set up (venv, database, migrations, TWG records, organizer account, static files) and serve on http://$(HOST):$(PORT)"
@@ -166,6 +166,20 @@ redis-server:
 	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends redis-server; }; \
 	fi
 
+# initdb, pg_ctl (postgresql-N; pg_basebackup is in the client package): the fault tests start
+# PostgreSQL servers of their own, a primary and a streaming replica (tests/fault/test_read_replica.py).
+# Installed only if missing.
+.PHONY: pg-server
+pg-server: pg-client
+	@if [ -x /usr/lib/postgresql/$(PG_MAJOR)/bin/initdb ] && [ -x /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_ctl ]; then :; \
+	else \
+	  echo "Installing postgresql-$(PG_MAJOR) (initdb, pg_ctl for the fault tests)"; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get install -y --no-install-recommends postgresql-$(PG_MAJOR) || \
+	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends postgresql-$(PG_MAJOR); }; \
+	fi
+fault-test: pg-server
+
 backup: $(VENV)/.runtime-installed .secret_key pg-client
 	$(PY) manage.py backup
 
@@ -184,21 +198,8 @@ wrk:
 
 bench: $(VENV)/.runtime-installed .secret_key wrk
 	$(PY) bench/run.py --sizes $(SIZES)
-# initdb, pg_ctl (postgresql-N; pg_basebackup is in the client package): the fault tests start
-# PostgreSQL servers of their own, a primary and a streaming replica. Installed only if missing.
-pg-server: pg-client
-	@if [ -x /usr/lib/postgresql/$(PG_MAJOR)/bin/initdb ] && [ -x /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_ctl ]; then :; \
-	else \
-	  echo "Installing postgresql-$(PG_MAJOR) (initdb, pg_ctl for the fault tests)"; \
-	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get install -y --no-install-recommends postgresql-$(PG_MAJOR) || \
-	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends postgresql-$(PG_MAJOR); }; \
-	fi
-
-# Runs its own PostgreSQL (initdb in a temporary directory, a free loopback port) and gunicorn:
-# tests/fault/test_postgres_restart.py (a restart under load) and tests/fault/test_read_replica.py
-# (a pg_basebackup replica: routing, read-your-writes, lag bound, outage).
-fault-test: $(VENV)/.test-installed .secret_key pg-server
+# Runs its own PostgreSQL (initdb in a temporary directory, a free loopback port) and gunicorn.
+fault-test: $(VENV)/.test-installed .secret_key pg-client
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) -m pytest -m fault tests/fault $(ARGS)
 
