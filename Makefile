@@ -32,7 +32,8 @@ help:
 	@echo "make backup                  write backups/twg-backup-<time>.tar (database dump, uploaded files, manifest)"
 	@echo "make restore FILE=... [FORCE=1]  restore a backup into an empty database (FORCE=1: replace a non-empty one)"
 	@echo "make audit   pip-audit on the pinned requirements and bandit on the code"
-	@echo "make fault-test  restart a PostgreSQL of its own under the served portal: 503s, then recovery"
+	@echo "make fault-test  restart a PostgreSQL of its own under the served portal: 503s, then recovery;"
+	@echo "                 a streaming replica of its own: public pages routed to it, lag and outage fall back"
 
 $(PY):
 	@python_bin=$$( $(find_python) ) || { echo "No Python 3.12+ found. Install python3.12 (e.g. 'pyenv install 3.12' or Debian's python3.12) and run make again." >&2; exit 1; }; \
@@ -164,6 +165,20 @@ redis-server:
 	  $$SUDO apt-get install -y --no-install-recommends redis-server || \
 	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends redis-server; }; \
 	fi
+
+# initdb, pg_ctl (postgresql-N; pg_basebackup is in the client package): the fault tests start
+# PostgreSQL servers of their own, a primary and a streaming replica (tests/fault/test_read_replica.py).
+# Installed only if missing.
+.PHONY: pg-server
+pg-server: pg-client
+	@if [ -x /usr/lib/postgresql/$(PG_MAJOR)/bin/initdb ] && [ -x /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_ctl ]; then :; \
+	else \
+	  echo "Installing postgresql-$(PG_MAJOR) (initdb, pg_ctl for the fault tests)"; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get install -y --no-install-recommends postgresql-$(PG_MAJOR) || \
+	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends postgresql-$(PG_MAJOR); }; \
+	fi
+fault-test: pg-server
 
 backup: $(VENV)/.runtime-installed .secret_key pg-client
 	$(PY) manage.py backup

@@ -44,15 +44,16 @@ def envlist(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def database_from_url(url):
-    """Turn postgres://user:password@host:port/name?option=value into a DATABASES entry."""
+def database_from_url(url, variable="DATABASE_URL"):
+    """Turn postgres://user:password@host:port/name?option=value into a DATABASES entry (`variable`
+    names the environment variable in error messages)."""
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:
-        raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL: the portal runs on PostgreSQL only")
+        raise ImproperlyConfigured(f"{variable} must be a postgres:// URL: the portal runs on PostgreSQL only")
     name = unquote(parts.path.lstrip("/"))
     if not name:
         raise ImproperlyConfigured(
-            "DATABASE_URL must name a database, e.g. postgres://postgres@127.0.0.1:5432/twg_portal"
+            f"{variable} must name a database, e.g. postgres://postgres@127.0.0.1:5432/twg_portal"
         )
     options = {"connect_timeout": 5}
     options.update(parse_qsl(parts.query))
@@ -401,3 +402,32 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("twg_portal.middleware.DatabaseUnavailableMiddleware") + 1,
     "twg_portal.middleware.RejectNullCharactersMiddleware",
 )
+
+# --- Past one machine: a read replica (issue 13; docs/deployment.md "Read replica") ---------------
+# With DATABASE_REPLICA_URL (same syntax as DATABASE_URL) the public read-only pages read from a
+# streaming replica (alias "replica"); writes, sessions, logins, members' pages and the admin stay on
+# the primary (twg_portal/db_routers.py). Without it nothing below is used.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+# A replica whose last replayed commit is older than this while the primary has moved on is lagging:
+# its pages are read from the primary until it catches up. 5 s tolerates a burst (a bulk import)
+# while bounding how stale a public page can be.
+REPLICA_MAX_LAG_SECONDS = envint("REPLICA_MAX_LAG_SECONDS", 5)
+# How long each web worker trusts its last look at the replica (reachable, lag): one query on each
+# server per worker per period, never one per page.
+REPLICA_CHECK_SECONDS = envint("REPLICA_CHECK_SECONDS", 3)
+# After any POST, that visitor reads from the primary for this long (a signed cookie with a
+# timestamp). It must exceed the lag bound plus the check period: by then the replica has replayed
+# the write, or it was found lagging and nobody reads from it (docs/deployment.md has the argument).
+REPLICA_READ_YOUR_WRITES_SECONDS = envint("REPLICA_READ_YOUR_WRITES_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_from_url(DATABASE_REPLICA_URL, "DATABASE_REPLICA_URL")
+    # Tests that do not start a replica of their own read the test database through this alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["twg_portal.db_routers.ReplicaRouter"]
+    # Innermost, so that it decides once the view is known and sees the view's errors first.
+    MIDDLEWARE.append("twg_portal.db_routers.ReadReplicaMiddleware")
+    if REPLICA_READ_YOUR_WRITES_SECONDS <= REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS:
+        raise ImproperlyConfigured(
+            "REPLICA_READ_YOUR_WRITES_SECONDS must exceed REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS, "
+            "or a visitor may not see their own write"
+        )
