@@ -15,10 +15,10 @@ The rows are written only by depository_search_reindex (sql/search_v1.sql), at t
 change (depository.models.SearchQueue).
 """
 
-from django.db import connection
 
 from depository.facets import FACETS_BY_NAME, SUB_THEME_STEP
 from depository.models import City, FacetPosting, Theme
+from twg_portal.db_routers import read_connection
 
 POSTINGS = FacetPosting._meta.db_table
 THEMES = Theme._meta.db_table
@@ -210,7 +210,7 @@ def count(selected, base, search_ids_sql=None, *, titles_sql=None, window=0):
     parts += [_counts_sql(name, others[name], base) for name in FACETS_BY_NAME]
     sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
     total = 0
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:  # the replica on a public page that reads from it
         cursor.execute(sql, params)
         for name, value, label, place, n in cursor.fetchall():
             if name == "":

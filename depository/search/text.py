@@ -15,12 +15,12 @@ import re
 import unicodedata
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchQueryField, SearchRank
-from django.db import connection
 from django.db.models import Case, F, Func, TextField, Value, When
 from django.db.models.functions import Concat
 from django.utils import translation
 
 from depository.models import Entry, Language
+from twg_portal.db_routers import read_connection
 
 # Text search configuration per entry language (see migration 0003); anything else uses the last.
 SEARCH_CONFIGS = {
@@ -125,7 +125,7 @@ def ignored_words(query):
     if not words:
         return []
     config = SEARCH_CONFIGS.get((translation.get_language() or "en")[:2], SEARCH_CONFIGS[Language.ENGLISH])
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT w FROM unnest(%s::text[]) WITH ORDINALITY u(w, n) "
             "WHERE to_tsvector(%s::regconfig, w) = '' ORDER BY n",
