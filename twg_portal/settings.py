@@ -100,7 +100,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "twg_portal.apps.PortalAdminConfig",  # Django's admin with the organizers' start page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
