@@ -10,6 +10,7 @@ from depository import services
 from depository.admin_attachments import AttachmentAdminMixin, AttachmentInline
 from depository.admin_spreadsheets import EntrySpreadsheetAdminMixin
 from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
+from twg_portal.admin_deletion import NamesWhatLosesItAdminMixin
 
 
 def translations_fieldset(model, description=None):
@@ -26,7 +27,7 @@ def translations_fieldset(model, description=None):
     )
 
 
-class VocabularyAdmin(admin.ModelAdmin):
+class VocabularyAdmin(NamesWhatLosesItAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "position", "entry_count"]
     list_editable = ["position"]
     search_fields = ["name", "description", *Theme.translation_field_names("name")]
@@ -66,7 +67,7 @@ class ThemeAdmin(VocabularyAdmin):
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(NamesWhatLosesItAdminMixin, admin.ModelAdmin):
     list_display = ["name", "country"]
     list_filter = ["city_types", "country"]
     search_fields = ["name", "country"]
