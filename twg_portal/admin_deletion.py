@@ -91,7 +91,7 @@ def deleted_objects(objs, request, admin_site):
     protected = [format_callback(obj) for obj in collector.protected]
     # The summary counts link rows under their own names ("Entry-theme relationships: 3").
     model_count = {model._meta.verbose_name_plural: len(rows) for model, rows in collector.model_objs.items()}
-    for (field, value), querysets in collector.field_updates.items():
+    for (field, _new_value), querysets in collector.field_updates.items():
         for queryset in querysets:
             rows = list(queryset)
             prefetch_parents(rows[0].__class__ if rows else None, rows)
