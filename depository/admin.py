@@ -84,6 +84,7 @@ class AddThemeForm(forms.Form):
 class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAdmin):
     inlines = [AttachmentInline]
     list_display = ["title", "kind", "status", "evidence_level", "year", "language", "published_at", "updated_at"]
+    # `year` (and `date_issued`) is the document's own date; `published_at` is when it was added to the portal.
     list_filter = [
         "status",
         "kind",
@@ -114,7 +115,10 @@ class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAd
     show_facets = admin.ShowFacets.ALWAYS
     fieldsets = [
         (None, {"fields": ["kind", "title", "slug", "status", "summary", "body", "annotation"]}),
-        (_("Bibliographic details"), {"fields": ["authors", "publisher", "year", "language", "external_url"]}),
+        (
+            _("Bibliographic details"),
+            {"fields": ["authors", "publisher", "year", "date_issued", "language", "external_url"]},
+        ),
         translations_fieldset(
             Entry,
             _(
