@@ -401,3 +401,10 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("twg_portal.middleware.DatabaseUnavailableMiddleware") + 1,
     "twg_portal.middleware.RejectNullCharactersMiddleware",
 )
+
+# Use statistics without personal data (issue 16; docs/privacy.md): views of entry pages and downloads
+# of their files are counted in the cache after the response, then added to the monthly table by
+# `manage.py flush_statistics` or the task worker.
+INSTALLED_APPS.append("usage")
+MIDDLEWARE.append("usage.middleware.UsageCountingMiddleware")
+USAGE_FLUSH_INTERVAL_SECONDS = envint("USAGE_FLUSH_INTERVAL_SECONDS", 300)  # counted hits wait in the cache this long
