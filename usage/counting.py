@@ -98,14 +98,15 @@ def _append(value):
             return slot
 
 
-UPSERT = f"""
-    INSERT INTO {MonthlyUsage._meta.db_table} (entry_id, month, views, downloads)
+# One statement per batch; slugs of entries that are gone or no longer published match nothing.
+UPSERT = """
+    INSERT INTO usage_monthlyusage (entry_id, month, views, downloads)
     SELECT entry.id, batch.month, batch.views, batch.downloads
     FROM unnest(%s::text[], %s::date[], %s::integer[], %s::integer[]) AS batch(slug, month, views, downloads)
     JOIN depository_entry AS entry ON entry.slug = batch.slug AND entry.status = 'published'
     ON CONFLICT (entry_id, month) DO UPDATE
-    SET views = {MonthlyUsage._meta.db_table}.views + EXCLUDED.views,
-        downloads = {MonthlyUsage._meta.db_table}.downloads + EXCLUDED.downloads
+    SET views = usage_monthlyusage.views + EXCLUDED.views,
+        downloads = usage_monthlyusage.downloads + EXCLUDED.downloads
 """
 
 
