@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from twg_portal.auth_backends import client_ip_address
-from usage.models import MonthlyUsage, UsageKind
+from usage.models import UsageKind
 
 logger = logging.getLogger(__name__)
 
