@@ -128,6 +128,16 @@ def test_nothing_about_the_visitor_is_stored(client, entry):
     assert [field.name for field in MonthlyUsage._meta.get_fields()] == ["id", "entry", "month", "views", "downloads"]
 
 
+def test_the_flush_removes_past_salts(client, entry, monkeypatch):
+    view(client, entry)
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    monkeypatch.setattr("usage.counting.timezone.now", lambda: tomorrow)
+    flush()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM twg_cache WHERE cache_key LIKE %s", ["%usage:salt:%"])
+        assert cursor.fetchone()[0] == 0
+
+
 def test_hits_of_entries_no_longer_published_are_dropped(client, entry):
     view(client, entry)
     Entry.objects.filter(pk=entry.pk).update(status="archived")

@@ -143,6 +143,9 @@ def flush(*, batch_size=BATCH_SIZE):
         return None
     try:
         cache.delete(QUEUED_KEY)  # the next hit queues the next flush
+        # An expired key may linger as a row of the database cache until culled: drop past salts now.
+        today = timezone.now().date()
+        cache.delete_many([f"usage:salt:{today - timedelta(days=days)}" for days in range(1, 8)])
         flushed = cache.get(FLUSHED_KEY, 0)
         last = cache.get(SEQUENCE_KEY, 0)
         if last < flushed:  # the cache was emptied and numbering started again
