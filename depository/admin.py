@@ -10,6 +10,7 @@ from depository import services
 from depository.admin_attachments import AttachmentAdminMixin, AttachmentInline
 from depository.admin_spreadsheets import EntrySpreadsheetAdminMixin
 from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, InternalTag, Theme, ViolenceType
+from twg_portal.admin_deletion import NamesWhatLosesItAdminMixin
 
 
 def translations_fieldset(model, description=None):
@@ -26,7 +27,7 @@ def translations_fieldset(model, description=None):
     )
 
 
-class VocabularyAdmin(admin.ModelAdmin):
+class VocabularyAdmin(NamesWhatLosesItAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "position", "entry_count"]
     list_editable = ["position"]
     search_fields = ["name", "description", *Theme.translation_field_names("name")]
@@ -66,7 +67,7 @@ class ThemeAdmin(VocabularyAdmin):
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(NamesWhatLosesItAdminMixin, admin.ModelAdmin):
     list_display = ["name", "country"]
     list_filter = ["city_types", "country"]
     search_fields = ["name", "country"]
@@ -83,6 +84,7 @@ class AddThemeForm(forms.Form):
 class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAdmin):
     inlines = [AttachmentInline]
     list_display = ["title", "kind", "status", "evidence_level", "year", "language", "published_at", "updated_at"]
+    # `year` (and `date_issued`) is the document's own date; `published_at` is when it was added to the portal.
     list_filter = [
         "status",
         "kind",
@@ -113,7 +115,10 @@ class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAd
     show_facets = admin.ShowFacets.ALWAYS
     fieldsets = [
         (None, {"fields": ["kind", "title", "slug", "status", "summary", "body", "annotation"]}),
-        (_("Bibliographic details"), {"fields": ["authors", "publisher", "year", "language", "external_url"]}),
+        (
+            _("Bibliographic details"),
+            {"fields": ["authors", "publisher", "year", "date_issued", "language", "external_url"]},
+        ),
         translations_fieldset(
             Entry,
             _(

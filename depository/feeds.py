@@ -1,6 +1,8 @@
 """GET /depository/feed/: an Atom feed of newly published entries, honouring the browse page's filters
 (a practitioner subscribes to `?violence_type=gender-based&city_type=post-conflict`)."""
 
+import datetime
+
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponseBadRequest
@@ -45,7 +47,9 @@ class EntryFeed(Feed):
         return entry.translated_summary
 
     def item_pubdate(self, entry):
-        return entry.published_at
+        # The document's own date, not the day it was added to the portal (Atom <published>).
+        issued = entry.issued
+        return datetime.datetime.combine(issued, datetime.time(), tzinfo=datetime.UTC) if issued else None
 
     def item_updateddate(self, entry):
         return entry.updated_at

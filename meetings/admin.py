@@ -13,6 +13,7 @@ from meetings.models import (
     SessionContribution,
 )
 from meetings.services.merge import merge_organizations, merge_people
+from twg_portal.admin_deletion import NamesWhatLosesItAdminMixin
 
 
 class ProgrammeSessionInline(admin.StackedInline):
@@ -80,7 +81,7 @@ class PersonParticipationInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(MergeAction, admin.ModelAdmin):
+class PersonAdmin(NamesWhatLosesItAdminMixin, MergeAction, admin.ModelAdmin):
     list_display = ["name", "other_spellings", "disclosure", "meeting_count"]
     list_filter = ["disclosure"]
     search_fields = ["name", "other_spellings", "participations__organization__name"]
@@ -100,7 +101,7 @@ class PersonAdmin(MergeAction, admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(MergeAction, admin.ModelAdmin):
+class OrganizationAdmin(NamesWhatLosesItAdminMixin, MergeAction, admin.ModelAdmin):
     list_display = ["name", "acronym", "kind", "city", "country"]
     list_filter = ["kind", "country"]
     list_select_related = ["city"]

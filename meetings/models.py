@@ -285,7 +285,8 @@ class SessionContribution(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person} ({self.get_role_display()})"
+        # Names the session too: a person's delete confirmation lists their contributions.
+        return f"{self.person} ({self.get_role_display()}), {self.session}"
 
 
 class ParticipationRole(models.TextChoices):

@@ -26,6 +26,7 @@ from members.models import Answer, Question
 from members.services.invitations import invite_member
 from tests.depository_helpers import attach, make_entry
 from tests.members_helpers import client_for, make_paper, post_upload
+from usage.models import MonthlyUsage
 
 ROLES = ["anonymous", "member", "second_member", "organizer", "superuser"]
 
@@ -72,6 +73,7 @@ def world(db, media_roots, member, second_member, organizer, superuser):
     )
     public_file = attach(published, name="published.pdf")
     hidden_file = attach(published, name="internal-notes.pdf", is_public=False)
+    MonthlyUsage.objects.create(entry=published, month=datetime.date(2026, 1, 1), views=3, downloads=1)
     draft = make_entry("A draft entry nobody outside staff may see", status="draft", cities=["bogota"])
     draft_file = attach(draft, name="draft.pdf")
     GlossaryTerm.objects.create(term="Peacebuilding", slug="peacebuilding", definition="Building peace.")
@@ -207,7 +209,8 @@ def site_rows(world):
 
 # The Organizers group curates these apps (all rights) and may view user accounts; nothing else in the admin.
 ORGANIZER_APPS = {"depository", "meetings", "members", "taggit"}
-ORGANIZER_VIEW_ONLY = {"auth.user"}
+# The use statistics are written by the software only: organizers (and superusers) read them.
+ORGANIZER_VIEW_ONLY = {"auth.user", "usage.monthlyusage"}
 # Admins that refuse a kind of page to everyone, superusers included (logs are written by the software only).
 NOBODY = {
     ("axes.accessattempt", "add"),
@@ -215,6 +218,8 @@ NOBODY = {
     ("axes.accessfailurelog", "add"),
     ("django_tasks_database.dbtaskresult", "add"),
     ("django_tasks_database.dbtaskresult", "delete"),
+    ("usage.monthlyusage", "add"),
+    ("usage.monthlyusage", "delete"),
 }
 
 
@@ -261,7 +266,7 @@ def admin_rows(world):
     app_labels = {model._meta.app_label for model in admin.site._registry}
     for app_label in sorted(app_labels):
         # The admin answers 404 for an app with no model the user may see.
-        organizer = OK if app_label in ORGANIZER_APPS or app_label == "auth" else NOT_FOUND
+        organizer = OK if app_label in ORGANIZER_APPS or app_label in {"auth", "usage"} else NOT_FOUND
         rows.append(("get", reverse("admin:app_list", args=[app_label]), (ADMIN_LOGIN,) * 3 + (organizer, OK)))
 
     entry, meeting, paper, user = world["draft"], world["meeting"], world["paper"], world["member"].user

@@ -1,7 +1,19 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class TwgPortalConfig(AppConfig):
     name = "twg_portal"
     verbose_name = _("TWG Portal")
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the portal's site (twg_portal/admin_site.py) as the default `admin.site`."""
+
+    default = False
+    default_site = "twg_portal.admin_site.PortalAdminSite"
+
+    def ready(self):
+        super().ready()  # registers every app's admin
+        self.module.site.add_attention_filters()

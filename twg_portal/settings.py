@@ -101,7 +101,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "twg_portal.apps.PortalAdminConfig",  # Django's admin with the organizers' start page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -402,6 +402,13 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("twg_portal.middleware.DatabaseUnavailableMiddleware") + 1,
     "twg_portal.middleware.RejectNullCharactersMiddleware",
 )
+
+# Use statistics without personal data (issue 16; docs/privacy.md): views of entry pages and downloads
+# of their files are counted in the cache after the response, then added to the monthly table by
+# `manage.py flush_statistics` or the task worker.
+INSTALLED_APPS.append("usage")
+MIDDLEWARE.append("usage.middleware.UsageCountingMiddleware")
+USAGE_FLUSH_INTERVAL_SECONDS = envint("USAGE_FLUSH_INTERVAL_SECONDS", 300)  # counted hits wait in the cache this long
 
 # --- Past one machine: a read replica (issue 13; docs/deployment.md "Read replica") ---------------
 # With DATABASE_REPLICA_URL (same syntax as DATABASE_URL) the public read-only pages read from a

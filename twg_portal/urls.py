@@ -1,15 +1,9 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from twg_portal import views
 from twg_portal.sitemaps import SITEMAPS
-
-admin.site.site_header = _("TWG Portal administration")
-admin.site.site_title = _("TWG Portal")
-admin.site.index_title = _("Curate the depository, meetings and members")
-admin.site.site_url = "/"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,10 +1,12 @@
 """Depository entries and the glossary."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, When
-from django.db.models.functions import Lower
+from django.db.models.functions import ExtractYear, Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -98,7 +100,15 @@ class Entry(TranslatableContent):
     )
     authors = models.CharField(_("authors"), max_length=500, blank=True)
     publisher = models.CharField(_("publisher"), max_length=300, blank=True)
-    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, help_text=_("The year the document itself was published.")
+    )
+    date_issued = models.DateField(
+        _("date issued"),
+        null=True,
+        blank=True,
+        help_text=_("The day the document itself was published, when known; otherwise give the year only."),
+    )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH)
     external_url = models.URLField(_("external link"), max_length=500, blank=True)
     cities = models.ManyToManyField(City, verbose_name=_("cities"), blank=True, related_name="entries")
@@ -121,7 +131,8 @@ class Entry(TranslatableContent):
     what_went_wrong = models.TextField(_("what went wrong"), blank=True)
     what_was_learned = models.TextField(_("what was learned"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=EntryStatus.choices, default=EntryStatus.DRAFT)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # When the entry went public on the portal, not the document's own date (`issued`).
+    published_at = models.DateTimeField(_("added to the portal"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     curated_by = models.ForeignKey(
@@ -174,7 +185,12 @@ class Entry(TranslatableContent):
             models.CheckConstraint(
                 condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100), name="entry_year_plausible"
             ),
-            # A published entry always knows when it was published (feeds and 'newest' sort on it).
+            # The day and the year of the document's own date agree (lists show the year).
+            models.CheckConstraint(
+                condition=Q(date_issued__isnull=True) | Q(year=ExtractYear("date_issued")),
+                name="entry_date_issued_in_year",
+            ),
+            # A published entry always knows when it went public on the portal ('newest' sorts on it).
             models.CheckConstraint(
                 condition=~Q(status=EntryStatus.PUBLISHED) | Q(published_at__isnull=False),
                 name="entry_published_has_date",
@@ -216,7 +232,22 @@ class Entry(TranslatableContent):
     def original_language(self):
         return self.language
 
+    @property
+    def issued(self):
+        """The document's own date (Dublin Core "issued"), which lists, feeds and citations show: a
+        `datetime.date`, the 1st of January of `year` when only the year is known, or None when
+        neither is. When the entry was added to the portal is `published_at`."""
+        if self.date_issued is not None:
+            return self.date_issued
+        if self.year is not None:
+            return datetime.date(self.year, 1, 1)
+        return None
+
     def clean(self):
+        if self.date_issued is not None and self.year is None:
+            self.year = self.date_issued.year
+        if self.date_issued is not None and self.year != self.date_issued.year:
+            raise ValidationError({"year": _("The year must be the year of the date issued.")})
         # The title and summary are the text in the entry's own language; a "translation" into it
         # would never be shown.
         own = [name for name in self.translation_field_names() if name.endswith(f"_{self.language}")]

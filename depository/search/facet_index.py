@@ -15,7 +15,6 @@ The rows are written only by depository_search_reindex (sql/search_v1.sql), at t
 change (depository.models.SearchQueue).
 """
 
-
 from depository.facets import FACETS_BY_NAME, SUB_THEME_STEP
 from depository.models import City, FacetPosting, Theme
 from twg_portal.db_routers import read_connection

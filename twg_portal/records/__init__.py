@@ -270,6 +270,7 @@ class Loader:
 
     def entry(self, item):
         status = item.get("status") or EntryStatus.PUBLISHED
+        issued = as_date(item.get("issued"))
         entry, created = self.upsert(
             Entry,
             {"slug": item["slug"]},
@@ -281,7 +282,9 @@ class Loader:
                 "annotation": (item.get("annotation") or "").strip(),
                 "authors": item.get("authors") or "",
                 "publisher": item.get("publisher") or "",
-                "year": item.get("year"),
+                # The document's own date; `published_at` below is only when it was added to the portal.
+                "year": item.get("year") or (issued.year if issued else None),
+                "date_issued": issued,
                 "language": item.get("language") or "en",
                 "external_url": item.get("external_url") or "",
                 "status": status,

@@ -9,7 +9,7 @@ from django.db import transaction
 ORGANIZERS_GROUP = "Organizers"
 # Organizers curate everything the portal holds; they manage member accounts but not staff rights.
 CURATED_APPS = ["depository", "meetings", "members", "taggit"]
-EXTRA_PERMISSIONS = [("auth", "view_user")]
+EXTRA_PERMISSIONS = [("auth", "view_user"), ("usage", "view_monthlyusage")]
 
 
 def sync_organizers_group():

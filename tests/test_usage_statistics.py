@@ -1,0 +1,232 @@
+"""Use statistics without personal data (usage/, docs/privacy.md): views and downloads counted once
+per visitor-day in the cache, robots skipped, added to the monthly table in batches by the
+`flush_statistics` command or the task worker, and reported in the admin as tables, SVG and CSV."""
+
+import csv
+import datetime
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from depository.models import Entry
+from tests.depository_helpers import attach, make_entry
+from tests.members_helpers import read_file_response
+from usage.models import MonthlyUsage
+
+pytestmark = pytest.mark.django_db
+
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+SAFARI = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Safari/604.1"
+GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+REPORT = "/admin/usage/monthlyusage/"
+
+
+@pytest.fixture
+def entry(media_roots):
+    entry = make_entry("Women's safety audit", themes=["policing"], kind="tool")
+    entry.file = attach(entry, name="audit.pdf")
+    return entry
+
+
+def view(client, entry, *, agent=FIREFOX, ip="203.0.113.7"):
+    response = client.get(entry.get_absolute_url(), HTTP_USER_AGENT=agent, REMOTE_ADDR=ip)
+    assert response.status_code == 200
+    return response
+
+
+def download(client, entry, *, agent=FIREFOX, ip="203.0.113.7"):
+    url = reverse("depository:attachment", kwargs={"slug": entry.slug, "pk": entry.file.pk})
+    response = client.get(url, HTTP_USER_AGENT=agent, REMOTE_ADDR=ip)
+    assert response.status_code == 200
+    read_file_response(response)
+    return response
+
+
+def flush():
+    out = io.StringIO()
+    call_command("flush_statistics", stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return {
+        (row.entry.slug, row.month, row.views, row.downloads) for row in MonthlyUsage.objects.select_related("entry")
+    }
+
+
+def this_month():
+    return timezone.now().date().replace(day=1)
+
+
+def test_a_page_view_is_counted_in_the_cache_and_written_by_the_flush(client, entry):
+    with CaptureQueriesContext(connection) as queries:
+        view(client, entry)
+    assert not [q for q in queries.captured_queries if MonthlyUsage._meta.db_table in q["sql"]]
+    assert not MonthlyUsage.objects.exists()  # nothing written on the request's path
+    assert "1 counted hit(s)" in flush()
+    assert counts() == {(entry.slug, this_month(), 1, 0)}
+    assert "0 counted hit(s)" in flush()  # a second flush adds nothing
+    assert counts() == {(entry.slug, this_month(), 1, 0)}
+
+
+def test_robots_are_not_counted(client, entry):
+    view(client, entry, agent=GOOGLEBOT)
+    view(client, entry, agent="")
+    view(client, entry, agent="python-requests/2.32.3")
+    download(client, entry, agent=GOOGLEBOT)
+    flush()
+    assert counts() == set()
+
+
+def test_the_same_visitor_twice_in_a_day_counts_once(client, entry):
+    view(client, entry)
+    view(client, entry)
+    view(client, entry, agent=SAFARI)  # another browser at the same address: another visitor
+    view(client, entry, ip="198.51.100.9")  # another address: another visitor
+    download(client, entry)
+    download(client, entry)
+    flush()
+    assert counts() == {(entry.slug, this_month(), 3, 1)}
+
+
+def test_the_next_day_the_same_visitor_counts_again(client, entry, monkeypatch):
+    view(client, entry)
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    monkeypatch.setattr("usage.counting.timezone.now", lambda: tomorrow)
+    view(client, entry)
+    flush()
+    month = tomorrow.date().replace(day=1)
+    assert sum(row.views for row in MonthlyUsage.objects.all()) == 2
+    assert MonthlyUsage.objects.filter(month=month).exists()
+
+
+def test_batches_add_to_the_existing_monthly_row(client, entry):
+    view(client, entry)
+    flush()
+    view(client, entry, ip="198.51.100.9")
+    download(client, entry, ip="198.51.100.9")
+    flush()
+    assert counts() == {(entry.slug, this_month(), 2, 1)}
+
+
+def test_nothing_about_the_visitor_is_stored(client, entry):
+    view(client, entry, ip="192.0.2.55")
+    flush()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key || ' ' || value FROM twg_cache")
+        cached = " ".join(row[0] for row in cursor.fetchall())
+    assert "192.0.2.55" not in cached and "Firefox" not in cached
+    assert [field.name for field in MonthlyUsage._meta.get_fields()] == ["id", "entry", "month", "views", "downloads"]
+
+
+def test_the_flush_removes_past_salts(client, entry, monkeypatch):
+    view(client, entry)
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    monkeypatch.setattr("usage.counting.timezone.now", lambda: tomorrow)
+    flush()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM twg_cache WHERE cache_key LIKE %s", ["%usage:salt:%"])
+        assert cursor.fetchone()[0] == 0
+
+
+def test_hits_of_entries_no_longer_published_are_dropped(client, entry):
+    view(client, entry)
+    Entry.objects.filter(pk=entry.pk).update(status="archived")
+    flush()
+    assert counts() == set()
+
+
+def run_db_worker():
+    """`manage.py db_worker` as `make run` starts it, bounded by --batch: runs what is queued, then exits."""
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_task_worker_flushes_what_was_counted(client, transactional_db, media_roots, settings):
+    settings.USAGE_FLUSH_INTERVAL_SECONDS = 0  # the task the first hit queues is due at once
+    entry = make_entry("Women's safety audit", themes=["policing"])
+    view(client, entry)
+    view(client, entry, ip="198.51.100.9")
+    assert not MonthlyUsage.objects.exists()
+    worker = run_db_worker()
+    assert worker.returncode == 0, worker.stderr
+    assert counts() == {(entry.slug, this_month(), 2, 0)}
+
+
+@pytest.fixture
+def counted(client, entry):
+    other = make_entry("Mediation in Bogotá", themes=["mediation"], kind="case_study")
+    for ip in ("203.0.113.1", "203.0.113.2", "203.0.113.3"):
+        view(client, entry, ip=ip)
+    view(client, other, ip="203.0.113.1")
+    download(client, entry, ip="203.0.113.1")
+    flush()
+    last_year = this_month().replace(year=this_month().year - 1)
+    MonthlyUsage.objects.create(entry=other, month=last_year.replace(month=1), views=40, downloads=2)
+    return entry, other
+
+
+def test_the_admin_report_shows_tables_and_svg_charts(organizer_client, counted, django_assert_num_queries):
+    entry, other = counted
+    organizer_client.get(REPORT)
+    # session, user, the user's own and group permissions (2), most viewed, most downloaded, per
+    # theme, per kind, per month
+    with django_assert_num_queries(9):
+        response = organizer_client.get(REPORT, {"months": "1"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    most_viewed = html.split('id="table-most-viewed"', 1)[1].split("</table>", 1)[0]
+    assert most_viewed.index("Women&#x27;s safety audit") < most_viewed.index("Mediation in Bogotá")
+    assert "<td>3</td><td>1</td>" in most_viewed
+    theme = html.split('id="table-theme"', 1)[1].split("</table>", 1)[0]
+    assert "Policing" in theme and "Mediation" in theme
+    kind = html.split('id="table-kind"', 1)[1].split("</table>", 1)[0]
+    assert "Tool" in kind and "Case study" in kind
+    assert html.count('<svg role="img"') == 4
+    assert "<script" not in html.split('id="content-main"', 1)[1]
+    # Last January's 40 views are outside one month, inside twenty-four.
+    assert "<td>40</td>" not in html
+    assert "<td>40</td>" in organizer_client.get(REPORT, {"months": "24"}).content.decode()
+
+
+def test_the_report_downloads_as_csv(organizer_client, counted):
+    entry, other = counted
+    response = organizer_client.get(REPORT, {"months": "24", "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["month", "entry", "title", "kind", "page_views", "file_downloads"]
+    month = f"{this_month():%Y-%m}"
+    assert [month, entry.slug, entry.title, "tool", "3", "1"] in rows
+    assert len(rows) == 4
+
+
+def test_a_bad_period_is_a_400_with_a_message(organizer_client):
+    response = organizer_client.get(REPORT, {"months": "0"})
+    assert response.status_code == 400
+    assert "greater than or equal to 1" in response.content.decode()
+
+
+def test_the_report_is_for_organizers_only(client, member_client):
+    assert member_client.get(REPORT).status_code == 302  # to the admin's login
+    assert client.get(REPORT, {"format": "csv"}).status_code == 302
