@@ -68,13 +68,13 @@ def _selection_sql(name, values, base, *, bits=False):
 
 
 def _counts_sql(name, others, base):
-    """(value, label, place, n) of one facet; `others` names the bit string its counts apply to, or None
-    for every published entry."""
+    """SQL of (value, label, place, n) of one facet; `others` names the bit string its counts apply to
+    (the matches of every filter but the facet's own)."""
     facet = FACETS_BY_NAME[name]
-    n = f"bit_count(p.entry_bits & {others})" if others else "p.size"
-    joined = "m CROSS JOIN " if others else ""
+    n = f"bit_count(p.entry_bits & {others})"
+    joined = "m CROSS JOIN "
     terms = _terms_sql(name, base)
-    pruned = f"p.size >= (SELECT n FROM least_{name})" if others and facet.limit else "TRUE"
+    pruned = f"p.size >= (SELECT n FROM least_{name})" if facet.limit else "TRUE"
     if terms:
         sql = (
             f"SELECT t.slug AS value, t.label, t.place, coalesce({n}, 0) AS n FROM {joined}({terms}) t "
