@@ -21,7 +21,7 @@ endef
 
 .PHONY: help setup run test lint format migrations-check bench wrk
 .PHONY: browser-deps test-browser screenshots messages compilemessages
-.PHONY: backup restore pg-client redis-server audit fault-test
+.PHONY: backup restore pg-client redis-server audit fault-test nginx deploy-test
 
 help:
 	@echo "make run    set up (venv, database, migrations, TWG records, organizer account, static files) and serve on http://$(HOST):$(PORT)"
@@ -163,6 +163,19 @@ redis-server:
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get install -y --no-install-recommends redis-server || \
 	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends redis-server; }; \
+	fi
+
+# Debian's nginx, only if missing: the front server of a production deployment (deploy/, docs/deployment.md)
+# and of `make deploy-test`, which runs one of its own as this user on loopback ports. Debian starts the
+# packaged service after installing; nothing here relies on it.
+NGINX ?= /usr/sbin/nginx
+nginx:
+	@if [ -x $(NGINX) ]; then :; \
+	else \
+	  echo "Installing nginx (the front server, for make deploy-test)"; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get install -y --no-install-recommends nginx || \
+	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends nginx; }; \
 	fi
 
 backup: $(VENV)/.runtime-installed .secret_key pg-client

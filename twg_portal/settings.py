@@ -401,3 +401,14 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("twg_portal.middleware.DatabaseUnavailableMiddleware") + 1,
     "twg_portal.middleware.RejectNullCharactersMiddleware",
 )
+
+# A real front server (issue 13; docs/deployment.md, deploy/): a request body larger than its path
+# accepts (twg_portal/body_limits.py: the upload limits above for uploads, 64 KB for the log-in and
+# password forms, DATA_UPLOAD_MAX_MEMORY_SIZE elsewhere) is refused with 413 from its Content-Length,
+# before anything reads it. nginx (`manage.py nginx_config`) applies the same table in front.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "twg_portal.body_limits.RequestBodyLimitMiddleware",
+)
+# Load balancers probe /healthz over plain HTTP: it answers there instead of redirecting to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
