@@ -32,6 +32,7 @@ help:
 	@echo "make backup                  write backups/twg-backup-<time>.tar (database dump, uploaded files, manifest)"
 	@echo "make restore FILE=... [FORCE=1]  restore a backup into an empty database (FORCE=1: replace a non-empty one)"
 	@echo "make audit   pip-audit on the pinned requirements and bandit on the code"
+	@echo "make deploy-test nginx and gunicorn with the shipped configurations: slow clients, oversized bodies"
 	@echo "make fault-test  restart a PostgreSQL of its own under the served portal: 503s, then recovery"
 
 $(PY):
@@ -70,7 +71,7 @@ run: setup
 	@task_workers=""; \
 	for n in $$(seq 1 $(TASK_WORKERS)); do $(PY) manage.py db_worker --no-reload --interval 2 & task_workers="$$task_workers $$!"; done; \
 	trap 'kill $$task_workers 2>/dev/null; wait $$task_workers 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn twg_portal.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS)
 
 test: $(VENV)/.test-installed .secret_key pg-client redis-server browser-deps
 	$(PY) manage.py ensure_database
@@ -200,6 +201,13 @@ bench: $(VENV)/.runtime-installed .secret_key wrk
 fault-test: $(VENV)/.test-installed .secret_key pg-client
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) -m pytest -m fault tests/fault $(ARGS)
+
+# nginx and gunicorn with the shipped configurations (deploy/) on loopback ports, against a database of
+# their own: slow clients, oversized bodies (tests/deploy, docs/deployment.md).
+deploy-test: $(VENV)/.test-installed .secret_key nginx
+	$(PY) manage.py ensure_database
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) -m pytest -m deploy tests/deploy $(ARGS)
 
 # Known vulnerabilities in every installed package (PyPI's advisory records) and high-risk code (bandit).
 # pip-audit asks PyPI per release; where that is out of reach (as on the project's build machines) it
