@@ -12,6 +12,7 @@ issue 13's finding 2 fixed at the front:
 Every wait is on an event (a socket, an answer, a process) with a deadline; every loop is bounded.
 """
 
+import contextlib
 import os
 import secrets
 import select
@@ -102,10 +103,8 @@ def wait_until_serving(port, process, log_path):
             pass
         assert time.monotonic() < deadline, f"no answer on port {port} within {START_DEADLINE} s"
         # Not a fixed sleep: wait on the process, which only ends early if it dies.
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=0.2)
-        except subprocess.TimeoutExpired:
-            pass
 
 
 def stop(process):
