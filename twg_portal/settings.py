@@ -412,3 +412,9 @@ MIDDLEWARE.insert(
 )
 # Load balancers probe /healthz over plain HTTP: it answers there instead of redirecting to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Tasks that survive a crash (issue 13; twg_portal/task_recovery.py, docs/deployment.md): a task whose
+# worker died is taken again, at most TASK_MAX_ATTEMPTS times in all, then FAILED; every worker looks
+# for such tasks when it starts and every TASK_RECOVERY_INTERVAL seconds.
+TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", 3)
+TASK_RECOVERY_INTERVAL = envint("TASK_RECOVERY_INTERVAL", 30)
