@@ -14,6 +14,7 @@ import tempfile
 from contextlib import contextmanager
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.fields.json import KT
@@ -86,8 +87,8 @@ def record_abandoned_extraction(*, task_path, args, reason, **kwargs):
     instance.page_count = None
     instance.extraction_status = ExtractionStatus.FAILED
     instance.extraction_error = _(
-        "The text extraction was stopped each time it was tried (its worker died); it was given up. %(reason)s"
-    ) % {"reason": reason}
+        "The text extraction was stopped all %(count)s times it was tried (its worker died); it was given up."
+    ) % {"count": settings.TASK_MAX_ATTEMPTS}
     instance.save(update_fields=EXTRACTION_FIELDS)
 
 

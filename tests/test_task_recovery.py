@@ -21,6 +21,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.tasks.base import TaskResultStatus
 from django.urls import reverse
+from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from depository.models import Attachment, Entry
@@ -196,7 +197,8 @@ def test_retries_are_bounded_and_a_live_workers_task_is_left_alone(media_root, m
     )
     alive_id = running_task(extract_attachment_text, alive.pk, worker_ids=["dead-1", live_worker])
 
-    requeued, failed = recover_abandoned_tasks()
+    with translation.override("en"):  # a worker's language; another test may have left another active
+        requeued, failed = recover_abandoned_tasks()
 
     assert requeued == [str(requeue_id)]
     assert sorted(failed) == sorted([str(give_up_id), str(give_up_paper_id)])
