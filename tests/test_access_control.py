@@ -215,6 +215,9 @@ NOBODY = {
     ("axes.accessfailurelog", "add"),
     ("django_tasks_database.dbtaskresult", "add"),
     ("django_tasks_database.dbtaskresult", "delete"),
+    # Paper versions are listed (extraction problems) but only members' uploads add them, and they are kept.
+    ("members.paperversion", "add"),
+    ("members.paperversion", "delete"),
 }
 
 
