@@ -21,11 +21,14 @@ Workers must connect to PostgreSQL directly or through session pooling: behind t
 """
 
 import json
+import logging
 
 import django.dispatch
 from django.conf import settings
 from django.db import connection, transaction
 from django_tasks_db.models import DBTaskResult
+
+logger = logging.getLogger(__name__)
 
 # PostgreSQL keeps 63 bytes of an application name: the prefix and a worker id of up to 52 characters.
 WORKER_APPLICATION_PREFIX = "twg-worker:"
@@ -57,10 +60,12 @@ def abandoned_reason(attempts):
 def recover_abandoned_tasks():
     """Requeue or fail every RUNNING task of the database backend whose latest worker has no live
     database session. Returns (requeued, failed): lists of task ids. One statement, so that several
-    workers recovering at once each take a task once (rows are locked, SKIP LOCKED)."""
+    workers recovering at once each take a task once (rows are locked, SKIP LOCKED); then, for each
+    failed task, `task_abandoned` in a transaction of its own (a receiver's error is logged, and the
+    task stays FAILED all the same)."""
     table = DBTaskResult._meta.db_table
     max_attempts = settings.TASK_MAX_ATTEMPTS
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH abandoned AS (
@@ -90,19 +95,23 @@ def recover_abandoned_tasks():
             },
         )
         rows = cursor.fetchall()
-        requeued = [str(task_id) for task_id, status, _, _ in rows if status == "READY"]
-        failed = []
-        for task_id, status, task_path, args_kwargs in rows:
-            if status != "FAILED":
-                continue
-            if isinstance(args_kwargs, str):  # Django's psycopg2 backend leaves jsonb undecoded
-                args_kwargs = json.loads(args_kwargs)
-            failed.append(str(task_id))
-            task_abandoned.send(
-                sender=DBTaskResult,
-                task_path=task_path,
-                args=args_kwargs.get("args", []),
-                kwargs=args_kwargs.get("kwargs", {}),
-                reason=abandoned_reason(max_attempts),
-            )
+    requeued = [str(task_id) for task_id, status, _, _ in rows if status == "READY"]
+    failed = []
+    for task_id, status, task_path, args_kwargs in rows:
+        if status != "FAILED":
+            continue
+        if isinstance(args_kwargs, str):  # Django's psycopg2 backend leaves jsonb undecoded
+            args_kwargs = json.loads(args_kwargs)
+        failed.append(str(task_id))
+        try:
+            with transaction.atomic():
+                task_abandoned.send(
+                    sender=DBTaskResult,
+                    task_path=task_path,
+                    args=args_kwargs.get("args", []),
+                    kwargs=args_kwargs.get("kwargs", {}),
+                    reason=abandoned_reason(max_attempts),
+                )
+        except Exception:
+            logger.exception("Recording the abandoned task %s failed; the task is FAILED all the same", task_id)
     return requeued, failed
