@@ -39,4 +39,8 @@ limit_request_field_size = 8190
 # TRUSTED_PROXY_COUNT decide what the portal itself believes).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
+# No control socket (gunicorn 25+ opens one in the home directory by default): several gunicorns on one
+# machine would share its path, and reloads and restarts go through signals (HUP, TERM) anyway.
+control_socket_disable = True
+
 accesslog = "-"
