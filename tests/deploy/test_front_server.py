@@ -278,3 +278,25 @@ def test_an_upload_one_byte_over_its_limit_is_refused_early_and_one_at_the_limit
     assert sent == limit
     assert status == 403, head
     assert b"nginx" not in body
+
+
+def test_the_production_server_block_is_valid_nginx(portal_env, tmp_path):
+    # What docs/deployment.md installs in /etc/nginx/sites-available/, checked by `nginx -t` inside the
+    # http block of a minimal nginx.conf, as Debian's own nginx.conf includes it.
+    assert NGINX.is_file(), "the front-server test needs Debian's nginx (make nginx installs it)"
+    site = tmp_path / "twg-portal"
+    run(
+        [sys.executable, "manage.py", "nginx_config", "--server-name", "twg.example.org", "--output", str(site)],
+        portal_env,
+    )
+    text = site.read_text()
+    assert "proxy_request_buffering on;" in text and "daemon off" not in text
+    config = tmp_path / "nginx.conf"
+    temp_paths = "".join(
+        f"{kind}_temp_path {tmp_path}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    config.write_text(
+        f"pid {tmp_path}/nginx.pid;\nevents {{}}\n"
+        f"http {{\ninclude /etc/nginx/mime.types;\naccess_log off;\n{temp_paths}include {site};\n}}\n"
+    )
+    run([str(NGINX), "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(config)], portal_env)
