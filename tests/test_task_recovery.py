@@ -97,11 +97,16 @@ def wait_for(condition, worker, what):
 
 
 def extractor_of(worker, path):
-    """The pid of `worker`'s extractor child reading `path`, or None."""
+    """The pid of `worker`'s extractor child once it is blocked opening the named pipe `path`, or None.
+    Blocked, not just started: a child killed during its start-up would exit by itself (it checks its
+    parent), which would not prove that the kernel kills it with its worker."""
     children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
     for pid in children:
         with contextlib.suppress(FileNotFoundError):
-            if str(path).encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+            if str(path).encode() not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                continue
+            # Linux's fs/pipe.c: an open() of a FIFO waiting for a writer sleeps in wait_for_partner.
+            if "partner" in Path(f"/proc/{pid}/wchan").read_text():
                 return int(pid)
     return None
 
