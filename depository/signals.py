@@ -11,7 +11,6 @@ from taggit.models import TaggedItem
 from depository import postings
 from depository.models import Attachment, Entry
 from depository.search import reindex_entries
-from twg_portal.task_recovery import task_abandoned
 
 
 @receiver(post_save, sender=Entry, dispatch_uid="depository_reindex_entry")
@@ -75,11 +74,3 @@ for model in postings.FACETS_OF_MODEL:
     post_delete.connect(
         rebuild_postings_of_vocabulary, sender=model, dispatch_uid=f"depository_postings_{model.__name__}_deleted"
     )
-
-
-@receiver(task_abandoned, dispatch_uid="depository_abandoned_extraction")
-def fail_abandoned_extraction(sender, **kwargs):
-    # Connected here, at start-up: a worker recovers abandoned tasks before it imports any task.
-    from depository.tasks import record_abandoned_extraction
-
-    record_abandoned_extraction(**kwargs)

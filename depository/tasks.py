@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
+from django.dispatch import receiver
 from django.tasks import task
 from django.tasks.base import TaskResultStatus
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from django_tasks_db.models import DBTaskResult
 from depository.documents import DocumentKind, ExtractionFailed, extract_text
 from depository.models import Attachment
 from depository.models.attachments import ExtractionStatus
+from twg_portal.task_recovery import task_abandoned
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +75,11 @@ def extraction_target(task_path, args):
     return None
 
 
-def record_abandoned_extraction(*, task_path, args, reason, **kwargs):
-    """twg_portal.task_recovery.task_abandoned's receiver (connected in depository.signals): the
-    document whose extraction was given up is FAILED, with why, instead of waiting for ever."""
+@receiver(task_abandoned, dispatch_uid="depository_abandoned_extraction")
+def record_abandoned_extraction(sender, *, task_path, args, **kwargs):
+    """twg_portal.task_recovery.task_abandoned's receiver (this module is imported by
+    DepositoryConfig.ready(): a worker recovers tasks before it runs one): the document whose
+    extraction was given up is FAILED, with why, instead of waiting for ever."""
     target = extraction_target(task_path, args)
     if target is None:
         return
