@@ -21,7 +21,7 @@ endef
 
 .PHONY: help setup run test lint format migrations-check bench wrk
 .PHONY: browser-deps test-browser screenshots messages compilemessages
-.PHONY: backup restore pg-client redis-server audit fault-test nginx deploy-test
+.PHONY: backup restore pg-client redis-server audit fault-test
 
 help:
 	@echo "make run    set up (venv, database, migrations, TWG records, organizer account, static files) and serve on http://$(HOST):$(PORT)"
@@ -166,19 +166,6 @@ redis-server:
 	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends redis-server; }; \
 	fi
 
-# Debian's nginx, only if missing: the front server of a production deployment (deploy/, docs/deployment.md)
-# and of `make deploy-test`, which runs one of its own as this user on loopback ports. Debian starts the
-# packaged service after installing; nothing here relies on it.
-NGINX ?= /usr/sbin/nginx
-nginx:
-	@if [ -x $(NGINX) ]; then :; \
-	else \
-	  echo "Installing nginx (the front server, for make deploy-test)"; \
-	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get install -y --no-install-recommends nginx || \
-	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends nginx; }; \
-	fi
-
 backup: $(VENV)/.runtime-installed .secret_key pg-client
 	$(PY) manage.py backup
 
@@ -202,13 +189,6 @@ fault-test: $(VENV)/.test-installed .secret_key pg-client
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) -m pytest -m fault tests/fault $(ARGS)
 
-# nginx and gunicorn with the shipped configurations (deploy/) on loopback ports, against a database of
-# their own: slow clients, oversized bodies (tests/deploy, docs/deployment.md).
-deploy-test: $(VENV)/.test-installed .secret_key nginx
-	$(PY) manage.py ensure_database
-	$(PY) manage.py collectstatic --no-input --verbosity 0
-	$(PY) -m pytest -m deploy tests/deploy $(ARGS)
-
 # Known vulnerabilities in every installed package (PyPI's advisory records) and high-risk code (bandit).
 # pip-audit asks PyPI per release; where that is out of reach (as on the project's build machines) it
 # lists the packages as skipped, and audit_dependencies reads the same records by project for each
@@ -219,3 +199,26 @@ audit: $(VENV)/.test-installed .secret_key
 	$(VENV)/bin/bandit -q -c pyproject.toml --severity-level high -r .
 	$(VENV)/bin/pip-audit --progress-spinner off -r requirements.txt -r requirements-test.txt
 	$(PY) manage.py audit_dependencies $(if $(filter 1,$(AUDIT_STRICT)),--strict)
+
+# --- A real front server (issue 13): nginx in front of gunicorn, deploy/ -----------------------------
+.PHONY: nginx deploy-test
+
+# Debian's nginx, only if missing: the front server of a production deployment (deploy/, docs/deployment.md)
+# and of `make deploy-test`, which runs one of its own as this user on loopback ports. Debian starts the
+# packaged service after installing; nothing here relies on it.
+NGINX ?= /usr/sbin/nginx
+nginx:
+	@if [ -x $(NGINX) ]; then :; \
+	else \
+	  echo "Installing nginx (the front server, for make deploy-test)"; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get install -y --no-install-recommends nginx || \
+	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends nginx; }; \
+	fi
+
+# nginx and gunicorn with the shipped configurations (deploy/) on loopback ports, against a database of
+# their own: slow clients, oversized bodies (tests/deploy, docs/deployment.md).
+deploy-test: $(VENV)/.test-installed .secret_key nginx
+	$(PY) manage.py ensure_database
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) -m pytest -m deploy tests/deploy $(ARGS)

@@ -7,7 +7,4 @@ class DepositoryConfig(AppConfig):
     verbose_name = _("Depository")
 
     def ready(self):
-        from depository import (
-            signals,  # noqa: F401 (connects the search index's receivers)
-            tasks,  # noqa: F401 (connects the receiver of abandoned extraction tasks)
-        )
+        from depository import signals  # noqa: F401 (connects the search index's receivers)

@@ -77,9 +77,9 @@ def extraction_target(task_path, args):
 
 @receiver(task_abandoned, dispatch_uid="depository_abandoned_extraction")
 def record_abandoned_extraction(sender, *, task_path, args, **kwargs):
-    """twg_portal.task_recovery.task_abandoned's receiver (this module is imported by
-    DepositoryConfig.ready(): a worker recovers tasks before it runs one): the document whose
-    extraction was given up is FAILED, with why, instead of waiting for ever."""
+    """twg_portal.task_recovery.task_abandoned's receiver (recover_abandoned_tasks imports a given-up
+    task's module before sending it): the document whose extraction was given up is FAILED, with
+    why, instead of waiting for ever."""
     target = extraction_target(task_path, args)
     if target is None:
         return

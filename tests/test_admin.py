@@ -24,7 +24,7 @@ def test_every_portal_model_is_in_the_admin():
         if not model._meta.auto_created
     }
     # Session contributions are curated inline in their session, attachments inline in their entry,
-    # a paper's history inline in its admin page; search documents, the facet index and
+    # a paper's versions and history inline in its admin page; search documents, the facet index and
     # the lexeme index are derived, never edited.
     assert models - set(REGISTERED) <= {
         ("meetings", "sessioncontribution"),
@@ -33,6 +33,7 @@ def test_every_portal_model_is_in_the_admin():
         ("depository", "facetposting"),
         ("depository", "lexemeposting"),
         ("depository", "lexemechampion"),
+        ("members", "paperversion"),
         ("members", "paperevent"),
     }
 

@@ -26,6 +26,7 @@ import logging
 import django.dispatch
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
 logger = logging.getLogger(__name__)
@@ -103,6 +104,12 @@ def recover_abandoned_tasks():
         if isinstance(args_kwargs, str):  # Django's psycopg2 backend leaves jsonb undecoded
             args_kwargs = json.loads(args_kwargs)
         failed.append(str(task_id))
+        try:
+            # The task's own module, as a worker imports it to run the task: receivers defined beside
+            # the task (depository.tasks's) are connected before the signal is sent.
+            import_string(task_path)
+        except ImportError:
+            logger.warning("The abandoned task %s names %s, which cannot be imported", task_id, task_path)
         try:
             with transaction.atomic():
                 task_abandoned.send(
