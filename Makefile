@@ -32,6 +32,7 @@ help:
 	@echo "make backup                  write backups/twg-backup-<time>.tar (database dump, uploaded files, manifest)"
 	@echo "make restore FILE=... [FORCE=1]  restore a backup into an empty database (FORCE=1: replace a non-empty one)"
 	@echo "make audit   pip-audit on the pinned requirements and bandit on the code"
+	@echo "make deploy-test nginx and gunicorn with the shipped configurations: slow clients, oversized bodies"
 	@echo "make fault-test  restart a PostgreSQL of its own under the served portal: 503s, then recovery;"
 	@echo "                 a streaming replica of its own: public pages routed to it, lag and outage fall back"
 
@@ -71,7 +72,7 @@ run: setup
 	@task_workers=""; \
 	for n in $$(seq 1 $(TASK_WORKERS)); do $(PY) manage.py db_worker --no-reload --interval 2 & task_workers="$$task_workers $$!"; done; \
 	trap 'kill $$task_workers 2>/dev/null; wait $$task_workers 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn twg_portal.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS)
 
 test: $(VENV)/.test-installed .secret_key pg-client redis-server browser-deps
 	$(PY) manage.py ensure_database
@@ -223,3 +224,26 @@ audit: $(VENV)/.test-installed .secret_key
 	$(VENV)/bin/bandit -q -c pyproject.toml --severity-level high -r .
 	$(VENV)/bin/pip-audit --progress-spinner off -r requirements.txt -r requirements-test.txt
 	$(PY) manage.py audit_dependencies $(if $(filter 1,$(AUDIT_STRICT)),--strict)
+
+# --- A real front server (issue 13): nginx in front of gunicorn, deploy/ -----------------------------
+.PHONY: nginx deploy-test
+
+# Debian's nginx, only if missing: the front server of a production deployment (deploy/, docs/deployment.md)
+# and of `make deploy-test`, which runs one of its own as this user on loopback ports. Debian starts the
+# packaged service after installing; nothing here relies on it.
+NGINX ?= /usr/sbin/nginx
+nginx:
+	@if [ -x $(NGINX) ]; then :; \
+	else \
+	  echo "Installing nginx (the front server, for make deploy-test)"; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get install -y --no-install-recommends nginx || \
+	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends nginx; }; \
+	fi
+
+# nginx and gunicorn with the shipped configurations (deploy/) on loopback ports, against a database of
+# their own: slow clients, oversized bodies (tests/deploy, docs/deployment.md).
+deploy-test: $(VENV)/.test-installed .secret_key nginx
+	$(PY) manage.py ensure_database
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) -m pytest -m deploy tests/deploy $(ARGS)

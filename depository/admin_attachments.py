@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from depository.admin_extraction import ExtractionProblemFilter
 from depository.documents import ATTACHMENT_KINDS, DocumentRejected, inspect_upload, safe_display_name
 from depository.documents.cleanup import delete_file_on_commit, delete_stored_files_on_error
 from depository.models import Attachment
@@ -169,7 +170,7 @@ class AttachmentAdmin(DeleteStoredFilesOnErrorMixin, admin.ModelAdmin):
 
     form = AttachmentAdminForm
     list_display = ["__str__", "entry", "human_size", "page_count", "extraction_status", "uploaded_at", "uploaded_by"]
-    list_filter = ["extraction_status", "content_type", "is_public"]
+    list_filter = [ExtractionProblemFilter, "extraction_status", "content_type", "is_public"]
     list_select_related = ["entry", "uploaded_by"]
     search_fields = ["original_name", "entry__title", "extraction_error"]
     autocomplete_fields = ["entry"]

@@ -14,13 +14,21 @@ import tempfile
 from contextlib import contextmanager
 
 from django.apps import apps
-from django.db import transaction
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+from django.dispatch import receiver
 from django.tasks import task
+from django.tasks.base import TaskResultStatus
 from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
 
 from depository.documents import DocumentKind, ExtractionFailed, extract_text
 from depository.models import Attachment
 from depository.models.attachments import ExtractionStatus
+from twg_portal.task_recovery import task_abandoned
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +60,54 @@ def enqueue_text_extraction(instance):
     else:
         label = instance._meta.label
         transaction.on_commit(lambda: extract_document_text.enqueue(label, instance.pk))
+
+
+def extraction_target(task_path, args):
+    """(model, pk) of the document an extraction task with `task_path` and `args` works on; None for
+    any other task."""
+    if task_path == extract_attachment_text.module_path and len(args) == 1:
+        return Attachment, args[0]
+    if task_path == extract_document_text.module_path and len(args) == 2:
+        try:
+            return apps.get_model(args[0]), args[1]
+        except (LookupError, ValueError):
+            return None
+    return None
+
+
+@receiver(task_abandoned, dispatch_uid="depository_abandoned_extraction")
+def record_abandoned_extraction(sender, *, task_path, args, **kwargs):
+    """twg_portal.task_recovery.task_abandoned's receiver (recover_abandoned_tasks imports a given-up
+    task's module before sending it): the document whose extraction was given up is FAILED, with
+    why, instead of waiting for ever."""
+    target = extraction_target(task_path, args)
+    if target is None:
+        return
+    model, pk = target
+    instance = model._default_manager.filter(pk=pk, extraction_status=ExtractionStatus.PENDING).first()
+    if instance is None:
+        return
+    instance.extracted_text = ""
+    instance.page_count = None
+    instance.extraction_status = ExtractionStatus.FAILED
+    instance.extraction_error = _(
+        "The text extraction was stopped all %(count)s times it was tried (its worker died); it was given up."
+    ) % {"count": settings.TASK_MAX_ATTEMPTS}
+    instance.save(update_fields=EXTRACTION_FIELDS)
+
+
+def queued_extraction(model):
+    """An Exists() over the rows of `model` (Attachment, or any model enqueue_text_extraction takes)
+    whose text extraction task is waiting or running: a PENDING row without one is stuck."""
+    tasks = DBTaskResult.objects.filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING])
+    if model is Attachment:
+        tasks = tasks.filter(task_path=extract_attachment_text.module_path).annotate(target=KT("args_kwargs__args__0"))
+    else:
+        tasks = tasks.filter(task_path=extract_document_text.module_path).annotate(
+            label=KT("args_kwargs__args__0"), target=KT("args_kwargs__args__1")
+        )
+        tasks = tasks.filter(label=model._meta.label)
+    return Exists(tasks.filter(target=Cast(OuterRef("pk"), output_field=models.TextField())))
 
 
 def fill_extracted_text(instance):
@@ -92,7 +148,8 @@ def local_copy(field_file):
     except NotImplementedError:
         path = None
     if path is not None:
-        if not os.path.isfile(path):
+        # exists, not isfile: a named pipe is read like a file (the crash test's extraction waits on one).
+        if not os.path.exists(path):
             raise ExtractionFailed(_("The stored file is missing."))
         yield path
         return

@@ -8,6 +8,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from depository.admin_extraction import ExtractionProblemFilter
+from depository.models.attachments import ExtractionStatus
+from depository.tasks import enqueue_text_extraction
 from members.forms import DecisionForm, InviteForm
 from members.models import Answer, InputPaper, Invitation, Member, PaperEvent, PaperVersion, Question, is_organizer
 from members.services.invitations import invite_many, renew_invitation
@@ -105,6 +108,45 @@ class PaperVersionInline(admin.TabularInline):
     @admin.display(description=_("file"))
     def download(self, version):
         return format_html('<a href="{}">{}</a>', version.get_absolute_url(), version.original_name)
+
+
+@admin.register(PaperVersion)
+class PaperVersionAdmin(admin.ModelAdmin):
+    """Every uploaded paper version in one list, to find those whose text extraction failed or is
+    stuck (depository.admin_extraction). Versions are added by members' uploads, never here."""
+
+    list_display = ["__str__", "original_name", "size", "page_count", "extraction_status", "uploaded_at"]
+    list_filter = [ExtractionProblemFilter, "extraction_status", "kind"]
+    list_select_related = ["paper"]
+    search_fields = ["paper__title", "original_name", "extraction_error"]
+    fields = [
+        "paper", "number", "download", "kind", "size", "page_count", "extraction_status", "extraction_error",
+        "uploaded_by", "uploaded_at",
+    ]  # fmt: skip
+    readonly_fields = fields
+    show_facets = admin.ShowFacets.ALWAYS
+    actions = ["extract_again"]
+
+    download = PaperVersionInline.download
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Extract the text of the selected files again"), permissions=["change"])
+    def extract_again(self, request, queryset):
+        versions = list(queryset)
+        queryset.update(extraction_status=ExtractionStatus.PENDING, extraction_error="")
+        for version in versions:
+            enqueue_text_extraction(version)
+        message = ngettext(
+            "%(count)d file queued for text extraction.",
+            "%(count)d files queued for text extraction.",
+            len(versions),
+        )
+        self.message_user(request, message % {"count": len(versions)})
 
 
 class PaperEventInline(admin.TabularInline):

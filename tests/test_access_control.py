@@ -220,6 +220,9 @@ NOBODY = {
     ("django_tasks_database.dbtaskresult", "delete"),
     ("usage.monthlyusage", "add"),
     ("usage.monthlyusage", "delete"),
+    # Paper versions are listed (extraction problems) but only members' uploads add them, and they are kept.
+    ("members.paperversion", "add"),
+    ("members.paperversion", "delete"),
 }
 
 

@@ -50,7 +50,11 @@ def test_changelist_search_works(organizer_client, twg_records, app_label, model
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)
+# Paper versions are listed (to find failed or stuck text extractions) but added only by members' uploads.
+ADDABLE = [model for model in REGISTERED if model != ("members", "paperversion")]
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), ADDABLE)
 def test_add_form_renders_for_an_organizer(organizer_client, app_label, model_name):
     response = organizer_client.get(reverse(f"admin:{app_label}_{model_name}_add"))
     assert response.status_code == 200

@@ -403,6 +403,23 @@ MIDDLEWARE.insert(
     "twg_portal.middleware.RejectNullCharactersMiddleware",
 )
 
+# A real front server (issue 13; docs/deployment.md, deploy/): a request body larger than its path
+# accepts (twg_portal/body_limits.py: the upload limits above for uploads, 64 KB for the log-in and
+# password forms, DATA_UPLOAD_MAX_MEMORY_SIZE elsewhere) is refused with 413 from its Content-Length,
+# before anything reads it. nginx (`manage.py nginx_config`) applies the same table in front.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "twg_portal.body_limits.RequestBodyLimitMiddleware",
+)
+# Load balancers probe /healthz over plain HTTP: it answers there instead of redirecting to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Tasks that survive a crash (issue 13; twg_portal/task_recovery.py, docs/deployment.md): a task whose
+# worker died is taken again, at most TASK_MAX_ATTEMPTS times in all, then FAILED; every worker looks
+# for such tasks when it starts and every TASK_RECOVERY_INTERVAL seconds.
+TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", 3)
+TASK_RECOVERY_INTERVAL = envint("TASK_RECOVERY_INTERVAL", 30)
+
 # Use statistics without personal data (issue 16; docs/privacy.md): views of entry pages and downloads
 # of their files are counted in the cache after the response, then added to the monthly table by
 # `manage.py flush_statistics` or the task worker.

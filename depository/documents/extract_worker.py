@@ -1,7 +1,7 @@
 """The sandboxed half of text extraction: runs in its own short-lived process.
 
 `depository.documents.extraction` starts this file as
-``python -I extract_worker.py MODE KIND PATH MEMORY_MB CPU_SECONDS MAX_CHARS`` and reads one JSON
+``python -I extract_worker.py MODE KIND PATH MEMORY_MB CPU_SECONDS MAX_CHARS PARENT_PID`` and reads one JSON
 object from its standard output. The process lowers its own resource limits before it imports a
 single parser, so a hostile file can at worst exhaust this process, never the web or task worker
 that started it. It imports nothing from the project and needs no Django settings.
@@ -10,11 +10,29 @@ MODE is ``check`` (open the document the way extraction will; used while validat
 or ``extract`` (return the text and the page count).
 """
 
+import ctypes
 import json
+import os
 import re
 import resource
+import signal
 import sys
 import zipfile
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent(parent_pid):
+    """Have the kernel SIGKILL this process when the worker that started it dies (Linux's
+    PR_SET_PDEATHSIG), so a killed web or task worker leaves no extractor running (issue 13). The
+    parent may already be gone by the time this runs: then exit at once."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the parent's wall-clock timeout still applies
+        pass
+    if os.getppid() != parent_pid:
+        sys.exit(1)
 
 
 def limit_resources(memory_mb, cpu_seconds):
@@ -101,7 +119,8 @@ READERS = {"pdf": pdf, "docx": docx, "odt": odt, "txt": txt}
 
 
 def main(argv):
-    mode, kind, path, memory_mb, cpu_seconds, max_chars = argv
+    mode, kind, path, memory_mb, cpu_seconds, max_chars, parent_pid = argv
+    die_with_parent(int(parent_pid))
     limit_resources(int(memory_mb), int(cpu_seconds))
     try:
         text, page_count = READERS[kind](path, mode)

@@ -4,10 +4,12 @@ A web or task worker never parses an uploaded document itself: it starts `extrac
 fresh interpreter (``python -I -B``: no user site, no environment, no bytecode writes), which lowers
 its own RLIMIT_AS and RLIMIT_CPU before importing a parser. The parent kills it after
 DOCUMENT_EXTRACTION_TIMEOUT seconds of wall-clock time, so a file that makes a parser loop or
-sleep costs that many seconds and nothing more.
+sleep costs that many seconds and nothing more. The child is killed by the kernel when its parent
+dies, so a killed worker leaves no extractor behind.
 """
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -63,6 +65,10 @@ def run_worker(mode, path, kind, *, timeout):
         str(settings.DOCUMENT_EXTRACTION_MEMORY_MB),
         str(max(1, int(timeout))),
         str(settings.DOCUMENT_MAX_TEXT_CHARS),
+        # The child dies with this process (PR_SET_PDEATHSIG, set by the child from the main thread's
+        # fork: the kernel signals when the forking thread ends, and web and task workers call this
+        # from their main thread).
+        str(os.getpid()),
     ]
     started = time.monotonic()
     try:
