@@ -3,6 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from depository.api import api
 from depository.oai.views import endpoint as oai_endpoint
 from twg_portal import views
 from twg_portal.sitemaps import SITEMAPS
@@ -19,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("depository/", include("depository.urls")),
     path("oai/", oai_endpoint, name="oai"),
+    path("api/", api.urls),
     path("meetings/", include("meetings.urls")),
     path("members/", include("members.urls")),
     path("admin/", admin.site.urls),
