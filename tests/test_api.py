@@ -188,3 +188,9 @@ def test_each_client_address_is_throttled(call, depository, settings):
     finally:
         throttle.rate = settings.API_THROTTLE_RATE
         throttle.num_requests, throttle.duration = throttle.parse_rate(settings.API_THROTTLE_RATE)
+
+
+def test_the_about_page_points_harvesters_and_clients_here(client, db):
+    page = client.get("/about/").content.decode()
+    assert 'href="/oai/?verb=Identify"' in page
+    assert 'href="/api/openapi.json"' in page
