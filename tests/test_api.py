@@ -183,7 +183,9 @@ def test_each_client_address_is_throttled(call, depository, settings):
     try:
         call("/api/vocabularies")
         call("/api/vocabularies")
-        assert call("/api/vocabularies", status=429).json()["detail"]
+        refused = call("/api/vocabularies", status=429)
+        assert refused.json()["detail"]
+        assert int(refused["Retry-After"]) > 0
         call("/api/vocabularies", REMOTE_ADDR="10.0.0.9")
     finally:
         throttle.rate = settings.API_THROTTLE_RATE
