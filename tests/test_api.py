@@ -196,3 +196,16 @@ def test_the_about_page_points_harvesters_and_clients_here(client, db):
     page = client.get("/about/").content.decode()
     assert 'href="/oai/?verb=Identify"' in page
     assert 'href="/api/openapi.json"' in page
+
+
+@pytest.mark.parametrize("query", ["", "kind=publication", "q=cities", "theme=prevention&year=2019", "year=2021"])
+def test_results_and_counts_are_the_browse_pages(call, client, depository, query):
+    page = client.get(f"/depository/?{query}")
+    body = call(f"/api/entries?{query}").json()
+    assert body["count"] == page.context["page"].paginator.count
+    assert [entry["slug"] for entry in body["results"]] == [entry.slug for entry in page.context["page"].object_list]
+    browse = {
+        (item["facet"].name, value.value): value.count for item in page.context["facets"] for value in item["values"]
+    }
+    api = {(facet["name"], value["value"]): value["count"] for facet in body["facets"] for value in facet["values"]}
+    assert api == browse

@@ -144,6 +144,13 @@ def test_record_metadata_in_dublin_core(client, library):
     ]
 
 
+def test_list_identifiers_reads_no_metadata(client, library, django_assert_num_queries):
+    with django_assert_num_queries(2):  # entries, themes
+        tree = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set="kind:publication")
+    assert texts(tree, "//oai:header/oai:identifier") == [identifier(library["first"]), identifier(library["third"])]
+    assert tree.find(".//oai:metadata", NS) is None
+
+
 def test_withdrawn_entry_is_a_deleted_record_and_a_draft_is_none(client, library):
     tree = oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier=identifier(library["withdrawn"]))
     assert tree.find(".//oai:header", NS).get("status") == "deleted"
