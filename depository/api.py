@@ -267,6 +267,24 @@ def _last_modified(response, moment):
 
 
 # -- the operations --------------------------------------------------------------------------------
+class Index(Schema):
+    openapi: str
+    entries: str
+    meetings: str
+    glossary: str
+    vocabularies: str
+    oai_pmh: str
+
+
+@api.get("/", response={200: Index, **ERRORS}, url_name="index", tags=["index"])
+@decorate_view(conditional_page)
+def index(request: HttpRequest):
+    """Where things are: the OpenAPI document, each collection, and the OAI-PMH endpoint."""
+    names = ["openapi-json", "entries", "meetings", "glossary", "vocabularies"]
+    links = {name.removesuffix("-json"): interop.absolute_url(reverse(f"api:{name}")) for name in names}
+    return links | {"oai_pmh": interop.absolute_url(reverse("oai"))}
+
+
 @api.get("/entries", response={200: EntryPage, **ERRORS}, url_name="entries", tags=["entries"])
 @decorate_view(conditional_page)
 def list_entries(

@@ -72,6 +72,7 @@ def test_the_openapi_document_describes_every_operation(client, db):
     document = client.get("/api/openapi.json").json()
     assert document["openapi"].startswith("3.")
     assert set(document["paths"]) == {
+        "/api/",
         "/api/entries",
         "/api/entries/{slug}",
         "/api/meetings",
@@ -166,6 +167,7 @@ def test_conditional_get_answers_304(call, depository):
 
 
 def test_meetings_glossary_and_vocabularies(call, depository):
+    assert call("/api/").json()["oai_pmh"] == "http://127.0.0.1:8000/oai/"
     assert [meeting["name"] for meeting in call("/api/meetings").json()] == ["Inception meeting"]
     assert call("/api/glossary").json() == [
         {"slug": "urban-violence", "term": "Urban violence", "definition": "Violence in cities.", "usage_notes": ""}
