@@ -17,6 +17,9 @@ from tests.depository_helpers import attach, make_entry, theme
 @pytest.fixture(autouse=True)
 def fresh_throttle(settings, db):
     settings.SITE_URL = "http://127.0.0.1:8000"
+    # The throttle counts in a cache of its own per test, so that query counts are the API's own
+    # whichever cache the environment configures (in the database cache table it adds 6 queries).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}}
     cache.clear()
 
 
@@ -82,9 +85,8 @@ def test_the_openapi_document_describes_every_operation(client, db):
 
 
 def test_entries_with_facet_counts(call, depository, django_assert_num_queries):
-    # The throttle's count in the database cache (6: read, cull count, savepoint, write), then the facet
-    # index, the page of entries, their themes, people named as authors, the last change.
-    with django_assert_num_queries(11):
+    # The facet index, the page of entries, their themes, people named as authors, the last change.
+    with django_assert_num_queries(5):
         body = call("/api/entries?limit=2").json()
     assert body["count"] == 3
     assert [entry["title"] for entry in body["results"]] == ["Safer cities toolkit", "Mediation guide"]
@@ -138,8 +140,8 @@ def test_bad_parameters_are_a_clear_400(call, depository, query, message):
 
 
 def test_one_entry_with_creators_identifiers_public_files_and_meetings(call, depository, django_assert_num_queries):
-    # The throttle's count in the database cache (6), the entry, 8 prefetches, people named as authors.
-    with django_assert_num_queries(16):
+    # The entry, 8 prefetches, people named as authors.
+    with django_assert_num_queries(10):
         body = call(f"/api/entries/{depository.slug}").json()
     assert body["identifiers"] == [{"scheme": "doi", "value": "10.1234/abc.5", "uri": "https://doi.org/10.1234/abc.5"}]
     assert [file["name"] for file in body["files"]] == ["public.pdf"]
