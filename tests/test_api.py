@@ -168,13 +168,18 @@ def test_conditional_get_answers_304(call, depository):
     call(f"/api/entries/{depository.slug}", status=200, HTTP_IF_NONE_MATCH=response["ETag"])
 
 
-def test_meetings_glossary_and_vocabularies(call, depository):
-    assert call("/api/").json()["oai_pmh"] == "http://127.0.0.1:8000/oai/"
-    assert [meeting["name"] for meeting in call("/api/meetings").json()] == ["Inception meeting"]
-    assert call("/api/glossary").json() == [
+def test_meetings_glossary_and_vocabularies(call, depository, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert call("/api/").json()["oai_pmh"] == "http://127.0.0.1:8000/oai/"
+    with django_assert_num_queries(1):
+        assert [meeting["name"] for meeting in call("/api/meetings").json()] == ["Inception meeting"]
+    with django_assert_num_queries(1):
+        glossary = call("/api/glossary").json()
+    assert glossary == [
         {"slug": "urban-violence", "term": "Urban violence", "definition": "Violence in cities.", "usage_notes": ""}
     ]
-    body = call("/api/vocabularies").json()
+    with django_assert_num_queries(3):
+        body = call("/api/vocabularies").json()
     assert {"slug": "youth", "name": "Youth", "parent": "prevention"} in body["themes"]
     assert {"value": "publication", "label": "Publication"} in body["kinds"]
 

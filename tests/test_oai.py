@@ -8,6 +8,7 @@ from urllib.parse import quote, unquote
 import pytest
 from lxml import etree
 from sickle import Sickle
+from sickle.iterator import OAIResponseIterator
 
 from depository.models import Entry
 from depository.services import archive_entries
@@ -271,4 +272,10 @@ def test_sickle_harvests_every_record(live_server, oai_settings):
     assert {record.metadata["creator"][0] for record in published} == {f"Author{n}, Given" for n in range(5)}
     headers = list(harvester.ListIdentifiers(metadataPrefix="oai_dc", set="kind:tool"))
     assert len(headers) == 6
+    # The same walk a response at a time: 6 records in pages of 2, each response valid by the schemas.
+    pages = Sickle(f"{live_server.url}/oai/", iterator=OAIResponseIterator, max_retries=1)
+    responses = list(pages.ListRecords(metadataPrefix="oai_dc"))
+    assert len(responses) == 3
+    for response in responses:
+        SCHEMA.assertValid(etree.fromstring(response.http_response.content))
     assert harvester.Identify().repositoryName == "TWG Portal depository"
