@@ -10,8 +10,9 @@ from datetime import date, datetime
 from typing import Literal, NamedTuple
 
 from django.conf import settings
+from django.core.validators import slug_re
 from django.db.models import Max, Prefetch
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import http_date
@@ -330,6 +331,9 @@ def list_entries(
 @decorate_view(conditional_page)
 def get_entry(request: HttpRequest, response: HttpResponse, slug: str):
     """One published entry with its creators, identifiers, public files and meetings."""
+    if not slug_re.match(slug):
+        # Not a slug, so no entry; and PostgreSQL refuses some characters (NUL) outright.
+        raise Http404
     public_files = Attachment.objects.filter(is_public=True).order_by("uploaded_at", "pk")
     entry = get_object_or_404(
         Entry.objects.published().prefetch_related(
