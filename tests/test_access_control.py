@@ -160,6 +160,16 @@ def site_rows(world):
         ("get", reverse("depository:attachment", args=[published.slug, world["public_file"].pk]), PUBLIC),
         ("get", reverse("depository:attachment", args=[published.slug, world["hidden_file"].pk]), STAFF_PREVIEW),
         ("get", reverse("depository:attachment", args=[draft.slug, world["draft_file"].pk]), STAFF_PREVIEW),
+        # OAI-PMH and the JSON API: published entries only, whoever asks (docs/oai-and-api.md).
+        ("get", reverse("oai") + "?verb=ListRecords&metadataPrefix=oai_dc", PUBLIC),
+        ("get", reverse("api:index"), PUBLIC),
+        ("get", reverse("api:openapi-json"), PUBLIC),
+        ("get", reverse("api:entries"), PUBLIC),
+        ("get", reverse("api:entry", args=[published.slug]), PUBLIC),
+        ("get", reverse("api:entry", args=[draft.slug]), everyone(NOT_FOUND)),
+        ("get", reverse("api:meetings"), PUBLIC),
+        ("get", reverse("api:glossary"), PUBLIC),
+        ("get", reverse("api:vocabularies"), PUBLIC),
         # Meetings: public pages (the participants' privacy is tests/test_meetings_privacy.py).
         ("get", reverse("meetings:list"), PUBLIC),
         ("get", reverse("meetings:calendar"), PUBLIC),

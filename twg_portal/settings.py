@@ -455,3 +455,10 @@ if DATABASE_REPLICA_URL:
             "REPLICA_READ_YOUR_WRITES_SECONDS must exceed REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS, "
             "or a visitor may not see their own write"
         )
+# OAI-PMH at /oai/ and the JSON API at /api/ (issue 14; docs/oai-and-api.md).
+# Identify's adminEmail must look like an address with a dotted domain (OAI-PMH.xsd emailType).
+OAI_ADMIN_EMAIL = os.environ.get("OAI_ADMIN_EMAIL", "webmaster@example.org")
+OAI_PAGE_SIZE = envint("OAI_PAGE_SIZE", 100)  # records per ListRecords/ListIdentifiers response
+API_PAGE_SIZE_MAX = 100  # the largest `limit` the API accepts
+# Requests per client IP address (django-ninja's throttles, counted in the cache).
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "120/m")

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from depository.api import api
+from depository.oai.views import endpoint as oai_endpoint
 from twg_portal import views
 from twg_portal.sitemaps import SITEMAPS
 
@@ -11,6 +13,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("depository/", include("depository.urls")),
+    path("oai/", oai_endpoint, name="oai"),
+    path("api/", api.urls),
     path("meetings/", include("meetings.urls")),
     path("members/", include("members.urls")),
     path("admin/", admin.site.urls),

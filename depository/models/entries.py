@@ -220,6 +220,10 @@ class Entry(TranslatableContent):
             models.Index(
                 Lower("title"), F("id"), name="entry_published_title_idx", condition=Q(status=EntryStatus.PUBLISHED)
             ),
+            # OAI-PMH harvests walk the entries ever published by datestamp (depository/oai/).
+            models.Index(
+                F("updated_at"), F("id"), name="entry_oai_datestamp_idx", condition=Q(published_at__isnull=False)
+            ),
         ]
 
     def __str__(self):
