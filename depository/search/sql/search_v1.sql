@@ -77,9 +77,8 @@ $$;
 CREATE OR REPLACE FUNCTION depository_search_documents(ids bigint[])
 RETURNS TABLE (entry_id bigint, language varchar, title_vector tsvector, document tsvector)
 LANGUAGE sql STABLE AS $$
-    SELECT e.id, e.language,
-        to_tsvector(cfg.c, depository_search_text(x.titles)),
-        setweight(to_tsvector(cfg.c, depository_search_text(x.titles)), 'A')
+    SELECT e.id, e.language, x.title_vector,
+        setweight(x.title_vector, 'A')
         || setweight(to_tsvector(cfg.c, depository_search_text(left(concat_ws(' ', e.summary, e.summary_es, e.summary_fr,
                e.summary_ar, e.annotation, v.names), 300000))), 'B')
         || setweight(to_tsvector(cfg.c, depository_search_text(left(concat_ws(' ', e.body, e.what_it_is, e.who_implements,
@@ -87,9 +86,10 @@ LANGUAGE sql STABLE AS $$
         || setweight(to_tsvector(cfg.c, depository_search_text(coalesce((
                SELECT string_agg(left(a.extracted_text, 100000), ' ' ORDER BY a.id) FROM depository_attachment a
                WHERE a.entry_id = e.id AND a.is_public), ''))), 'D')
-    FROM depository_entry e
+    FROM (SELECT DISTINCT unnest(ids)) AS k(id) JOIN depository_entry e ON e.id = k.id
     CROSS JOIN LATERAL (SELECT depository_search_config(e.language) AS c) cfg
-    CROSS JOIN LATERAL (SELECT concat_ws(' ', e.title, e.title_es, e.title_fr, e.title_ar) AS titles) x
+    CROSS JOIN LATERAL (SELECT to_tsvector(cfg.c, depository_search_text(
+        concat_ws(' ', e.title, e.title_es, e.title_fr, e.title_ar))) AS title_vector) x
     CROSS JOIN LATERAL (SELECT concat_ws(' ',
         (SELECT string_agg(concat_ws(' ', th.name, th.name_es, th.name_fr, th.name_ar,
                  pa.name, pa.name_es, pa.name_fr, pa.name_ar), ' ')
@@ -108,7 +108,6 @@ LANGUAGE sql STABLE AS $$
            WHERE ct.app_label = 'depository' AND ct.model = 'entry' AND ti.object_id = e.id
              AND NOT EXISTS (SELECT 1 FROM depository_internaltag i WHERE i.tag_id = tg.id))
     ) AS names) v
-    WHERE e.id = ANY(ids)
 $$;
 
 -- == The facet index ==============================================================================
@@ -117,35 +116,48 @@ $$;
 -- A parent theme's row holds its sub-themes' entries too.
 CREATE OR REPLACE FUNCTION depository_facet_values(ids bigint[])
 RETURNS TABLE (facet text, value text, entry_id integer) LANGUAGE sql STABLE AS $$
-    SELECT '', '', e.id::integer FROM depository_entry e WHERE e.id = ANY(ids)
-    UNION ALL SELECT 'status', e.status, e.id::integer FROM depository_entry e WHERE e.id = ANY(ids)
-    UNION ALL SELECT 'kind', e.kind, e.id::integer FROM depository_entry e WHERE e.id = ANY(ids)
-    UNION ALL SELECT 'language', e.language, e.id::integer FROM depository_entry e WHERE e.id = ANY(ids)
-    UNION ALL SELECT 'evidence', e.evidence_level, e.id::integer FROM depository_entry e
-              WHERE e.id = ANY(ids) AND e.evidence_level <> ''
-    UNION ALL SELECT 'year', e.year::text, e.id::integer FROM depository_entry e
-              WHERE e.id = ANY(ids) AND e.year IS NOT NULL
-    UNION ALL SELECT 'theme', t.theme_id::text, t.entry_id::integer FROM depository_entry_themes t
-              WHERE t.entry_id = ANY(ids)
-    UNION ALL SELECT 'theme', th.parent_id::text, t.entry_id::integer FROM depository_entry_themes t
-              JOIN depository_theme th ON th.id = t.theme_id WHERE t.entry_id = ANY(ids) AND th.parent_id IS NOT NULL
-    UNION ALL SELECT 'city_type', t.citytype_id::text, t.entry_id::integer FROM depository_entry_city_types t
-              WHERE t.entry_id = ANY(ids)
+    -- Joined to the ids, never `= ANY(ids)`: PostgreSQL hashes an ANY only over a constant array, and
+    -- a rebuild passes 100,000 ids (a linear search per row would take hours).
+    WITH k AS MATERIALIZED (SELECT DISTINCT unnest(ids) AS id),
+    e AS MATERIALIZED (SELECT e.* FROM k JOIN depository_entry e ON e.id = k.id)
+    SELECT '', '', e.id::integer FROM e
+    UNION ALL SELECT 'status', e.status, e.id::integer FROM e
+    UNION ALL SELECT 'kind', e.kind, e.id::integer FROM e
+    UNION ALL SELECT 'language', e.language, e.id::integer FROM e
+    UNION ALL SELECT 'evidence', e.evidence_level, e.id::integer FROM e WHERE e.evidence_level <> ''
+    UNION ALL SELECT 'year', e.year::text, e.id::integer FROM e WHERE e.year IS NOT NULL
+    UNION ALL SELECT 'theme', t.theme_id::text, t.entry_id::integer FROM k JOIN depository_entry_themes t ON t.entry_id = k.id
+    UNION ALL SELECT 'theme', th.parent_id::text, t.entry_id::integer FROM k JOIN depository_entry_themes t ON t.entry_id = k.id
+              JOIN depository_theme th ON th.id = t.theme_id WHERE th.parent_id IS NOT NULL
+    UNION ALL SELECT 'city_type', t.citytype_id::text, t.entry_id::integer
+              FROM k JOIN depository_entry_city_types t ON t.entry_id = k.id
     UNION ALL SELECT 'violence_type', t.violencetype_id::text, t.entry_id::integer
-              FROM depository_entry_violence_types t WHERE t.entry_id = ANY(ids)
-    UNION ALL SELECT 'city', t.city_id::text, t.entry_id::integer FROM depository_entry_cities t
-              WHERE t.entry_id = ANY(ids)
-    UNION ALL SELECT 'country', c.country, t.entry_id::integer FROM depository_entry_cities t
-              JOIN depository_city c ON c.id = t.city_id WHERE t.entry_id = ANY(ids) AND c.country <> ''
-    UNION ALL SELECT 'tag', ti.tag_id::text, ti.object_id::integer FROM taggit_taggeditem ti
+              FROM k JOIN depository_entry_violence_types t ON t.entry_id = k.id
+    UNION ALL SELECT 'city', t.city_id::text, t.entry_id::integer FROM k JOIN depository_entry_cities t ON t.entry_id = k.id
+    UNION ALL SELECT 'country', c.country, t.entry_id::integer FROM k JOIN depository_entry_cities t ON t.entry_id = k.id
+              JOIN depository_city c ON c.id = t.city_id WHERE c.country <> ''
+    UNION ALL SELECT 'tag', ti.tag_id::text, ti.object_id::integer FROM k JOIN taggit_taggeditem ti ON ti.object_id = k.id
               JOIN django_content_type ct ON ct.id = ti.content_type_id
-              WHERE ct.app_label = 'depository' AND ct.model = 'entry' AND ti.object_id = ANY(ids)
+              WHERE ct.app_label = 'depository' AND ct.model = 'entry'
 $$;
 
 -- Rewrite the search documents and facet rows of these entries (deleted ones leave both): two
 -- statements for the facet rows and one for the documents, whatever the number of entries. A
 -- document or row whose content did not change is not rewritten (no dead row for nothing).
-CREATE OR REPLACE FUNCTION depository_search_reindex(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION depository_search_write_documents(ids bigint[]) RETURNS void LANGUAGE sql AS $$
+    DELETE FROM depository_entrysearchdocument d USING unnest(ids) k(id)
+    WHERE d.entry_id = k.id AND NOT EXISTS (SELECT 1 FROM depository_entry e WHERE e.id = d.entry_id);
+    INSERT INTO depository_entrysearchdocument AS d (entry_id, language, title_vector, document)
+    SELECT * FROM depository_search_documents(ids)
+    ON CONFLICT (entry_id) DO UPDATE
+    SET language = EXCLUDED.language, title_vector = EXCLUDED.title_vector, document = EXCLUDED.document
+    WHERE (d.language, d.title_vector, d.document) IS DISTINCT FROM
+          (EXCLUDED.language, EXCLUDED.title_vector, EXCLUDED.document);
+$$;
+
+-- Each facet row that has or should have one of these entries, computed once: its old members less
+-- these entries, plus those of them that have the value now; written only where it changed.
+CREATE OR REPLACE FUNCTION depository_search_write_facets(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     int_ids integer[] := ARRAY(SELECT DISTINCT i::integer FROM unnest(ids) i WHERE i IS NOT NULL ORDER BY 1);
     bit_size integer;
@@ -154,20 +166,9 @@ BEGIN
     IF cardinality(int_ids) = 0 THEN
         RETURN;
     END IF;
-    DELETE FROM depository_entrysearchdocument d
-    WHERE d.entry_id = ANY(ids) AND NOT EXISTS (SELECT 1 FROM depository_entry e WHERE e.id = d.entry_id);
-    INSERT INTO depository_entrysearchdocument AS d (entry_id, language, title_vector, document)
-    SELECT * FROM depository_search_documents(ids)
-    ON CONFLICT (entry_id) DO UPDATE
-    SET language = EXCLUDED.language, title_vector = EXCLUDED.title_vector, document = EXCLUDED.document
-    WHERE (d.language, d.title_vector, d.document) IS DISTINCT FROM
-          (EXCLUDED.language, EXCLUDED.title_vector, EXCLUDED.document);
-
     bit_size := depository_bit_length(int_ids[cardinality(int_ids)]);
     bit_mask := depository_bits(int_ids, bit_size);
-    -- Each row that has or should have one of these entries, computed once: old members less these
-    -- entries, plus those of them that have the value now; written only where it changed.
-    WITH fresh AS (
+    WITH fresh AS MATERIALIZED (
         SELECT f.facet, f.value, uniq(sort(array_agg(f.entry_id))) AS entry_ids
         FROM depository_facet_values(ids) f GROUP BY f.facet, f.value
     ), wanted AS (
@@ -175,20 +176,27 @@ BEGIN
                (p.entry_bits & ~bit_mask) | depository_bits(coalesce(f.entry_ids, '{}'), bit_size) AS entry_bits
         FROM depository_facetposting p LEFT JOIN fresh f ON f.facet = p.facet AND f.value = p.value
         WHERE p.entry_ids && int_ids OR f.entry_ids IS NOT NULL
+    ), updated AS (
+        UPDATE depository_facetposting p SET entry_ids = w.entry_ids, entry_bits = w.entry_bits, size = icount(w.entry_ids)
+        FROM wanted w WHERE p.facet = w.facet AND p.value = w.value AND p.entry_ids IS DISTINCT FROM w.entry_ids
     )
-    UPDATE depository_facetposting p SET entry_ids = w.entry_ids, entry_bits = w.entry_bits, size = icount(w.entry_ids)
-    FROM wanted w WHERE p.facet = w.facet AND p.value = w.value AND p.entry_ids IS DISTINCT FROM w.entry_ids;
     INSERT INTO depository_facetposting (facet, value, entry_ids, entry_bits, size)
-    SELECT f.facet, f.value, uniq(sort(array_agg(f.entry_id))), depository_bits(uniq(sort(array_agg(f.entry_id))), bit_size),
-           icount(uniq(sort(array_agg(f.entry_id))))
-    FROM depository_facet_values(ids) f
-    WHERE NOT EXISTS (SELECT 1 FROM depository_facetposting p WHERE p.facet = f.facet AND p.value = f.value)
-    GROUP BY f.facet, f.value;
+    SELECT f.facet, f.value, f.entry_ids, depository_bits(f.entry_ids, bit_size), icount(f.entry_ids) FROM fresh f
+    WHERE NOT EXISTS (SELECT 1 FROM depository_facetposting p WHERE p.facet = f.facet AND p.value = f.value);
     -- The rows a search starts from exist even when empty.
     INSERT INTO depository_facetposting (facet, value, entry_ids, entry_bits, size)
-    VALUES ('', '', '{}', repeat('0', bit_size)::bit varying, 0), ('status', 'published', '{}', repeat('0', bit_size)::bit varying, 0)
+    VALUES ('', '', '{}', repeat('0', bit_size)::bit varying, 0),
+           ('status', 'published', '{}', repeat('0', bit_size)::bit varying, 0)
     ON CONFLICT (facet, value) DO NOTHING;
 END $$;
+
+-- Rewrite the search documents and facet rows of these entries (deleted ones leave both): a few
+-- set-based statements, whatever the number of entries. A document or row whose content did not
+-- change is not rewritten (no dead row for nothing).
+CREATE OR REPLACE FUNCTION depository_search_reindex(ids bigint[]) RETURNS void LANGUAGE sql AS $$
+    SELECT depository_search_write_documents(ids);
+    SELECT depository_search_write_facets(ids);
+$$;
 
 -- Everything again, from the entries (manage.py rebuild_search_index): rows and documents rewritten.
 CREATE OR REPLACE FUNCTION depository_search_rebuild() RETURNS integer LANGUAGE plpgsql AS $$
