@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
+from depository.creators import creators_prefetch, public_viewer, shown_creators
 from depository.filters import EntryFilterSet
 from depository.models import Entry
 
@@ -37,6 +38,7 @@ class EntryFeed(Feed):
         return (
             filterset.entries()
             .defer(*Entry.LONG_TEXT_FIELDS)
+            .prefetch_related(creators_prefetch())
             .order_by(F("published_at").desc(nulls_last=True), "-pk")[:FEED_LENGTH]
         )
 
@@ -54,4 +56,6 @@ class EntryFeed(Feed):
         return entry.updated_at
 
     def item_author_name(self, entry):
-        return entry.authors or entry.publisher or None
+        """The creators anyone may see ('Given Family; Organization'), else the publisher."""
+        names = [creator.display_name for creator in shown_creators(entry, public_viewer())]
+        return "; ".join(names) or entry.publisher or None

@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from depository import postings
-from depository.models import Entry, EntryStatus
+from depository.models import Creator, Entry, EntryStatus
 
 
 def publish_entries(*, entries):
@@ -30,6 +30,18 @@ def archive_entries(*, entries):
         Entry.objects.filter(pk__in=changed).update(status=EntryStatus.ARCHIVED, updated_at=timezone.now())
         postings.refresh_entries(changed)
         return len(changed)
+
+
+def replace_creators(*, entry, creators):
+    """Make `creators` (unsaved Creator rows, in order) the entry's creators: each is validated with
+    full_clean() (ValidationError on a bad one, nothing written), then the old rows go and the new
+    ones are written in one statement."""
+    with transaction.atomic():
+        for position, creator in enumerate(creators):
+            creator.entry, creator.position = entry, position
+            creator.full_clean(exclude=["entry"])
+        Creator.objects.filter(entry=entry).delete()
+        return Creator.objects.bulk_create(creators)
 
 
 def add_theme(*, entries, theme):

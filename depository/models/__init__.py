@@ -4,6 +4,7 @@ This app imports no other app of the portal; meetings and members build on it.
 """
 
 from depository.models.attachments import Attachment, ExtractionStatus
+from depository.models.creators import Creator, CreatorKind, CreatorRole
 from depository.models.entries import (
     Entry,
     EntryKind,
@@ -22,6 +23,9 @@ __all__ = [
     "Attachment",
     "City",
     "CityType",
+    "Creator",
+    "CreatorKind",
+    "CreatorRole",
     "Entry",
     "EntryKind",
     "EntryQuerySet",

@@ -14,6 +14,8 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
+from depository.creators import creators_from_text
+from depository.services import replace_creators
 from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
 from meetings.models import (
     Meeting,
@@ -274,7 +276,6 @@ class Loader:
                 "summary": (item.get("summary") or "").strip(),
                 "body": (item.get("body") or "").strip(),
                 "annotation": (item.get("annotation") or "").strip(),
-                "authors": item.get("authors") or "",
                 "publisher": item.get("publisher") or "",
                 "year": item.get("year"),
                 "language": item.get("language") or "en",
@@ -292,6 +293,7 @@ class Loader:
         self.set_many(entry, created, "violence_types", self.lookup_all(ViolenceType, item.get("violence_types")))
         self.set_many(entry, created, "themes", self.lookup_all(Theme, item.get("themes")))
         if created or self.update:
+            self.set_creators(entry, item.get("authors") or "")
             tags = sorted(item.get("tags") or [])
             if sorted(tag.name for tag in entry.tags.all()) != tags:
                 entry.tags.set(tags)
@@ -302,6 +304,13 @@ class Loader:
                 if entry.kind == "meeting_report" and meeting.report_id is None:
                     meeting.report = entry
                     meeting.save(update_fields=["report"])
+
+    def set_creators(self, entry, authors):
+        """The record's author string ('Name; Name') as the entry's creators, when it differs."""
+        wanted = creators_from_text(entry, authors)
+        current = [(c.kind, c.family, c.given, c.name) for c in entry.creators.all()]
+        if current != [(c.kind, c.family, c.given, c.name) for c in wanted]:
+            replace_creators(entry=entry, creators=wanted)
 
     def input_paper(self, item):
         paper, created = self.upsert(
