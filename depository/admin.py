@@ -126,7 +126,10 @@ class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAd
     show_facets = admin.ShowFacets.ALWAYS
     fieldsets = [
         (None, {"fields": ["kind", "title", "slug", "status", "summary", "body", "annotation"]}),
-        (_("Bibliographic details"), {"fields": ["publisher", "year", "language", "external_url", "doi", "isbn", "issn", "report_number"]}),
+        (
+            _("Bibliographic details"),
+            {"fields": ["publisher", "year", "language", "external_url", "doi", "isbn", "issn", "report_number"]},
+        ),
         translations_fieldset(
             Entry,
             _(

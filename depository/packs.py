@@ -18,7 +18,6 @@ CSV_COLUMNS = [
     ("title", lambda e: e.title),
     ("kind", lambda e: e.get_kind_display()),
     ("authors", None),  # the creators the viewer may see, 'Family, Given; Organization'
-
     ("publisher", lambda e: e.publisher),
     ("year", lambda e: e.year or ""),
     ("language", lambda e: e.language),

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from depository.creators import creators_from_text
-from depository.services import replace_creators
 from depository.models import City, CityType, Entry, EntryKind, EntryStatus, Language, Theme, ViolenceType
+from depository.services import replace_creators
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets
 # (`=cmd|' /C calc'!A0`, `@SUM(...)`, `+1+1`, `-1+1`, a tab or carriage return before any of them).

@@ -38,7 +38,7 @@ class Creator(models.Model):
     name = models.CharField(
         _("organization name"), max_length=300, blank=True, help_text=_("For an organization: its name, in full.")
     )
-    orcid = models.CharField(_("ORCID iD"), max_length=19, blank=True, help_text=_("e.g. 0000-0002-1825-0097"))
+    orcid = models.CharField(_("ORCID iD"), max_length=40, blank=True, help_text=_("e.g. 0000-0002-1825-0097"))
     person = models.ForeignKey(
         "meetings.Person",
         verbose_name=_("person"),

@@ -103,8 +103,8 @@ class Entry(TranslatableContent):
     external_url = models.URLField(_("external link"), max_length=500, blank=True)
     # Identifiers, stored normalised (depository/identifiers.py); the URL is `external_url`.
     doi = models.CharField(_("DOI"), max_length=200, blank=True, help_text=_("e.g. 10.18356/9789210010948"))
-    isbn = models.CharField(_("ISBN"), max_length=17, blank=True, help_text=_("ISBN-10 or ISBN-13; kept as ISBN-13."))
-    issn = models.CharField(_("ISSN"), max_length=9, blank=True)
+    isbn = models.CharField(_("ISBN"), max_length=32, blank=True, help_text=_("ISBN-10 or ISBN-13; kept as ISBN-13."))
+    issn = models.CharField(_("ISSN"), max_length=16, blank=True)
     report_number = models.CharField(_("report number"), max_length=100, blank=True)
     cities = models.ManyToManyField(City, verbose_name=_("cities"), blank=True, related_name="entries")
     city_types = models.ManyToManyField(CityType, verbose_name=_("city types"), blank=True, related_name="entries")
@@ -183,6 +183,18 @@ class Entry(TranslatableContent):
             models.CheckConstraint(
                 condition=~Q(status=EntryStatus.PUBLISHED) | Q(published_at__isnull=False),
                 name="entry_published_has_date",
+            ),
+            # Identifiers are stored normalised (depository/identifiers.py), so duplicates are found by
+            # equality: a DOI in lower case with the 10. prefix, an ISBN-13 and an ISSN hyphenated.
+            models.CheckConstraint(
+                condition=Q(doi="") | (Q(doi__regex=r"^10\.[0-9]{4,9}(\.[0-9]+)*/\S+$") & Q(doi=Lower("doi"))),
+                name="entry_doi_normalised",
+            ),
+            models.CheckConstraint(
+                condition=Q(isbn="") | Q(isbn__regex=r"^97[89]-[0-9]+-[0-9]+-[0-9]+-[0-9]$"), name="entry_isbn_13"
+            ),
+            models.CheckConstraint(
+                condition=Q(issn="") | Q(issn__regex=r"^[0-9]{4}-[0-9]{3}[0-9X]$"), name="entry_issn"
             ),
         ]
         indexes = [

@@ -9,7 +9,13 @@ from depository.models import City, CityType, Entry, GlossaryTerm, Theme, Violen
 
 
 def literature_entries():
-    return Entry.objects.published().literature().defer("body").prefetch_related(creators_prefetch()).order_by(F("year").desc(nulls_last=True), "title")
+    return (
+        Entry.objects.published()
+        .literature()
+        .defer("body")
+        .prefetch_related(creators_prefetch())
+        .order_by(F("year").desc(nulls_last=True), "title")
+    )
 
 
 @require_safe

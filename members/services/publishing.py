@@ -82,7 +82,5 @@ def save_entry(*, paper, user):
     # The co-authors as creators linked to their people, so their disclosure levels hold in every
     # citation (issue 13, finding 4); in the order they were added to the paper.
     links = InputPaper.authors.through.objects.filter(inputpaper=paper).select_related("person").order_by("pk")
-    replace_creators(
-        entry=entry, creators=[creator_for_person(entry, link.person, n) for n, link in enumerate(links)]
-    )
+    replace_creators(entry=entry, creators=[creator_for_person(entry, link.person, n) for n, link in enumerate(links)])
     return entry

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from depository.creators import creators_from_text
-from depository.services import replace_creators
 from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
+from depository.services import replace_creators
 from meetings.models import (
     Meeting,
     Milestone,
