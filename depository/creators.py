@@ -140,8 +140,9 @@ def public_viewer():
 def shown_creators(entry, viewer):
     """The creators of `entry` (from `entry.creators_in_order()`) whose names `viewer` may see.
 
-    `viewer` is a `meetings.privacy.Viewer` (anything with `may_name(person)`). A creator linked to a person whose disclosure hides the name from this viewer is
-    left out: a citation cannot say "one participant" (docs/citations.md, "Disclosure").
+    `viewer` is a `meetings.privacy.Viewer` (anything with `may_name(person)`). A creator linked to
+    a person whose disclosure hides the name from this viewer is left out: a citation cannot say
+    "one participant" (docs/citations.md, "Disclosure").
     """
     return [
         creator for creator in entry.creators_in_order() if creator.person is None or viewer.may_name(creator.person)

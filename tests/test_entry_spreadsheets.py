@@ -173,9 +173,9 @@ class TestExport:
             title="=cmd|' /C calc'!A0",
             slug="formula",
             summary="@SUM(1+1)",
-            authors="+1+1",
             publisher="-2+3",
         )
+        entry.creators.create(family="+1+1")
         entry.city_types.add(vocabulary["fragile"], vocabulary["post_conflict"])
         entry.tags.add("youth")
         response = self.export(organizer_client)

@@ -26,8 +26,8 @@ EXPECTED = {
     "browse, page 2 by title": BROWSE,
     "search": BROWSE,
     "search + 2 facets": BROWSE,
-    "entry page": 10,
-    "Atom feed": 1,
+    "entry page": 11,  # + the creators with their people
+    "Atom feed": 2,  # the entries, their creators with their people
 }
 
 

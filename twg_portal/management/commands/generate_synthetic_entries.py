@@ -26,6 +26,7 @@ from depository import lexicon, postings
 from depository.models import (
     Attachment,
     CityType,
+    Creator,
     Entry,
     EntryKind,
     EntrySearchDocument,
@@ -165,7 +166,12 @@ class Command(BaseCommand):
             cursor.execute("UPDATE members_inputpaper SET entry_id = NULL")
             cursor.execute("DELETE FROM meetings_meeting_related_entries")
             cursor.execute(f"DELETE FROM {TaggedItem._meta.db_table} WHERE content_type_id = %s", [content_type.id])  # noqa: S608
-            tables = [*related_tables, Attachment._meta.db_table, EntrySearchDocument._meta.db_table]
+            tables = [
+                *related_tables,
+                Attachment._meta.db_table,
+                Creator._meta.db_table,
+                EntrySearchDocument._meta.db_table,
+            ]
             # The lexeme index emptied first: its triggers then leave the new documents to the rebuild.
             lexicon_tables = [LexemeChampion._meta.db_table, LexemePosting._meta.db_table]
             for table in [*lexicon_tables, *tables, FacetPosting._meta.db_table]:
