@@ -19,6 +19,8 @@ class EntryFeed(Feed):
     feed_type = Atom1Feed
     title = _("TWG depository: newly published")
     subtitle = _("New tools, practices and literature on urban safety and peacebuilding.")
+    # RFC 4287 4.1.1: a feed has an author unless every entry has one (most entries have none).
+    author_name = _("Technical Working Group on the Confluence of Urban Safety and Peacebuilding")
 
     def __call__(self, request, *args, **kwargs):
         filterset = EntryFilterSet(request.GET, queryset=Entry.objects.published())
@@ -33,6 +35,14 @@ class EntryFeed(Feed):
     def link(self, filterset):
         query = filterset.query_string()
         return reverse("depository:browse") + (f"?{query}" if query else "")
+
+    def feed_url(self, filterset):
+        """rel="self" (RFC 4287 4.2.7.2): this feed with its filters, so a subscription keeps them."""
+        query = filterset.query_string()
+        return reverse("depository:feed") + (f"?{query}" if query else "")
+
+    def author_link(self):
+        return reverse("home")
 
     def items(self, filterset):
         return (
