@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from depository import services
 from depository.admin_attachments import AttachmentAdminMixin, AttachmentInline
+from depository.admin_references import ReferenceImportAdmin  # noqa: F401 (registers it)
 from depository.admin_spreadsheets import EntrySpreadsheetAdminMixin
 from depository.models import City, CityType, Creator, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
 

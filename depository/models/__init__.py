@@ -15,6 +15,7 @@ from depository.models.entries import (
     Language,
     is_curator,
 )
+from depository.models.imports import ImportStatus, ReferenceFormat, ReferenceImport
 from depository.models.postings import FacetPosting
 from depository.models.search_documents import EntrySearchDocument, LexemeChampion, LexemePosting
 from depository.models.vocabulary import City, CityType, Theme, ViolenceType, Vocabulary
@@ -37,6 +38,9 @@ __all__ = [
     "LexemeChampion",
     "LexemePosting",
     "GlossaryTerm",
+    "ImportStatus",
+    "ReferenceFormat",
+    "ReferenceImport",
     "Language",
     "Theme",
     "ViolenceType",

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from depository.creators import creators_from_text
 from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
+from depository.references import run_import
 from depository.services import replace_creators
 from meetings.models import (
     Meeting,
@@ -52,8 +53,9 @@ class LoadReport:
 
 
 class Loader:
-    def __init__(self, data, *, update):
+    def __init__(self, data, *, update, base=None):
         self.data = data
+        self.base = Path(base) if base else RECORDS_FILE.parent
         self.update = update
         self.report = LoadReport()
         self.cache = {}
@@ -170,7 +172,21 @@ class Loader:
             )
         for item in self.data.get("input_papers", []):
             self.input_paper(item)
+        if self.data.get("literature"):
+            self.literature(self.base / self.data["literature"])
         return self.report
+
+    def literature(self, path):
+        """The literature review's first works: a reference manager's RIS export, imported as the
+        admin imports one (depository/references.py), published, with empty annotations; a work
+        already there (same DOI, or title, year and first author) is left as curated."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise RecordsError(f"The literature file {path} cannot be read: {error}") from error
+        _outcomes, entries = run_import(text=text, fmt="ris", status=EntryStatus.PUBLISHED)
+        for _entry in entries:
+            self.report.count(Entry, created=True)
 
     def vocabulary(self, model, item, position, **extra):
         # Only the translated names the file gives: an organizer's own translation is never blanked.
@@ -362,4 +378,4 @@ def load_records(*, path=RECORDS_FILE, update=False):
     """Load the records file in one transaction: all of it or, on any error, nothing."""
     data = read_records(path)
     with transaction.atomic():
-        return Loader(data, update=update).load()
+        return Loader(data, update=update, base=Path(path).parent).load()

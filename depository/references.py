@@ -1,0 +1,502 @@
+"""Import from reference managers: RIS (rispy), BibTeX (bibtexparser 2) and CSL-JSON, as Zotero,
+EndNote and Mendeley export them.
+
+`read_references(text, fmt)` gives one `Reference` per record (or its parse error);
+`check_references(references)` decides each record's outcome (new, duplicate of an entry or of an
+earlier record of the file, error) with a fixed number of queries; `import_references(...)` writes
+the new ones, all or nothing, with bulk statements. Names: a reference manager writes a person as
+'Family, Given' and an organization as one field (Zotero's single-field names, CSL's `literal`,
+BibTeX's braced name), so a RIS name without a comma is an organization.
+"""
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import bibtexparser
+import rispy
+from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors, SplitNameParts
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F, Func, Value
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from depository import postings
+from depository.identifiers import doi_from_url, normalise_doi, normalise_isbn, normalise_issn
+from depository.models import (
+    Creator,
+    CreatorKind,
+    CreatorRole,
+    Entry,
+    EntryKind,
+    EntryStatus,
+    ImportStatus,
+    Language,
+    ReferenceImport,
+)
+from depository.search import reindex_entries
+from depository.services import unique_entry_slugs
+from twg_portal.text import clean_text
+
+LANGUAGES = {
+    **{code: code for code in Language.values},
+    "english": "en",
+    "eng": "en",
+    "spanish": "es",
+    "español": "es",
+    "spa": "es",
+    "french": "fr",
+    "français": "fr",
+    "fre": "fr",
+    "fra": "fr",
+    "arabic": "ar",
+    "ara": "ar",
+}
+
+
+@dataclass
+class Reference:
+    """One record of an uploaded file, as the portal will store it."""
+
+    number: int
+    title: str = ""
+    creators: list = field(default_factory=list)  # dicts: kind, family, given, name, role
+    year: int | None = None
+    publisher: str = ""
+    summary: str = ""
+    language: str = "en"
+    external_url: str = ""
+    doi: str = ""
+    isbn: str = ""
+    issn: str = ""
+    report_number: str = ""
+    error: str = ""
+
+    def key(self):
+        """The duplicate key: normalised title, year and first creator's family name (or name)."""
+        first = self.creators[0] if self.creators else {}
+        return (title_key(self.title), self.year, title_key(first.get("family") or first.get("name") or ""))
+
+
+def title_key(text):
+    """Lower case, accents and punctuation off, spaces collapsed: 'Guns & the City!' -> 'guns the city'."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return re.sub(r"[\W_]+", " ", text.lower()).strip()
+
+
+def person_or_organization(text, role=CreatorRole.AUTHOR):
+    text = clean_text(re.sub(r"\s+", " ", text or "")).strip()
+    if not text:
+        return None
+    if "," in text:
+        family, given = (part.strip() for part in text.split(",", 1))
+        return {"kind": CreatorKind.PERSON, "family": family, "given": given, "name": "", "role": role}
+    return {"kind": CreatorKind.ORGANIZATION, "family": "", "given": "", "name": text, "role": role}
+
+
+def as_year(value):
+    match = re.search(r"\b(1[89]\d\d|2[01]\d\d)\b", str(value or ""))
+    return int(match.group(1)) if match else None
+
+
+# -- Reading each format -----------------------------------------------------------------------------
+def from_ris(text):
+    for number, record in enumerate(rispy.loads(text.lstrip("\ufeff")), start=1):
+        creators = [person_or_organization(name) for name in record.get("authors") or record.get("first_authors") or []]
+        creators += [person_or_organization(n, CreatorRole.EDITOR) for n in record.get("secondary_authors") or []]
+        serial = record.get("issn") or ""
+        urls = record.get("urls") or []
+        yield (
+            number,
+            {
+                "title": record.get("title") or record.get("primary_title") or "",
+                "creators": creators,
+                "year": as_year(record.get("year") or record.get("publication_year") or record.get("date")),
+                "publisher": record.get("publisher") or "",
+                "summary": record.get("abstract") or "",
+                "language": record.get("language") or "",
+                "external_url": urls[0] if urls else "",
+                "doi": record.get("doi") or "",
+                "serial": serial,
+                "is_report": record.get("type_of_reference") == "RPRT",
+            },
+        )
+
+
+def bibtex_creator(name, role):
+    """A bibtexparser NameParts: a braced single last name is an organization."""
+    last = " ".join(name.last)
+    if not name.first and not name.von and len(name.last) == 1 and last.startswith("{"):
+        return {"kind": CreatorKind.ORGANIZATION, "family": "", "given": "", "name": last.strip("{}"), "role": role}
+    family = " ".join([*name.von, *name.last]).replace("{", "").replace("}", "")
+    return {"kind": CreatorKind.PERSON, "family": family, "given": " ".join(name.first), "name": "", "role": role}
+
+
+def from_bibtex(text):
+    library = bibtexparser.parse_string(
+        text, append_middleware=[LatexDecodingMiddleware(), SeparateCoAuthors(), SplitNameParts()]
+    )
+    number = 0
+    for block in library.failed_blocks:
+        number += 1
+        yield number, ValueError(_("This BibTeX record could not be read: %(error)s") % {"error": block.error})
+    for entry in library.entries:
+        number += 1
+        fields = {name.lower(): value for name, value in entry.fields_dict.items()}
+
+        def value(name, fields=fields):
+            found = fields.get(name)
+            return str(found.value).strip() if found else ""
+
+        creators = [
+            bibtex_creator(name, role)
+            for role in (CreatorRole.AUTHOR, CreatorRole.EDITOR)
+            for name in (fields[role].value if role in fields else [])
+        ]
+        yield (
+            number,
+            {
+                "title": value("title"),
+                "creators": creators,
+                "year": as_year(value("year") or value("date")),
+                "publisher": value("publisher") or value("institution") or value("organization"),
+                "summary": value("abstract"),
+                "language": value("language") or value("langid"),
+                "external_url": value("url"),
+                "doi": value("doi"),
+                "serial": value("isbn") or value("issn"),
+                "report_number": value("number") if entry.entry_type.lower() == "techreport" else "",
+            },
+        )
+
+
+def csl_creator(name, role):
+    if name.get("literal"):
+        return {"kind": CreatorKind.ORGANIZATION, "family": "", "given": "", "name": name["literal"], "role": role}
+    family = " ".join(part for part in (name.get("non-dropping-particle"), name.get("family")) if part)
+    given = " ".join(part for part in (name.get("given"), name.get("dropping-particle")) if part)
+    return {"kind": CreatorKind.PERSON, "family": family, "given": given, "name": "", "role": role}
+
+
+def from_csl_json(text):
+    items = json.loads(text.lstrip("\ufeff"))
+    if isinstance(items, dict):
+        items = items.get("items", [items])
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            yield number, ValueError(_("A CSL-JSON item must be an object."))
+            continue
+        creators = [
+            csl_creator(name, role)
+            for role in (CreatorRole.AUTHOR, CreatorRole.EDITOR)
+            for name in item.get(str(role)) or []
+            if isinstance(name, dict)
+        ]
+        parts = (item.get("issued") or {}).get("date-parts") or [[None]]
+        yield (
+            number,
+            {
+                "title": item.get("title") or "",
+                "creators": creators,
+                "year": as_year(parts[0][0] if parts and parts[0] else (item.get("issued") or {}).get("raw")),
+                "publisher": item.get("publisher") or "",
+                "summary": item.get("abstract") or "",
+                "language": item.get("language") or "",
+                "external_url": item.get("URL") or "",
+                "doi": item.get("DOI") or "",
+                "serial": item.get("ISBN") or item.get("ISSN") or "",
+                "report_number": item.get("number") or "" if item.get("type") == "report" else "",
+            },
+        )
+
+
+READERS = {"ris": from_ris, "bibtex": from_bibtex, "csl-json": from_csl_json}
+
+
+def guess_format(file_name, text):
+    """'ris', 'bibtex' or 'csl-json' from the file's extension, else its first characters; None if unknown."""
+    extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    by_extension = {"ris": "ris", "txt": None, "bib": "bibtex", "bibtex": "bibtex", "json": "csl-json"}
+    if by_extension.get(extension):
+        return by_extension[extension]
+    start = text.lstrip("\ufeff \r\n\t")[:20]
+    if start.startswith("TY  -"):
+        return "ris"
+    if start.startswith("@"):
+        return "bibtex"
+    if start.startswith(("[", "{")):
+        return "csl-json"
+    return None
+
+
+def read_references(text, fmt):
+    """[Reference] of a file's text in `fmt` ('ris', 'bibtex', 'csl-json'): every value cleaned by
+    `clean_text`, identifiers normalised; a record that cannot be used has `error` set. Raises
+    ValueError when the file as a whole cannot be read."""
+    try:
+        records = list(READERS[fmt](clean_text(text)))
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        message = _("The file could not be read as %(format)s: %(error)s") % {"format": fmt, "error": error}
+        raise ValueError(message) from None
+    return [make_reference(number, record) for number, record in records]
+
+
+def make_reference(number, record):
+    if isinstance(record, Exception):
+        return Reference(number=number, error=str(record))
+    reference = Reference(number=number)
+    reference.title = clean_text(re.sub(r"\s+", " ", record["title"])).strip()
+    reference.creators = [
+        {key: clean_text(value) for key, value in creator.items()} for creator in record["creators"] if creator
+    ]
+    reference.year = record["year"]
+    reference.publisher = clean_text(record["publisher"]).strip()[:300]
+    reference.summary = clean_text(record["summary"]).strip()
+    reference.language = LANGUAGES.get(str(record["language"]).strip().lower()[:20], "en")
+    reference.external_url = clean_text(record["external_url"]).strip()
+    problems = []
+    if not reference.title:
+        problems.append(_("no title"))
+    elif len(reference.title) > 300:
+        problems.append(_("a title longer than 300 characters"))
+    try:
+        reference.doi = normalise_doi(record["doi"]) or doi_from_url(reference.external_url)
+    except ValidationError as error:
+        problems.append(error.messages[0])
+    serial = str(record.get("serial") or "").strip()
+    if serial:
+        for name, normalise in (("isbn", normalise_isbn), ("issn", normalise_issn)):
+            try:
+                setattr(reference, name, normalise(serial))
+                break
+            except ValidationError:
+                continue
+        else:
+            if record.get("is_report"):
+                reference.report_number = serial[:100]
+            else:
+                problems.append(_("“%(value)s” is neither an ISBN nor an ISSN") % {"value": serial})
+    reference.report_number = reference.report_number or clean_text(str(record.get("report_number") or ""))[:100]
+    if reference.year is None and record.get("year") is not None:
+        problems.append(_("the year is not between 1900 and 2100"))
+    for creator in reference.creators:
+        if creator["kind"] == CreatorKind.PERSON and not creator["family"]:
+            problems.append(_("a person without a family name"))
+            break
+    reference.error = "; ".join(str(problem) for problem in problems)
+    return reference
+
+
+# -- Checking ------------------------------------------------------------------------------------------
+def key_title_sql(expression):
+    """title_key in SQL (the `unaccent` extension of migration 0003)."""
+    unaccented = Func(expression, function="unaccent")
+    spaced = Func(Lower(unaccented), Value(r"[^[:alnum:]]+"), Value(" "), Value("g"), function="regexp_replace")
+    return Func(spaced, function="btrim")
+
+
+def check_references(references):
+    """The outcome of each reference: [{"number", "title", "outcome", "reason", "entry"}] with outcome
+    'new', 'duplicate' or 'error'. Duplicates: an entry with the same DOI, or the same normalised title,
+    year and first creator; or an earlier record of the same file. Two queries, whatever the count."""
+    usable = [reference for reference in references if not reference.error]
+    by_doi = dict(
+        Entry.objects.filter(doi__in={r.doi for r in usable if r.doi}).values_list("doi", "slug").order_by("pk")
+    )
+    titles = {title_key(r.title) for r in usable}
+    candidates = (
+        Entry.objects.annotate(key_title=key_title_sql(F("title")))
+        .filter(key_title__in=titles)
+        .prefetch_related("creators")
+        .only("pk", "slug", "title", "year")
+    )
+    by_key = {}
+    for entry in candidates:
+        first = entry.creators_in_order()[:1]
+        family = (first[0].family or first[0].name) if first else ""
+        by_key.setdefault((title_key(entry.title), entry.year, title_key(family)), entry.slug)
+    outcomes, seen = [], {}
+    for reference in references:
+        outcome = {"number": reference.number, "title": reference.title, "entry": "", "reason": ""}
+        key = reference.key()
+        if reference.error:
+            outcome.update(outcome="error", reason=reference.error)
+        elif reference.doi and reference.doi in by_doi:
+            outcome.update(outcome="duplicate", entry=by_doi[reference.doi], reason=_("same DOI"))
+        elif key in by_key:
+            outcome.update(outcome="duplicate", entry=by_key[key], reason=_("same title, year and first author"))
+        elif (reference.doi and ("doi", reference.doi) in seen) or key in seen:
+            earlier = seen.get(("doi", reference.doi)) or seen[key]
+            outcome.update(
+                outcome="duplicate", reason=_("same as record %(number)d of this file") % {"number": earlier}
+            )
+        else:
+            outcome["outcome"] = "new"
+            seen.setdefault(key, reference.number)
+            if reference.doi:
+                seen.setdefault(("doi", reference.doi), reference.number)
+        outcomes.append(outcome)
+    return outcomes
+
+
+# -- Importing -----------------------------------------------------------------------------------------
+def build_entry(reference, *, user, status, now):
+    """An unsaved, validated Entry (kind 'publication', empty annotation) and its unsaved Creators.
+    Raises ValidationError with the model's reasons. The slug is set later (unique_entry_slugs)."""
+    entry = Entry(
+        kind=EntryKind.PUBLICATION,
+        title=reference.title,
+        slug=SLUG_PLACEHOLDER,
+        summary=reference.summary,
+        publisher=reference.publisher,
+        year=reference.year,
+        language=reference.language,
+        external_url=reference.external_url,
+        doi=reference.doi,
+        isbn=reference.isbn,
+        issn=reference.issn,
+        report_number=reference.report_number,
+        status=status,
+        published_at=now if status == EntryStatus.PUBLISHED else None,
+        curated_by=user,
+    )
+    entry.full_clean(validate_unique=False)
+    creators = [Creator(entry=entry, position=n, **creator) for n, creator in enumerate(reference.creators)]
+    for creator in creators:
+        creator.full_clean(exclude=["entry"])
+    return entry, creators
+
+
+SLUG_PLACEHOLDER = "slug"
+PROGRESS_EVERY = 250
+
+
+def run_import(*, text, fmt, user=None, status=EntryStatus.DRAFT, progress=None):
+    """Read, validate, check and import a file: `(outcomes, created entries)`, all or nothing.
+
+    Each record is validated first (`full_clean`, outside the transaction, calling `progress(done,
+    total)` every PROGRESS_EVERY records so a background task can show it); then, in one transaction,
+    the entries table is locked against other writers (SHARE ROW EXCLUSIVE: reads go on), the
+    outcomes are decided (`check_references`), and the new entries and their creators are written
+    with two INSERTs, their search documents and facet index with one statement each. Importing the
+    same file again, even at the same time, creates nothing. Raises ValueError for an unreadable
+    file and ValidationError (naming the record) for a record the model refuses.
+    """
+    references = read_references(text, fmt)
+    now = timezone.now()
+    built = {}
+    for done, reference in enumerate(references, start=1):
+        if not reference.error:
+            try:
+                built[reference.number] = build_entry(reference, user=user, status=status, now=now)
+            except ValidationError as error:
+                raise ValidationError(
+                    _("Record %(number)d (%(title)s): %(errors)s")
+                    % {"number": reference.number, "title": reference.title, "errors": "; ".join(error.messages)}
+                ) from None
+        if progress and (done % PROGRESS_EVERY == 0 or done == len(references)):
+            progress(done, len(references))
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {Entry._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")  # noqa: S608
+        outcomes = check_references(references)
+        new = [built[o["number"]] for o in outcomes if o["outcome"] == "new"]
+        entries = [entry for entry, _creators in new]
+        for entry, slug in zip(entries, unique_entry_slugs([entry.title for entry in entries]), strict=True):
+            entry.slug = slug
+        Entry.objects.bulk_create(entries)
+        creators = [creator for entry, entry_creators in new for creator in entry_creators]
+        for creator in creators:
+            creator.entry_id = creator.entry.pk
+        Creator.objects.bulk_create(creators)
+        ids = [entry.pk for entry in entries]
+        reindex_entries(ids)  # bulk_create sends no signal
+        postings.refresh_entries(ids)
+        for outcome in outcomes:
+            if outcome["outcome"] == "new":
+                outcome["entry"] = built[outcome["number"]][0].slug
+        return outcomes, entries
+
+
+# -- The admin's uploads ------------------------------------------------------------------------------
+SYNC_IMPORT_LIMIT = 500  # larger files are imported by a background task (gunicorn's timeout is 30 s)
+
+
+def check_upload(*, file_name, text, user):
+    """The dry run of an uploaded file: a saved ReferenceImport with each record's outcome, status
+    CHECKED. Raises ValueError when the file cannot be read at all (nothing is saved then)."""
+    fmt = guess_format(file_name, text)
+    if fmt is None:
+        raise ValueError(_("This is not a RIS, BibTeX or CSL-JSON file (.ris, .bib, .json)."))
+    references = read_references(text, fmt)
+    if not references:
+        raise ValueError(_("The file holds no references."))
+    outcomes = check_references(references)
+    counts = {name: sum(o["outcome"] == name for o in outcomes) for name in ("new", "duplicate", "error")}
+    return ReferenceImport.objects.create(
+        file_name=file_name[:255],
+        format=fmt,
+        text=text,
+        status=ImportStatus.CHECKED,
+        total=len(references),
+        new_count=counts["new"],
+        duplicate_count=counts["duplicate"],
+        error_count=counts["error"],
+        outcomes=outcomes,
+        uploaded_by=user,
+    )
+
+
+def confirm_import(reference_import):
+    """Import a checked upload: at once when small, else by `import_references_task`. Returns it."""
+    updated = ReferenceImport.objects.filter(pk=reference_import.pk, status=ImportStatus.CHECKED).update(
+        status=ImportStatus.QUEUED
+    )
+    reference_import.refresh_from_db()
+    if not updated:  # confirmed twice (a double click): the first confirmation runs
+        return reference_import
+    if reference_import.total <= SYNC_IMPORT_LIMIT:
+        finish_import(reference_import)
+    else:
+        from depository.tasks import import_references_task
+
+        transaction.on_commit(lambda: import_references_task.enqueue(reference_import.pk))
+    return reference_import
+
+
+def finish_import(reference_import):
+    """Run the import of a confirmed upload and record the outcome on it. Returns its status."""
+
+    def progress(done, total):
+        ReferenceImport.objects.filter(pk=reference_import.pk).update(processed=done)
+
+    ReferenceImport.objects.filter(pk=reference_import.pk).update(status=ImportStatus.RUNNING)
+    try:
+        outcomes, entries = run_import(
+            text=reference_import.text,
+            fmt=reference_import.format,
+            user=reference_import.uploaded_by,
+            progress=progress,
+        )
+    except (ValueError, ValidationError) as error:
+        message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        ReferenceImport.objects.filter(pk=reference_import.pk).update(
+            status=ImportStatus.FAILED, message=message, finished_at=timezone.now()
+        )
+        return ImportStatus.FAILED
+    ReferenceImport.objects.filter(pk=reference_import.pk).update(
+        status=ImportStatus.DONE,
+        processed=len(outcomes),
+        outcomes=outcomes,
+        new_count=sum(o["outcome"] == "new" for o in outcomes),
+        duplicate_count=sum(o["outcome"] == "duplicate" for o in outcomes),
+        error_count=sum(o["outcome"] == "error" for o in outcomes),
+        created_count=len(entries),
+        text="",  # the file is not kept once imported
+        finished_at=timezone.now(),
+    )
+    return ImportStatus.DONE
