@@ -23,6 +23,7 @@ from django.db.models import F, Func, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pylatexenc.latex2text import LatexNodes2Text
 
 from depository import postings
 from depository.identifiers import doi_from_url, normalise_doi, normalise_isbn, normalise_issn
@@ -128,17 +129,25 @@ def from_ris(text):
 
 
 def bibtex_creator(name, role):
-    """A bibtexparser NameParts: a braced single last name is an organization."""
+    """A bibtexparser NameParts: a braced single last name is an organization; LaTeX accents
+    (`M{\\"u}ller`) decoded by pylatexenc, as bibtexparser's own LatexDecodingMiddleware does for fields."""
+    decode = LatexNodes2Text().latex_to_text
     last = " ".join(name.last)
-    if not name.first and not name.von and len(name.last) == 1 and last.startswith("{"):
-        return {"kind": CreatorKind.ORGANIZATION, "family": "", "given": "", "name": last.strip("{}"), "role": role}
-    family = " ".join([*name.von, *name.last]).replace("{", "").replace("}", "")
-    return {"kind": CreatorKind.PERSON, "family": family, "given": " ".join(name.first), "name": "", "role": role}
+    if not name.first and not name.von and len(name.last) == 1 and last.startswith("{") and last.endswith("}"):
+        return {"kind": CreatorKind.ORGANIZATION, "family": "", "given": "", "name": decode(last[1:-1]), "role": role}
+    family = decode(" ".join([*name.von, *name.last]))
+    return {
+        "kind": CreatorKind.PERSON,
+        "family": family,
+        "given": decode(" ".join(name.first)),
+        "name": "",
+        "role": role,
+    }
 
 
 def from_bibtex(text):
     library = bibtexparser.parse_string(
-        text, append_middleware=[LatexDecodingMiddleware(), SeparateCoAuthors(), SplitNameParts()]
+        text, append_middleware=[SeparateCoAuthors(), SplitNameParts(), LatexDecodingMiddleware()]
     )
     number = 0
     for block in library.failed_blocks:
