@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from depository import references
@@ -104,9 +104,9 @@ class ReferenceImportAdmin(admin.ModelAdmin):
             raise PermissionDenied
         upload = references.confirm_import(get_object_or_404(ReferenceImport, pk=pk))
         if upload.status == ImportStatus.DONE:
-            self.message_user(
-                request, _("%(count)d entries created.") % {"count": upload.created_count}, messages.SUCCESS
-            )
+            count = upload.created_count
+            text = ngettext("%(count)d entry created.", "%(count)d entries created.", count) % {"count": count}
+            self.message_user(request, text, messages.SUCCESS)
         elif upload.status == ImportStatus.FAILED:
             self.message_user(
                 request, _("Nothing was imported: %(reason)s") % {"reason": upload.message}, messages.ERROR
