@@ -197,3 +197,14 @@ def test_unique_entry_slugs():
     make_entry("Taken too", slug="guns-and-the-city-2")
     titles = ["Guns and the City", "Guns and the city!", "المدن الآمنة", "مدن", "Cities"]
     assert unique_entry_slugs(titles) == ["guns-and-the-city-3", "guns-and-the-city-4", "entry", "entry-2", "cities"]
+
+
+def test_the_records_loader_offers_the_starter_as_the_first_works(twg_records):
+    from twg_portal.records import load_records
+
+    works = Entry.objects.published().filter(kind="publication", title__contains="Global Burden of Armed Violence")
+    assert works.count() == 3
+    assert not any(work.annotation for work in works)
+    before = Entry.objects.count()
+    assert load_records().changed_nothing
+    assert Entry.objects.count() == before

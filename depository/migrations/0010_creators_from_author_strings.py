@@ -20,7 +20,7 @@ def forwards(apps, schema_editor):
     people = person_index(Person.objects.all())
     papers = {paper.entry_id: paper for paper in InputPaper.objects.filter(entry__isnull=False)}
     creators = []
-    for entry in Entry.objects.exclude(authors="", pk__in=list(papers)).only("pk", "authors"):
+    for entry in Entry.objects.exclude(authors="").exclude(pk__in=list(papers)).only("pk", "authors"):
         for position, parts in enumerate(parse_creators(entry.authors)):
             person = None
             if parts["kind"] == "person":
