@@ -92,7 +92,7 @@ def ris_record(entry, viewer, url):
 
 class RisWriter(rispy.RisWriter):
     # rispy numbers each record ("1.") unless the header is overridden; reference managers expect none.
-    def _format_reference_header(self, i):
+    def set_header(self, count):
         return ""
 
 
