@@ -1,7 +1,7 @@
 """An upload of references from a reference manager (RIS, BibTeX, CSL-JSON), checked, then imported.
 
 The file's text is kept until the import is done, so the organizer confirms exactly what was checked;
-`outcomes` is the dry run's verdict on each record (depository/references.py says how it is made).
+`outcomes` is the dry run's verdict on each record (depository/references/ says how it is made).
 """
 
 from django.conf import settings

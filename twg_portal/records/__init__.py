@@ -178,7 +178,7 @@ class Loader:
 
     def literature(self, path):
         """The literature review's first works: a reference manager's RIS export, imported as the
-        admin imports one (depository/references.py), published, with empty annotations; a work
+        admin imports one (depository/references/), published, with empty annotations; a work
         already there (same DOI, or title, year and first author) is left as curated."""
         try:
             text = path.read_text(encoding="utf-8")
