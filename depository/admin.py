@@ -8,8 +8,19 @@ from django.utils.translation import ngettext
 
 from depository import services
 from depository.admin_attachments import AttachmentAdminMixin, AttachmentInline
+from depository.admin_references import ReferenceImportAdmin  # noqa: F401 (registers it)
 from depository.admin_spreadsheets import EntrySpreadsheetAdminMixin
-from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, InternalTag, Theme, ViolenceType
+from depository.models import (
+    City,
+    CityType,
+    Creator,
+    Entry,
+    EntryStatus,
+    GlossaryTerm,
+    InternalTag,
+    Theme,
+    ViolenceType,
+)
 from twg_portal.admin_deletion import NamesWhatLosesItAdminMixin
 
 
@@ -80,9 +91,20 @@ class AddThemeForm(forms.Form):
     theme = forms.ModelChoiceField(queryset=Theme.objects.all(), label=_("Theme to add"))
 
 
+class CreatorInline(admin.TabularInline):
+    """The entry's authors and editors, in order (lowest position first)."""
+
+    model = Creator
+    extra = 0
+    fields = ["position", "role", "kind", "family", "given", "name", "orcid", "person"]
+    autocomplete_fields = ["person"]
+    verbose_name = _("creator (author or editor)")
+    verbose_name_plural = _("creators (authors and editors, in order)")
+
+
 @admin.register(Entry)
 class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAdmin):
-    inlines = [AttachmentInline]
+    inlines = [CreatorInline, AttachmentInline]
     list_display = ["title", "kind", "status", "evidence_level", "year", "language", "published_at", "updated_at"]
     # `year` (and `date_issued`) is the document's own date; `published_at` is when it was added to the portal.
     list_filter = [
@@ -100,7 +122,9 @@ class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAd
         "title",
         *Entry.translation_field_names("title"),
         "summary",
-        "authors",
+        "creators__family",
+        "creators__name",
+        "doi",
         "publisher",
         "tags__name",
         "cities__name",
@@ -117,7 +141,19 @@ class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAd
         (None, {"fields": ["kind", "title", "slug", "status", "summary", "body", "annotation"]}),
         (
             _("Bibliographic details"),
-            {"fields": ["authors", "publisher", "year", "date_issued", "language", "external_url"]},
+            {
+                "fields": [
+                    "publisher",
+                    "year",
+                    "date_issued",
+                    "language",
+                    "external_url",
+                    "doi",
+                    "isbn",
+                    "issn",
+                    "report_number",
+                ]
+            },
         ),
         translations_fieldset(
             Entry,

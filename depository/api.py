@@ -90,7 +90,7 @@ class Creator(Schema):
 
 
 class IdentifierOut(Schema):
-    scheme: Literal["doi", "url"]
+    scheme: Literal["doi", "isbn", "issn", "report-number", "url"]
     value: str
     uri: str
 

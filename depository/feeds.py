@@ -11,6 +11,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
 from depository import search
+from depository.creators import creators_prefetch, public_viewer, shown_creators
 from depository.models import Entry
 
 FEED_LENGTH = 50
@@ -20,6 +21,8 @@ class EntryFeed(Feed):
     feed_type = Atom1Feed
     title = _("TWG depository: newly published")
     subtitle = _("New tools, practices and literature on urban safety and peacebuilding.")
+    # RFC 4287 4.1.1: a feed has an author unless every entry has one (most entries have none).
+    author_name = _("Technical Working Group on the Confluence of Urban Safety and Peacebuilding")
 
     def __call__(self, request, *args, **kwargs):
         # Public entries only, whoever asks (a feed reader is anonymous; a curator's drafts stay out).
@@ -36,8 +39,20 @@ class EntryFeed(Feed):
         query = results.query_string
         return reverse("depository:browse") + (f"?{query}" if query else "")
 
+    def feed_url(self, results):
+        """rel="self" (RFC 4287 4.2.7.2): this feed with its filters, so a subscription keeps them."""
+        query = results.query_string
+        return reverse("depository:feed") + (f"?{query}" if query else "")
+
+    def author_link(self):
+        return reverse("home")
+
     def items(self, results):
-        return results.entries.defer(*Entry.LONG_TEXT_FIELDS).prefetch_related(None)[:FEED_LENGTH]
+        return (
+            results.entries.defer(*Entry.LONG_TEXT_FIELDS)
+            .prefetch_related(None)
+            .prefetch_related(creators_prefetch())[:FEED_LENGTH]
+        )
 
     # In the language of the request (its cookie or Accept-Language), falling back to the original.
     def item_title(self, entry):
@@ -55,4 +70,6 @@ class EntryFeed(Feed):
         return entry.updated_at
 
     def item_author_name(self, entry):
-        return entry.authors or entry.publisher or None
+        """The creators anyone may see ('Given Family; Organization'), else the publisher."""
+        names = [creator.display_name for creator in shown_creators(entry, public_viewer())]
+        return "; ".join(names) or entry.publisher or None

@@ -1,26 +1,23 @@
 """What harvesters (OAI-PMH, depository/oai/) and API clients (depository/api.py) read of an entry.
 
-Creators and identifiers are read through ONE function each, `creators()` and `identifiers()`, so
-that they can be pointed at structured creators and identifiers (issue 14, part 1) without touching
-their callers. Today both are derived from the entry's `authors` string and `external_url`.
+Creators and identifiers are read through ONE function each, `creators()` and `identifiers()`, from
+the entry's structured creators (depository/creators.py, disclosure applied) and identifiers (DOI,
+ISBN, ISSN, report number, link).
 
 Only what an anonymous visitor may see leaves through here: published entries, public files, and
 people's names as their disclosure level allows (meetings/privacy.py).
 """
 
-import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models.functions import Lower
+from django.db.models import prefetch_related_objects
 
-from meetings.models import Disclosure, Person
+from depository.creators import creators_prefetch, shown_creators
 from meetings.privacy import Viewer
 
-# A DOI as Crossref and DataCite write it (https://www.crossref.org/blog/dois-and-matching-regular-expressions/).
-DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 DOI_HOSTS = {"doi.org", "dx.doi.org", "www.doi.org"}
 
 
@@ -41,15 +38,18 @@ class Creator:
 
 @dataclass(frozen=True)
 class Identifier:
-    """An identifier of a work: `scheme` is "doi" or "url"; `value` is a bare DOI or an absolute URL."""
+    """An identifier of a work: `scheme` is "doi", "isbn", "issn", "report-number" or "url"; `value` is
+    the bare identifier (normalised by the Entry model) or an absolute URL."""
 
     scheme: str
     value: str
 
     @property
     def uri(self):
-        """The identifier as a resolvable URI (a DOI through https://doi.org/)."""
-        return f"https://doi.org/{self.value}" if self.scheme == "doi" else self.value
+        """The identifier as a URI where it has one: https://doi.org/ for a DOI, URNs for ISBN and
+        ISSN (RFC 8254, RFC 3044); a report number as written."""
+        prefixes = {"doi": "https://doi.org/", "isbn": "urn:isbn:", "issn": "urn:issn:"}
+        return prefixes.get(self.scheme, "") + self.value
 
 
 def public_viewer():
@@ -58,42 +58,45 @@ def public_viewer():
 
 
 def creators(entries, viewer):
-    """{entry pk: [Creator, ...]} in the order written, for the entries (one query for all of them).
+    """{entry pk: [Creator, ...]} in order (authors, then editors), for the entries: one query for all
+    of them unless their creators are prefetched already (creators_prefetch()).
 
-    A name matching a `meetings.Person` whose disclosure level does not let `viewer` see it is left
-    out altogether: a record that lists "one participant" as an author would say nothing true.
+    A creator linked to a `meetings.Person` whose disclosure level does not let `viewer` see the name
+    is left out altogether (depository.creators.shown_creators): a record that lists "one
+    participant" as an author would say nothing true.
     """
-    written = {entry.pk: entry.author_list for entry in entries}
-    names = {name.lower() for names in written.values() for name in names}
-    hidden = set()
-    if names:
-        people = (
-            Person.objects.annotate(lower_name=Lower("name"))
-            .filter(lower_name__in=names)
-            .exclude(disclosure=Disclosure.PUBLIC)
-            .only("name", "disclosure")
-        )
-        hidden = {person.lower_name for person in people if not viewer.may_name(person)}
-    return {pk: [_creator(name) for name in names if name.lower() not in hidden] for pk, names in written.items()}
-
-
-def _creator(name):
-    family, comma, given = name.partition(",")
-    if comma and family.strip() and given.strip():
-        return Creator(name=f"{family.strip()}, {given.strip()}", family=family.strip(), given=given.strip())
-    return Creator(name=name)
+    entries = list(entries)
+    prefetch_related_objects(entries, creators_prefetch())
+    return {
+        entry.pk: [
+            Creator(
+                name=creator.inverted_name,
+                family=creator.family if creator.is_person else "",
+                given=creator.given if creator.is_person else "",
+                kind=creator.kind,
+            )
+            for creator in shown_creators(entry, viewer)
+        ]
+        for entry in entries
+    }
 
 
 def identifiers(entry):
-    """The entry's identifiers, [Identifier, ...]: its DOI when its link is a doi.org URL, else the link."""
-    url = entry.external_url
-    if not url:
-        return []
-    parts = urlsplit(url)
-    doi = parts.path.lstrip("/")
-    if parts.hostname in DOI_HOSTS and DOI_PATTERN.match(doi):
-        return [Identifier("doi", doi.lower())]
-    return [Identifier("url", url)]
+    """The entry's identifiers, [Identifier, ...]: DOI, ISBN, ISSN, report number, then its link."""
+    found = [
+        Identifier(scheme, value)
+        for scheme, value in (
+            ("doi", entry.doi),
+            ("isbn", entry.isbn),
+            ("issn", entry.issn),
+            ("report-number", entry.report_number),
+        )
+        if value
+    ]
+    link = entry.external_url
+    if not link or (entry.doi and urlsplit(link).hostname in DOI_HOSTS and link.lower().endswith(entry.doi)):
+        return found  # no link, or the DOI's own address
+    return [*found, Identifier("url", link)]
 
 
 def absolute_url(path):

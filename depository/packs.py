@@ -10,13 +10,14 @@ from django.db.models import Prefetch, Sum
 from django.utils.text import get_valid_filename
 
 from depository import citations
+from depository.creators import shown_creators
 from depository.models import Attachment
 
 CSV_COLUMNS = [
     ("slug", lambda e: e.slug),
     ("title", lambda e: e.title),
     ("kind", lambda e: e.get_kind_display()),
-    ("authors", lambda e: e.authors),
+    ("authors", None),  # the creators the viewer may see, 'Family, Given; Organization'
     ("publisher", lambda e: e.publisher),
     ("year", lambda e: e.year or ""),
     ("language", lambda e: e.language),
@@ -41,14 +42,20 @@ def spreadsheet_safe(value):
 
 def for_export(entries):
     """Prefetch what the CSV and the citations show (a fixed number of queries, whatever the count)."""
-    return entries.prefetch_related("themes", "city_types", "violence_types", "cities", "tags")
+    return citations.with_citation_data(entries.prefetch_related("themes", "city_types", "violence_types", "cities"))
 
 
-def write_csv(entries, handle, url_for):
+def authors_cell(entry, viewer):
+    return "; ".join(creator.inverted_name for creator in shown_creators(entry, viewer))
+
+
+def write_csv(entries, handle, url_for, viewer):
+    """The entries' metadata as CSV rows; the authors column holds only the creators `viewer` may see."""
     writer = csv.writer(handle)
     writer.writerow([name for name, _ in CSV_COLUMNS] + ["page"])
     for entry in entries:
-        writer.writerow([spreadsheet_safe(value(entry)) for _, value in CSV_COLUMNS] + [url_for(entry)])
+        cells = [authors_cell(entry, viewer) if value is None else value(entry) for _, value in CSV_COLUMNS]
+        writer.writerow([spreadsheet_safe(cell) for cell in cells] + [url_for(entry)])
 
 
 def public_files(entries):
@@ -60,7 +67,7 @@ def pack_size(entries):
     return public_files(entries).aggregate(total=Sum("size"))["total"] or 0
 
 
-def build_briefing_pack(entries, url_for):
+def build_briefing_pack(entries, url_for, viewer):
     """Write the ZIP to a temporary file and return it, positioned at the start.
 
     entries.csv, citations.ris, and files/<entry slug>/<attachment id>-<name> for each public file.
@@ -74,9 +81,9 @@ def build_briefing_pack(entries, url_for):
     archive_file = tempfile.TemporaryFile()  # noqa: SIM115
     with zipfile.ZipFile(archive_file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         text = io.StringIO()
-        write_csv(entries, text, url_for)
+        write_csv(entries, text, url_for, viewer)
         archive.writestr("entries.csv", "\ufeff" + text.getvalue())  # BOM: spreadsheets read UTF-8
-        archive.writestr("citations.ris", citations.to_ris(entries, url_for))
+        archive.writestr("citations.ris", citations.to_ris(entries, viewer, url_for))
         for entry in entries:
             for attachment in entry.attachments.all():
                 name = get_valid_filename(attachment.original_name or attachment.file.name.rsplit("/", 1)[-1])

@@ -12,7 +12,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from depository.creators import creators_from_text
 from depository.models import City, CityType, Entry, EntryKind, EntryStatus, Language, Theme, ViolenceType
+from depository.services import replace_creators
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets
 # (`=cmd|' /C calc'!A0`, `@SUM(...)`, `+1+1`, `-1+1`, a tab or carriage return before any of them).
@@ -105,7 +107,8 @@ class EntryResource(resources.ModelResource):
     slug = text_field("slug")
     kind = fields.Field(attribute="kind", column_name="kind", widget=ChoiceWidget(EntryKind))
     summary = text_field("summary")
-    authors = text_field("authors")
+    # The creators as 'Family, Given; Organization' (depository.creators.parse_creators reads it back).
+    authors = fields.Field(column_name="authors", dehydrate_method="dehydrate_authors")
     publisher = text_field("publisher")
     year = fields.Field(attribute="year", column_name="year", widget=YearWidget())
     language = fields.Field(attribute="language", column_name="language", widget=ChoiceWidget(Language))
@@ -183,10 +186,21 @@ class EntryResource(resources.ModelResource):
         if user is not None and user.is_authenticated:
             instance.curated_by = user
 
+    def after_save_instance(self, instance, row, **kwargs):
+        """A changed `authors` cell replaces the creators; an unchanged one keeps their ORCID iDs and links."""
+        if "authors" not in row:
+            return
+        cell = "; ".join(creator.inverted_name for creator in creators_from_text(instance, row["authors"], {}))
+        if cell != self.dehydrate_authors(instance):
+            replace_creators(entry=instance, creators=creators_from_text(instance, row["authors"]))
+
     # Export ----------------------------------------------------------------------------------
 
+    def dehydrate_authors(self, entry):
+        return "; ".join(creator.inverted_name for creator in entry.creators_in_order())
+
     def filter_export(self, queryset, **kwargs):
-        return queryset.prefetch_related("city_types", "violence_types", "themes", "cities", "tags")
+        return queryset.prefetch_related("city_types", "violence_types", "themes", "cities", "tags", "creators")
 
     def export_field(self, field, instance, **kwargs):
         return neutralise_formula(super().export_field(field, instance, **kwargs))

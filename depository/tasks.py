@@ -162,3 +162,15 @@ def local_copy(field_file):
         raise ExtractionFailed(_("The stored file is missing.")) from None
     finally:
         os.unlink(temporary)
+
+
+@task()
+def import_references_task(import_id):
+    """Import a confirmed ReferenceImport in the background (files over SYNC_IMPORT_LIMIT records),
+    saving its progress as the records are validated; the writing itself is one transaction."""
+    from depository.references import finish_import
+
+    reference_import = apps.get_model("depository", "ReferenceImport").objects.filter(pk=import_id).first()
+    if reference_import is None:
+        return "missing"
+    return finish_import(reference_import)

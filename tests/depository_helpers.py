@@ -4,7 +4,9 @@ import itertools
 
 from django.utils import timezone
 
+from depository.creators import creators_from_text
 from depository.models import Attachment, City, CityType, Entry, Theme, ViolenceType
+from depository.services import replace_creators
 
 _numbers = itertools.count(1)
 
@@ -32,8 +34,11 @@ def make_entry(
     violence_types=(),
     cities=(),
     tags=(),
+    authors="",
     **fields,
 ):
+    """An entry; `authors` is an author string ('Family, Given; Given Family; Organization') read
+    as the records loader and the spreadsheet import read it."""
     number = next(_numbers)
     title = title or f"Entry number {number}"
     fields.setdefault("kind", "tool")
@@ -47,6 +52,8 @@ def make_entry(
     entry.cities.set([city(slug) if isinstance(slug, str) else slug for slug in cities])
     if tags:
         entry.tags.set(list(tags))
+    if authors:
+        replace_creators(entry=entry, creators=creators_from_text(entry, authors))
     return entry
 
 

@@ -18,7 +18,7 @@ from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from depository.models import GlossaryTerm
+from depository.models import GlossaryTerm, ReferenceImport
 from depository.spreadsheets import EntryResource
 from depository.tasks import extract_attachment_text
 from meetings.models import Meeting, Milestone, Organization, Participation, Person, ProgrammeSession
@@ -106,7 +106,9 @@ def world(db, media_roots, member, second_member, organizer, superuser):
     AccessLog.objects.create(username="x", ip_address="203.0.113.9", user_agent="t")
     AccessFailureLog.objects.create(username="x", ip_address="203.0.113.9", user_agent="t")
     forgetful = get_user_model().objects.create_user("carla", email="carla@example.org")
+    reference_import = ReferenceImport.objects.create(file_name="zotero.ris", format="ris", status="done")
     return {
+        "reference_import": reference_import,
         "forgetful": forgetful,
         "published": published,
         "public_file": public_file,
@@ -320,6 +322,11 @@ def admin_rows(world):
         ("get", reverse("admin:meetings_meeting_export_participants", args=[meeting.pk]), STAFF_ONLY_ADMIN),
         ("get", reverse("admin:members_inputpaper_decide", args=[paper.pk]), STAFF_ONLY_ADMIN),
         ("get", reverse("admin:taggit_tag_merge_tags"), STAFF_ONLY_ADMIN),
+        (
+            "post",
+            reverse("admin:depository_referenceimport_confirm", args=[world["reference_import"].pk]),
+            (ADMIN_LOGIN,) * 3 + (REDIRECT, REDIRECT),
+        ),
     ]
     return rows
 

@@ -46,6 +46,8 @@ def call(client, openapi):
 
 @pytest.fixture
 def depository(db, media_roots):
+    # Known before the entry: its creator "Hidden Person" is linked to them, so disclosure applies.
+    Person.objects.create(name="Hidden Person", slug="hidden", disclosure=Disclosure.ORGANIZERS)
     report = make_entry(
         "Safer cities toolkit",
         kind="publication",
@@ -53,6 +55,7 @@ def depository(db, media_roots):
         year=2019,
         summary="How cities prevent violence.",
         external_url="https://doi.org/10.1234/ABC.5",
+        doi="10.1234/abc.5",  # the admin's clean() derives it from the link; create() does not
         themes=[theme("youth", parent="prevention")],
         city_types=["capital"],
         tags=["policing"],
@@ -64,7 +67,6 @@ def depository(db, media_roots):
     make_entry("Unpublished notes", status="draft")
     withdrawn = make_entry("Withdrawn study", kind="case_study")
     archive_entries(entries=Entry.objects.filter(pk=withdrawn.pk))
-    Person.objects.create(name="Hidden Person", slug="hidden", disclosure=Disclosure.ORGANIZERS)
     meeting = Meeting.objects.create(name="Inception meeting", slug="inception", number=0, start_date=date(2015, 5, 4))
     meeting.related_entries.add(report)
     GlossaryTerm.objects.create(term="Urban violence", slug="urban-violence", definition="Violence in cities.")

@@ -45,6 +45,8 @@ def entry_form(entry, *uploads, existing=()):
         "slug": entry.slug,
         "status": entry.status,
         "language": entry.language,
+        "creators-TOTAL_FORMS": "0",
+        "creators-INITIAL_FORMS": "0",
         "attachments-TOTAL_FORMS": str(len(existing) + len(uploads)),
         "attachments-INITIAL_FORMS": str(len(existing)),
         "attachments-MIN_NUM_FORMS": "0",

@@ -5,6 +5,7 @@ import json
 import bibtexparser
 import pytest
 import rispy
+from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
 from django.test import Client
 from django.urls import reverse
 
@@ -19,7 +20,9 @@ def entry(db):
         "Urban safety & peacebuilding: {a} 100% review_1",
         kind="meeting_report",
         slug="safety-review",
-        authors="Ana Pérez; John Smith",
+        authors="Pérez, Ana; John Smith; United Nations Office at Geneva",
+        doi="10.18356/abc-123",
+        report_number="HSP/WUF/9",
         publisher="UN-Habitat",
         year=2015,
         language="es",
@@ -37,10 +40,14 @@ def download(client, entry, fmt):
 
 
 def test_ris_parses_with_rispy(client, entry):
-    [record] = rispy.loads(download(client, entry, "ris"))
+    text = download(client, entry, "ris")
+    assert text.startswith("TY  - RPRT\r\n")  # no record number before the record (EndNote refuses it)
+    [record] = rispy.loads(text)
     assert record["type_of_reference"] == "RPRT"
     assert record["title"] == entry.title
-    assert record["authors"] == ["Ana Pérez", "John Smith"]
+    assert record["authors"] == ["Pérez, Ana", "Smith, John", "United Nations Office at Geneva"]
+    assert record["doi"] == "10.18356/abc-123"
+    assert record["issn"] == "HSP/WUF/9"  # Zotero reads a report's SN as its report number
     assert record["year"] == "2015"
     assert record["publisher"] == "UN-Habitat"
     assert record["abstract"] == "What both fields share. And where they differ."
@@ -56,7 +63,16 @@ def test_bibtex_parses_with_bibtexparser(client, entry):
     assert record.entry_type == "techreport" and record.key == "safety-review"
     fields = record.fields_dict
     assert fields["title"].value == r"{Urban safety \& peacebuilding: \{a\} 100\% review\_1}"
-    assert fields["author"].value == "{Ana Pérez} and {John Smith}"
+    assert fields["author"].value == "Pérez, Ana and Smith, John and {United Nations Office at Geneva}"
+    assert fields["doi"].value == "10.18356/abc-123" and fields["number"].value == "HSP/WUF/9"
+    names = bibtexparser.parse_string(
+        download(client, entry, "bib"), append_middleware=[SeparateCoAuthors(), SplitNameParts()]
+    ).entries[0]["author"]
+    assert [(name.last, name.first) for name in names] == [
+        (["Pérez"], ["Ana"]),
+        (["Smith"], ["John"]),
+        (["{United Nations Office at Geneva}"], []),
+    ]
     assert fields["year"].value == "2015"
     assert fields["institution"].value == "UN-Habitat"
     assert fields["url"].value == "https://example.org/review"
@@ -67,7 +83,12 @@ def test_csl_json(client, entry):
     [item] = json.loads(download(client, entry, "json"))
     assert item["id"] == "safety-review" and item["type"] == "report"
     assert item["title"] == entry.title
-    assert item["author"] == [{"literal": "Ana Pérez"}, {"literal": "John Smith"}]
+    assert item["author"] == [
+        {"family": "Pérez", "given": "Ana"},
+        {"family": "Smith", "given": "John"},
+        {"literal": "United Nations Office at Geneva"},
+    ]
+    assert item["DOI"] == "10.18356/abc-123" and item["number"] == "HSP/WUF/9"
     assert item["issued"] == {"date-parts": [[2015]]}
     assert item["publisher"] == "UN-Habitat" and item["language"] == "es"
     assert item["URL"] == "https://example.org/review"

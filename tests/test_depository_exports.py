@@ -95,11 +95,12 @@ def literature(db):
 
 
 def test_literature_page_groups_by_theme(client, literature, django_assert_num_queries):
-    # 1 themes with parents, 1 their literature entries, 1 entries with no theme
-    with django_assert_num_queries(3):
+    # 1 themes with parents, 1 their literature entries, 1 their creators with people, 1 entries with
+    # no theme, 1 their creators with people
+    with django_assert_num_queries(5):
         response = client.get(reverse("depository:literature"))
     content = response.content.decode()
-    assert "Founding document." in content and "Jaume Guardans" in content
+    assert "Founding document." in content and "Guardans, Jaume" in content
     assert "Not yet assigned to a theme" in content and "Unthemed publication" in content
     assert "A tool, not literature" not in content and "Draft paper" not in content
     assert content.index("Crime prevention paper") < content.index("Unthemed publication")

@@ -88,13 +88,14 @@ def test_feed_with_malformed_filters_is_a_400(client, db):
 
 
 def test_feed_query_count(client, django_assert_num_queries):
-    # Two: the search's count over the index (it tells how to fetch the rows), then the entries.
+    # The search's count over the index (it tells how to fetch the rows), the entries, their creators
+    # with the linked people.
     make_entry("One")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get(reverse("depository:feed"))
-    make_entry("Two")
-    make_entry("Three")
-    with django_assert_num_queries(2):
+    make_entry("Two", authors="Pérez, Ana")
+    make_entry("Three", authors="UN-Habitat")
+    with django_assert_num_queries(3):
         client.get(reverse("depository:feed"))
 
 

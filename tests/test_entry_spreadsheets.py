@@ -99,6 +99,8 @@ class TestImport:
         assert list(toolkit.themes.values_list("slug", flat=True)) == ["violence-prevention"]
         assert list(toolkit.cities.values_list("slug", flat=True)) == ["medellin"]
         assert sorted(toolkit.tags.names()) == ["mediation", "youth"]
+        # The authors column is read as creators: here one organization.
+        assert [(c.kind, c.name) for c in toolkit.creators_in_order()] == [("organization", "UN-Habitat")]
         # An empty slug is made from the title; labels are accepted for kind and language.
         case = Entry.objects.get(slug="violencia-urbana")
         assert (case.kind, case.language, case.status) == ("case_study", "es", EntryStatus.DRAFT)
@@ -173,9 +175,9 @@ class TestExport:
             title="=cmd|' /C calc'!A0",
             slug="formula",
             summary="@SUM(1+1)",
-            authors="+1+1",
             publisher="-2+3",
         )
+        entry.creators.create(family="+1+1")
         entry.city_types.add(vocabulary["fragile"], vocabulary["post_conflict"])
         entry.tags.add("youth")
         response = self.export(organizer_client)
@@ -189,12 +191,16 @@ class TestExport:
         assert row["tags"] == "youth"
 
     def test_exported_csv_imports_back_unchanged(self, organizer_client, vocabulary):
-        Entry.objects.create(kind="tool", title="=1+1 is not a formula", slug="formula", year=2020)
+        entry = Entry.objects.create(kind="tool", title="=1+1 is not a formula", slug="formula", year=2020)
+        entry.creators.create(family="Müller-Öztürk", given="Ayşe", orcid="0000-0002-1825-0097")
+        entry.creators.create(kind="organization", name="UN-Habitat", position=1)
         exported = self.export(organizer_client).content
         Entry.objects.all().delete()
         response = dry_run(organizer_client, SimpleUploadedFile("entries.csv", exported))
         organizer_client.post(PROCESS_URL, response.context["confirm_form"].initial)
-        assert Entry.objects.get(slug="formula").title == "=1+1 is not a formula"
+        imported = Entry.objects.get(slug="formula")
+        assert imported.title == "=1+1 is not a formula"
+        assert [c.inverted_name for c in imported.creators_in_order()] == ["Müller-Öztürk, Ayşe", "UN-Habitat"]
 
     def test_xlsx_export_holds_text_not_formulas(self, organizer_client, vocabulary):
         Entry.objects.create(kind="tool", title='=HYPERLINK("http://evil")', slug="formula")

@@ -131,7 +131,9 @@ def test_the_life_of_an_input_paper(organizer, media_roots):
     assert paper.status == PaperStatus.PUBLISHED
     entry = Entry.objects.get(pk=paper.entry_id)
     assert (entry.kind, entry.status, entry.title) == (EntryKind.INPUT_PAPER, EntryStatus.PUBLISHED, paper.title)
-    assert entry.authors == "Rory Robertshaw"
+    assert [(c.family, c.given, c.person.name) for c in entry.creators.all()] == [
+        ("Robertshaw", "Rory", "Rory Robertshaw")
+    ]
     assert entry.input_paper == paper
     (attachment,) = entry.attachments.all()
     current = PaperVersion.objects.get(paper=paper, number=2)

@@ -26,8 +26,8 @@ EXPECTED = {
     "browse, page 2 by title": BROWSE,
     "search": BROWSE,
     "search + 2 facets": BROWSE,
-    "entry page": 11,  # ... and the internal tags kept from the public
-    "Atom feed": 2,  # the search's count over the index, then the entries
+    "entry page": 12,  # + the creators with their people, the internal tags kept from the public
+    "Atom feed": 3,  # the search's count over the index, the entries, their creators with their people
 }
 
 

@@ -272,6 +272,8 @@ def entry_form(entry, **changes):
         "status": entry.status,
         "summary": entry.summary,
         "language": entry.language,
+        "creators-TOTAL_FORMS": "0",
+        "creators-INITIAL_FORMS": "0",
         "attachments-TOTAL_FORMS": "0",
         "attachments-INITIAL_FORMS": "0",
         **{name: getattr(entry, name) for name in Entry.translation_field_names()},

@@ -4,6 +4,7 @@ This app imports no other app of the portal; meetings and members build on it.
 """
 
 from depository.models.attachments import Attachment, ExtractionStatus
+from depository.models.creators import Creator, CreatorKind, CreatorRole
 from depository.models.entries import (
     Entry,
     EntryKind,
@@ -14,6 +15,7 @@ from depository.models.entries import (
     Language,
     is_curator,
 )
+from depository.models.imports import ImportStatus, ReferenceFormat, ReferenceImport
 from depository.models.postings import FacetPosting
 from depository.models.search_documents import EntrySearchDocument, SearchQueue
 from depository.models.tags import InternalTag
@@ -23,6 +25,9 @@ __all__ = [
     "Attachment",
     "City",
     "CityType",
+    "Creator",
+    "CreatorKind",
+    "CreatorRole",
     "Entry",
     "EntryKind",
     "EntryQuerySet",
@@ -34,6 +39,9 @@ __all__ = [
     "SearchQueue",
     "InternalTag",
     "GlossaryTerm",
+    "ImportStatus",
+    "ReferenceFormat",
+    "ReferenceImport",
     "Language",
     "Theme",
     "ViolenceType",

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from depository.identifiers import doi_from_url, normalise_doi, normalise_isbn, normalise_issn
 from depository.models.translations import (
     Language,
     TranslatableContent,
@@ -98,7 +99,6 @@ class Entry(TranslatableContent):
     annotation = models.TextField(
         _("annotation"), blank=True, help_text=_("The literature review's note on why this matters to the TWG.")
     )
-    authors = models.CharField(_("authors"), max_length=500, blank=True)
     publisher = models.CharField(_("publisher"), max_length=300, blank=True)
     year = models.PositiveSmallIntegerField(
         _("year"), null=True, blank=True, help_text=_("The year the document itself was published.")
@@ -111,6 +111,11 @@ class Entry(TranslatableContent):
     )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH)
     external_url = models.URLField(_("external link"), max_length=500, blank=True)
+    # Identifiers, stored normalised (depository/identifiers.py); the URL is `external_url`.
+    doi = models.CharField(_("DOI"), max_length=200, blank=True, help_text=_("e.g. 10.18356/9789210010948"))
+    isbn = models.CharField(_("ISBN"), max_length=32, blank=True, help_text=_("ISBN-10 or ISBN-13; kept as ISBN-13."))
+    issn = models.CharField(_("ISSN"), max_length=16, blank=True)
+    report_number = models.CharField(_("report number"), max_length=100, blank=True)
     cities = models.ManyToManyField(City, verbose_name=_("cities"), blank=True, related_name="entries")
     city_types = models.ManyToManyField(CityType, verbose_name=_("city types"), blank=True, related_name="entries")
     violence_types = models.ManyToManyField(
@@ -195,6 +200,18 @@ class Entry(TranslatableContent):
                 condition=~Q(status=EntryStatus.PUBLISHED) | Q(published_at__isnull=False),
                 name="entry_published_has_date",
             ),
+            # Identifiers are stored normalised (depository/identifiers.py), so duplicates are found by
+            # equality: a DOI in lower case with the 10. prefix, an ISBN-13 and an ISSN hyphenated.
+            models.CheckConstraint(
+                condition=Q(doi="") | (Q(doi__regex=r"^10\.[0-9]{4,9}(\.[0-9]+)*/\S+$") & Q(doi=Lower("doi"))),
+                name="entry_doi_normalised",
+            ),
+            models.CheckConstraint(
+                condition=Q(isbn="") | Q(isbn__regex=r"^97[89]-[0-9]+-[0-9]+-[0-9]+-[0-9]$"), name="entry_isbn_13"
+            ),
+            models.CheckConstraint(
+                condition=Q(issn="") | Q(issn__regex=r"^[0-9]{4}-[0-9]{3}[0-9X]$"), name="entry_issn"
+            ),
         ]
         indexes = [
             # The home page and the 'newest' sort list published entries by date.
@@ -224,6 +241,8 @@ class Entry(TranslatableContent):
             models.Index(
                 F("updated_at"), F("id"), name="entry_oai_datestamp_idx", condition=Q(published_at__isnull=False)
             ),
+            # The reference-manager import finds duplicates by DOI.
+            models.Index(fields=["doi"], name="entry_doi_idx", condition=~Q(doi="")),
         ]
 
     def __str__(self):
@@ -252,6 +271,7 @@ class Entry(TranslatableContent):
             self.year = self.date_issued.year
         if self.date_issued is not None and self.year != self.date_issued.year:
             raise ValidationError({"year": _("The year must be the year of the date issued.")})
+        self.clean_identifiers()
         # The title and summary are the text in the entry's own language; a "translation" into it
         # would never be shown.
         own = [name for name in self.translation_field_names() if name.endswith(f"_{self.language}")]
@@ -277,10 +297,25 @@ class Entry(TranslatableContent):
     def is_public(self):
         return self.status == EntryStatus.PUBLISHED
 
-    @property
-    def author_list(self):
-        """Authors are written one after another, separated by semicolons."""
-        return [name.strip() for name in self.authors.split(";") if name.strip()]
+    def clean_identifiers(self):
+        """Normalise the DOI, ISBN and ISSN (raising ValidationError on a bad one); a doi.org link gives the DOI."""
+        errors = {}
+        for name, normalise in (("doi", normalise_doi), ("isbn", normalise_isbn), ("issn", normalise_issn)):
+            try:
+                setattr(self, name, normalise(getattr(self, name)))
+            except ValidationError as error:
+                errors[name] = error
+        if not self.doi and "doi" not in errors:
+            self.doi = doi_from_url(self.external_url)
+        if errors:
+            raise ValidationError(errors)
+
+    def creators_in_order(self):
+        """The entry's creators (authors, then editors), in their order; served by a prefetch of
+        `creators` (`depository.creators.creators_prefetch()`) without another query. Disclosure is not applied
+        here: pages and exports go through `depository.creators.shown_creators(entry, viewer)`."""
+        creators = sorted(self.creators.all(), key=lambda creator: (creator.position, creator.pk))
+        return [c for c in creators if c.role == "author"] + [c for c in creators if c.role != "author"]
 
     @property
     def practice_card(self):

@@ -1,11 +1,11 @@
-"""The facet index: per facet value, the sorted array of the ids of the published entries that have it.
+"""The facet index: per facet value, the sorted array of the ids of the entries (any status) that have it.
 
 The public browse page counts a facet value as the size of an intersection of arrays (the `intarray`
 extension's `&` and `icount`, in C) instead of a join and a GROUP BY; the same set is also kept as a
 bit string (the bit at position id - 1 set for each entry), so that each of the ~150 counts of a page
 is one `bit_count(a & b)` over 12.5 kB at 100,000 entries rather than an intersection of two sorted
-arrays. `depository.postings` keeps the table current in the transaction of every change (see
-depository/signals.py and services.py).
+arrays. `depository_search_write_facets` (depository/search/sql/search_v1.sql) keeps the table current at
+the commit of every change.
 """
 
 from django.contrib.postgres.fields import ArrayField
@@ -29,7 +29,7 @@ class FacetPosting(models.Model):
     value = models.CharField(_("value"), max_length=200)
     entry_ids = ArrayField(models.IntegerField(), verbose_name=_("entry ids"), default=list)
     # The same entries as a bit string, the bit at (0-based) position id - 1 for each entry id. Every row
-    # has the same length, a multiple of postings.BIT_STEP covering the largest entry id (bit strings of
+    # has the same length, a multiple of search.facet_index.BIT_STEP covering the largest entry id (bit strings of
     # different lengths cannot be ANDed).
     entry_bits = BitStringField(_("entry bits"), default="")
     # How many entries (the arrays' and the bit strings' sizes, read without reading them).

@@ -9,6 +9,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from depository import creators
+
 register = template.Library()
 
 # What the curators' Markdown may produce; everything else is dropped (nh3 also strips scripts,
@@ -33,6 +35,12 @@ def markdown(text):
 def highlight(text):
     """A search snippet from PostgreSQL: keep its <mark> tags, escape everything else."""
     return mark_safe(nh3.clean(text or "", tags={"mark"}, attributes={}))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def shown_creators(context, entry):
+    """The entry's creators the page's visitor may see (creators prefetched by the view)."""
+    return creators.shown_creators(entry, creators.viewer_of(context["request"]))
 
 
 @register.simple_tag

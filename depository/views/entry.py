@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from depository import citations
+from depository.creators import creators_prefetch, shown_creators, viewer_of
 from depository.models import Attachment, Entry, InternalTag, is_curator
 from depository.related import related_entries
 
@@ -33,12 +34,14 @@ def entry_detail(request, slug):
             "violence_types",
             "cities",
             "tags",
+            creators_prefetch(),
             Prefetch("attachments", queryset=visible_attachments(request.user)),
             "reported_meetings",
             "meetings",
         ),
     )
     url = request.build_absolute_uri(entry.get_absolute_url())
+    viewer = viewer_of(request)
     attachments = list(entry.attachments.all())
     pdf = next((a for a in attachments if a.content_type == "application/pdf" and a.is_public), None)
     pdf_url = request.build_absolute_uri(attachment_url(entry, pdf)) if pdf and entry.is_public else None
@@ -54,9 +57,10 @@ def entry_detail(request, slug):
             "attachments": [(attachment, attachment_url(entry, attachment)) for attachment in attachments],
             "meetings": list(meetings.values()),
             "related": related_entries(entry),
-            "citation": citations.formatted(entry, url),
-            "citation_meta": citations.highwire_meta(entry, url=url, pdf_url=pdf_url),
-            "json_ld": citations.json_ld(entry, url=url),
+            "creators": shown_creators(entry, viewer),
+            "citations": citations.formatted(entry, viewer, url=url),
+            "citation_meta": citations.highwire_meta(entry, viewer, url=url, pdf_url=pdf_url),
+            "json_ld": citations.json_ld(entry, viewer, url=url),
         },
     )
 

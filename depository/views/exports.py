@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from depository import citations, packs, search
+from depository.creators import viewer_of
 from depository.models import Entry
 from depository.views.entry import get_entry_for_user
 
@@ -25,7 +26,7 @@ def page_url_builder(request):
 
 def citation_response(entries, fmt, filename, request):
     writer, content_type = CITATION_FORMATS[fmt]
-    response = HttpResponse(writer(entries, page_url_builder(request)), content_type=content_type)
+    response = HttpResponse(writer(entries, viewer_of(request), page_url_builder(request)), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
 
@@ -34,7 +35,7 @@ def citation_response(entries, fmt, filename, request):
 def entry_citation(request, slug, fmt):
     if fmt not in CITATION_FORMATS:
         raise Http404("Unknown citation format.")
-    entry = get_entry_for_user(request.user, slug, Entry.objects.prefetch_related("tags"))
+    entry = get_entry_for_user(request.user, slug, citations.with_citation_data(Entry.objects.all()))
     return citation_response([entry], fmt, entry.slug, request)
 
 
@@ -44,7 +45,7 @@ def literature_export(request, fmt):
     entries = packs.for_export(Entry.objects.published().literature().order_by("title", "pk"))
     if fmt == "csv":
         text = io.StringIO()
-        packs.write_csv(entries, text, page_url_builder(request))
+        packs.write_csv(entries, text, page_url_builder(request), viewer_of(request))
         response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="twg-literature.csv"'
         return response
@@ -65,5 +66,5 @@ def briefing_pack(request):
     if size > limit:
         context = {"size": size, "limit": limit, "browse_query": results.query_string}
         return render(request, "depository/pack_refused.html", context, status=413)
-    archive = packs.build_briefing_pack(entries, page_url_builder(request))
+    archive = packs.build_briefing_pack(entries, page_url_builder(request), viewer_of(request))
     return FileResponse(archive, as_attachment=True, filename="twg-briefing-pack.zip", content_type="application/zip")

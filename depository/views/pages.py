@@ -4,11 +4,18 @@ from django.db.models import Count, F, Prefetch
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from depository.creators import creators_prefetch
 from depository.models import City, CityType, Entry, GlossaryTerm, Theme, ViolenceType
 
 
 def literature_entries():
-    return Entry.objects.published().literature().defer("body").order_by(F("year").desc(nulls_last=True), "title")
+    return (
+        Entry.objects.published()
+        .literature()
+        .defer("body")
+        .prefetch_related(creators_prefetch())
+        .order_by(F("year").desc(nulls_last=True), "title")
+    )
 
 
 @require_safe

@@ -5,8 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from depository.creators import creator_for_person
 from depository.documents import delete_stored_files_on_error
 from depository.models import Attachment, Entry, EntryKind, EntryStatus
+from depository.services import replace_creators
 from depository.tasks import enqueue_text_extraction
 from members.models import InputPaper
 from members.services.common import unique_slug
@@ -65,7 +67,6 @@ def save_entry(*, paper, user):
     entry.kind = EntryKind.INPUT_PAPER
     entry.title = paper.title
     entry.summary = paper.abstract
-    entry.authors = ", ".join(person.name for person in paper.authors.all())[:500]
     entry.language = paper.language
     entry.status = EntryStatus.PUBLISHED
     entry.published_at = entry.published_at or now
@@ -78,4 +79,8 @@ def save_entry(*, paper, user):
     entry.violence_types.set(paper.violence_types.all())
     entry.themes.set(paper.themes.all())
     entry.tags.set([tag.name for tag in paper.tags.all()])
+    # The co-authors as creators linked to their people, so their disclosure levels hold in every
+    # citation (issue 13, finding 4); in the order they were added to the paper.
+    links = InputPaper.authors.through.objects.filter(inputpaper=paper).select_related("person").order_by("pk")
+    replace_creators(entry=entry, creators=[creator_for_person(entry, link.person, n) for n, link in enumerate(links)])
     return entry

@@ -34,7 +34,7 @@ def test_search_and_facets_by_keyboard_on_a_desktop(records, new_page):
     page = new_page(viewport=DESKTOP)
     page.goto("/depository/")
     count = page.locator(".browse__count")
-    expect(count).to_have_text("14 entries")
+    expect(count).to_have_text("28 entries")
     expect(page.locator(".facets__toggle")).to_be_hidden()
 
     page.get_by_label("Search", exact=True).focus()
@@ -69,7 +69,7 @@ def test_facet_panel_folds_away_on_a_phone_and_opens_by_keyboard(records, new_pa
 
     checkbox = tab_until(page, lambda focused: focused["type"] == "checkbox")
     page.keyboard.press("Space")
-    expect(count).not_to_have_text("14 entries")
+    expect(count).not_to_have_text("28 entries")
     # The panel stays open while the visitor is choosing filters.
     expect(page.locator(".facets input[type=checkbox]:checked")).to_be_visible()
     assert checkbox["outline"] >= 2

@@ -51,7 +51,7 @@ def test_practitioner_finds_cites_and_reads_an_entry_in_spanish(organized_violen
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Depository").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Depository")
     count = page.locator(".browse__count")
-    expect(count).to_have_text("14 entries")
+    expect(count).to_have_text("28 entries")  # 14 records of the reports, 14 works of the literature review
     theme = "Knowledge exchange and evidence"
     theme_count_before = facet_count(page, theme)
 

@@ -15,7 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 from taggit.models import Tag
 
+from depository.creators import creators_from_text
 from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, InternalTag, Theme, ViolenceType
+from depository.references import run_import
+from depository.services import replace_creators
 from meetings.models import (
     Meeting,
     Milestone,
@@ -51,8 +54,9 @@ class LoadReport:
 
 
 class Loader:
-    def __init__(self, data, *, update):
+    def __init__(self, data, *, update, base=None):
         self.data = data
+        self.base = Path(base) if base else RECORDS_FILE.parent
         self.update = update
         self.report = LoadReport()
         self.cache = {}
@@ -173,7 +177,21 @@ class Loader:
             )
         for item in self.data.get("input_papers", []):
             self.input_paper(item)
+        if self.data.get("literature"):
+            self.literature(self.base / self.data["literature"])
         return self.report
+
+    def literature(self, path):
+        """The literature review's first works: a reference manager's RIS export, imported as the
+        admin imports one (depository/references/), published, with empty annotations; a work
+        already there (same DOI, or title, year and first author) is left as curated."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise RecordsError(f"The literature file {path} cannot be read: {error}") from error
+        _outcomes, entries = run_import(text=text, fmt="ris", status=EntryStatus.PUBLISHED)
+        for _entry in entries:
+            self.report.count(Entry, created=True)
 
     def vocabulary(self, model, item, position, **extra):
         # Only the translated names the file gives: an organizer's own translation is never blanked.
@@ -280,7 +298,6 @@ class Loader:
                 "summary": (item.get("summary") or "").strip(),
                 "body": (item.get("body") or "").strip(),
                 "annotation": (item.get("annotation") or "").strip(),
-                "authors": item.get("authors") or "",
                 "publisher": item.get("publisher") or "",
                 # The document's own date; `published_at` below is only when it was added to the portal.
                 "year": item.get("year") or (issued.year if issued else None),
@@ -300,6 +317,7 @@ class Loader:
         self.set_many(entry, created, "violence_types", self.lookup_all(ViolenceType, item.get("violence_types")))
         self.set_many(entry, created, "themes", self.lookup_all(Theme, item.get("themes")))
         if created or self.update:
+            self.set_creators(entry, item.get("authors") or "")
             tags = sorted(item.get("tags") or [])
             if sorted(tag.name for tag in entry.tags.all()) != tags:
                 entry.tags.set(tags)
@@ -310,6 +328,13 @@ class Loader:
                 if entry.kind == "meeting_report" and meeting.report_id is None:
                     meeting.report = entry
                     meeting.save(update_fields=["report"])
+
+    def set_creators(self, entry, authors):
+        """The record's author string ('Name; Name') as the entry's creators, when it differs."""
+        wanted = creators_from_text(entry, authors)
+        current = [(c.kind, c.family, c.given, c.name) for c in entry.creators.all()]
+        if current != [(c.kind, c.family, c.given, c.name) for c in wanted]:
+            replace_creators(entry=entry, creators=wanted)
 
     def input_paper(self, item):
         paper, created = self.upsert(
@@ -361,4 +386,4 @@ def load_records(*, path=RECORDS_FILE, update=False):
     """Load the records file in one transaction: all of it or, on any error, nothing."""
     data = read_records(path)
     with transaction.atomic():
-        return Loader(data, update=update).load()
+        return Loader(data, update=update, base=Path(path).parent).load()

@@ -29,6 +29,7 @@ from taggit.models import Tag, TaggedItem
 from depository.models import (
     Attachment,
     CityType,
+    Creator,
     Entry,
     EntryKind,
     EntrySearchDocument,
@@ -142,7 +143,12 @@ class Command(BaseCommand):
             cursor.execute("UPDATE members_inputpaper SET entry_id = NULL")
             cursor.execute("DELETE FROM meetings_meeting_related_entries")
             cursor.execute(f"DELETE FROM {TaggedItem._meta.db_table} WHERE content_type_id = %s", [content_type.id])  # noqa: S608
-            tables = [*related_tables, Attachment._meta.db_table, EntrySearchDocument._meta.db_table]
+            tables = [
+                *related_tables,
+                Attachment._meta.db_table,
+                Creator._meta.db_table,
+                EntrySearchDocument._meta.db_table,
+            ]
             for table in [*tables, FacetPosting._meta.db_table]:
                 cursor.execute(f"DELETE FROM {table}")  # noqa: S608
             cursor.execute(f"DELETE FROM {Entry._meta.db_table}")  # noqa: S608

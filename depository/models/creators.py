@@ -1,0 +1,108 @@
+"""The creators of an entry: ordered persons and organizations, each in a role (Dublin Core
+`creator`/`contributor`, CSL `author`/`editor`).
+
+A creator may be linked to a `meetings.Person`; then that person's disclosure level decides who sees
+the name (`depository.creators.shown_creators`). The link is by string so this module imports no
+other app.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from depository.identifiers import normalise_orcid
+
+
+class CreatorKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    ORGANIZATION = "organization", _("Organization")
+
+
+class CreatorRole(models.TextChoices):
+    """CSL's name variables (https://docs.citationstyles.org/en/stable/specification.html#name-variables)."""
+
+    AUTHOR = "author", _("Author")
+    EDITOR = "editor", _("Editor")
+
+
+class Creator(models.Model):
+    entry = models.ForeignKey(
+        "depository.Entry", verbose_name=_("entry"), on_delete=models.CASCADE, related_name="creators"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    role = models.CharField(_("role"), max_length=16, choices=CreatorRole.choices, default=CreatorRole.AUTHOR)
+    kind = models.CharField(_("kind"), max_length=16, choices=CreatorKind.choices, default=CreatorKind.PERSON)
+    family = models.CharField(_("family name"), max_length=200, blank=True)
+    given = models.CharField(_("given names"), max_length=200, blank=True)
+    name = models.CharField(
+        _("organization name"), max_length=300, blank=True, help_text=_("For an organization: its name, in full.")
+    )
+    orcid = models.CharField(_("ORCID iD"), max_length=40, blank=True, help_text=_("e.g. 0000-0002-1825-0097"))
+    person = models.ForeignKey(
+        "meetings.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="creatorships",
+        help_text=_("Link a person the TWG knows: their disclosure level then decides who sees the name."),
+    )
+
+    class Meta:
+        verbose_name = _("creator")
+        verbose_name_plural = _("creators")
+        ordering = ["position", "pk"]
+        constraints = [
+            # A person has a family name (CSL's minimum), an organization a name; never both kinds' fields.
+            models.CheckConstraint(
+                condition=(Q(kind=CreatorKind.PERSON) & ~Q(family="") & Q(name=""))
+                | (Q(kind=CreatorKind.ORGANIZATION) & ~Q(name="") & Q(family="", given="", orcid="")),
+                name="creator_person_or_organization",
+            ),
+        ]
+        indexes = [
+            # Every export and the entry page read an entry's creators in order.
+            models.Index(fields=["entry", "position"], name="creator_entry_position_idx"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def is_person(self):
+        return self.kind == CreatorKind.PERSON
+
+    @property
+    def display_name(self):
+        """'Given Family' for a person, the name of an organization."""
+        if self.is_person:
+            return f"{self.given} {self.family}".strip()
+        return self.name
+
+    @property
+    def inverted_name(self):
+        """'Family, Given' for a person (citation_author, RIS AU, BibTeX), the name of an organization."""
+        if self.is_person:
+            return f"{self.family}, {self.given}" if self.given else self.family
+        return self.name
+
+    def clean(self):
+        self.family, self.given, self.name = self.family.strip(), self.given.strip(), self.name.strip()
+        errors = {}
+        if self.is_person:
+            if not self.family:
+                errors["family"] = _("A person needs a family name.")
+            if self.name:
+                errors["name"] = _("Only an organization has a name here: use the family and given names.")
+            try:
+                self.orcid = normalise_orcid(self.orcid)
+            except ValidationError as error:
+                errors["orcid"] = error
+        else:
+            if not self.name:
+                errors["name"] = _("An organization needs a name.")
+            if self.family or self.given or self.orcid:
+                errors["family"] = _("An organization has only a name.")
+        if errors:
+            raise ValidationError(errors)

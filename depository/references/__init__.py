@@ -1,0 +1,240 @@
+"""Import from reference managers (RIS, BibTeX, CSL-JSON, as Zotero, EndNote and Mendeley export them).
+
+`readers.read_references(text, fmt)` gives one `Reference` per record (or its error);
+`check_references(references)` decides each record's outcome (new, duplicate of an entry or of an
+earlier record of the file, error) with a fixed number of queries; `run_import(...)` validates and
+writes the new ones, all or nothing, with bulk statements; `check_upload`, `confirm_import` and
+`finish_import` are the admin's steps (docs/citations.md).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F, Func, Value
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from depository.models import Creator, Entry, EntryKind, EntryStatus, ImportStatus, ReferenceImport
+from depository.references.readers import Reference, guess_format, read_references, title_key
+from depository.services import unique_entry_slugs
+
+__all__ = [
+    "Reference",
+    "check_references",
+    "check_upload",
+    "confirm_import",
+    "finish_import",
+    "guess_format",
+    "read_references",
+    "run_import",
+    "title_key",
+]
+
+
+# -- Checking ------------------------------------------------------------------------------------------
+def key_title_sql(expression):
+    """title_key in SQL (the `unaccent` extension of migration 0003)."""
+    unaccented = Func(expression, function="unaccent")
+    spaced = Func(Lower(unaccented), Value(r"[^[:alnum:]]+"), Value(" "), Value("g"), function="regexp_replace")
+    return Func(spaced, function="btrim")
+
+
+def check_references(references):
+    """The outcome of each reference: [{"number", "title", "outcome", "reason", "entry"}] with outcome
+    'new', 'duplicate' or 'error'. Duplicates: an entry with the same DOI, or the same normalised title,
+    year and first creator; or an earlier record of the same file. Two queries, whatever the count."""
+    usable = [reference for reference in references if not reference.error]
+    by_doi = dict(
+        Entry.objects.filter(doi__in={r.doi for r in usable if r.doi}).values_list("doi", "slug").order_by("pk")
+    )
+    titles = {title_key(r.title) for r in usable}
+    candidates = (
+        Entry.objects.annotate(key_title=key_title_sql(F("title")))
+        .filter(key_title__in=titles)
+        .prefetch_related("creators")
+        .only("pk", "slug", "title", "year")
+    )
+    by_key = {}
+    for entry in candidates:
+        first = entry.creators_in_order()[:1]
+        family = (first[0].family or first[0].name) if first else ""
+        by_key.setdefault((title_key(entry.title), entry.year, title_key(family)), entry.slug)
+    outcomes, seen = [], {}
+    for reference in references:
+        outcome = {"number": reference.number, "title": reference.title, "entry": "", "reason": ""}
+        key = reference.key()
+        if reference.error:
+            outcome.update(outcome="error", reason=reference.error)
+        elif reference.doi and reference.doi in by_doi:
+            outcome.update(outcome="duplicate", entry=by_doi[reference.doi], reason=_("same DOI"))
+        elif key in by_key:
+            outcome.update(outcome="duplicate", entry=by_key[key], reason=_("same title, year and first author"))
+        elif (reference.doi and ("doi", reference.doi) in seen) or key in seen:
+            earlier = seen.get(("doi", reference.doi)) or seen[key]
+            outcome.update(
+                outcome="duplicate", reason=_("same as record %(number)d of this file") % {"number": earlier}
+            )
+        else:
+            outcome["outcome"] = "new"
+            seen.setdefault(key, reference.number)
+            if reference.doi:
+                seen.setdefault(("doi", reference.doi), reference.number)
+        outcomes.append(outcome)
+    return outcomes
+
+
+# -- Importing -----------------------------------------------------------------------------------------
+def build_entry(reference, *, user, status, now):
+    """An unsaved, validated Entry (kind 'publication', empty annotation) and its unsaved Creators.
+    Raises ValidationError with the model's reasons. The slug is set later (unique_entry_slugs)."""
+    entry = Entry(
+        kind=EntryKind.PUBLICATION,
+        title=reference.title,
+        slug=SLUG_PLACEHOLDER,
+        summary=reference.summary,
+        publisher=reference.publisher,
+        year=reference.year,
+        language=reference.language,
+        external_url=reference.external_url,
+        doi=reference.doi,
+        isbn=reference.isbn,
+        issn=reference.issn,
+        report_number=reference.report_number,
+        status=status,
+        published_at=now if status == EntryStatus.PUBLISHED else None,
+        curated_by=user,
+    )
+    entry.full_clean(validate_unique=False)
+    creators = [Creator(entry=entry, position=n, **creator) for n, creator in enumerate(reference.creators)]
+    for creator in creators:
+        creator.full_clean(exclude=["entry"])
+    return entry, creators
+
+
+SLUG_PLACEHOLDER = "slug"
+PROGRESS_EVERY = 250
+
+
+def run_import(*, text, fmt, user=None, status=EntryStatus.DRAFT, progress=None):
+    """Read, validate, check and import a file: `(outcomes, created entries)`, all or nothing.
+
+    Each record is validated first (`full_clean`, outside the transaction, calling `progress(done,
+    total)` every PROGRESS_EVERY records so a background task can show it); then, in one transaction,
+    the entries table is locked against other writers (SHARE ROW EXCLUSIVE: reads go on), the
+    outcomes are decided (`check_references`), and the new entries and their creators are written
+    with two INSERTs, their search documents and facet index with one statement each. Importing the
+    same file again, even at the same time, creates nothing. Raises ValueError for an unreadable
+    file and ValidationError (naming the record) for a record the model refuses.
+    """
+    references = read_references(text, fmt)
+    now = timezone.now()
+    built = {}
+    for done, reference in enumerate(references, start=1):
+        if not reference.error:
+            try:
+                built[reference.number] = build_entry(reference, user=user, status=status, now=now)
+            except ValidationError as error:
+                raise ValidationError(
+                    _("Record %(number)d (%(title)s): %(errors)s")
+                    % {"number": reference.number, "title": reference.title, "errors": "; ".join(error.messages)}
+                ) from None
+        if progress and (done % PROGRESS_EVERY == 0 or done == len(references)):
+            progress(done, len(references))
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {Entry._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")  # noqa: S608
+        outcomes = check_references(references)
+        new = [built[o["number"]] for o in outcomes if o["outcome"] == "new"]
+        entries = [entry for entry, _creators in new]
+        for entry, slug in zip(entries, unique_entry_slugs([entry.title for entry in entries]), strict=True):
+            entry.slug = slug
+        Entry.objects.bulk_create(entries)
+        creators = [creator for entry, entry_creators in new for creator in entry_creators]
+        for creator in creators:
+            creator.entry_id = creator.entry.pk
+        Creator.objects.bulk_create(creators)
+        # The search index follows at the commit, in one reindex of every entry written (depository.search).
+        for outcome in outcomes:
+            if outcome["outcome"] == "new":
+                outcome["entry"] = built[outcome["number"]][0].slug
+        return outcomes, entries
+
+
+# -- The admin's uploads ------------------------------------------------------------------------------
+SYNC_IMPORT_LIMIT = 500  # larger files are imported by a background task (gunicorn's timeout is 30 s)
+
+
+def check_upload(*, file_name, text, user):
+    """The dry run of an uploaded file: a saved ReferenceImport with each record's outcome, status
+    CHECKED. Raises ValueError when the file cannot be read at all (nothing is saved then)."""
+    fmt = guess_format(file_name, text)
+    if fmt is None:
+        raise ValueError(_("This is not a RIS, BibTeX or CSL-JSON file (.ris, .bib, .json)."))
+    references = read_references(text, fmt)
+    if not references:
+        raise ValueError(_("The file holds no references."))
+    outcomes = check_references(references)
+    counts = {name: sum(o["outcome"] == name for o in outcomes) for name in ("new", "duplicate", "error")}
+    return ReferenceImport.objects.create(
+        file_name=file_name[:255],
+        format=fmt,
+        text=text,
+        status=ImportStatus.CHECKED,
+        total=len(references),
+        new_count=counts["new"],
+        duplicate_count=counts["duplicate"],
+        error_count=counts["error"],
+        outcomes=outcomes,
+        uploaded_by=user,
+    )
+
+
+def confirm_import(reference_import):
+    """Import a checked upload: at once when small, else by `import_references_task`. Returns it."""
+    updated = ReferenceImport.objects.filter(pk=reference_import.pk, status=ImportStatus.CHECKED).update(
+        status=ImportStatus.QUEUED
+    )
+    reference_import.refresh_from_db()
+    if not updated:  # confirmed twice (a double click): the first confirmation runs
+        return reference_import
+    if reference_import.total <= SYNC_IMPORT_LIMIT:
+        finish_import(reference_import)
+    else:
+        from depository.tasks import import_references_task
+
+        transaction.on_commit(lambda: import_references_task.enqueue(reference_import.pk))
+    return reference_import
+
+
+def finish_import(reference_import):
+    """Run the import of a confirmed upload and record the outcome on it. Returns its status."""
+
+    def progress(done, total):
+        ReferenceImport.objects.filter(pk=reference_import.pk).update(processed=done)
+
+    ReferenceImport.objects.filter(pk=reference_import.pk).update(status=ImportStatus.RUNNING)
+    try:
+        outcomes, entries = run_import(
+            text=reference_import.text,
+            fmt=reference_import.format,
+            user=reference_import.uploaded_by,
+            progress=progress,
+        )
+    except (ValueError, ValidationError) as error:
+        message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        ReferenceImport.objects.filter(pk=reference_import.pk).update(
+            status=ImportStatus.FAILED, message=message, finished_at=timezone.now()
+        )
+        return ImportStatus.FAILED
+    ReferenceImport.objects.filter(pk=reference_import.pk).update(
+        status=ImportStatus.DONE,
+        processed=len(outcomes),
+        outcomes=outcomes,
+        new_count=sum(o["outcome"] == "new" for o in outcomes),
+        duplicate_count=sum(o["outcome"] == "duplicate" for o in outcomes),
+        error_count=sum(o["outcome"] == "error" for o in outcomes),
+        created_count=len(entries),
+        text="",  # the file is not kept once imported
+        finished_at=timezone.now(),
+    )
+    return ImportStatus.DONE

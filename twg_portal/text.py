@@ -1,0 +1,40 @@
+"""Text hygiene where text comes in: the one place that decides which characters the portal stores.
+
+XML 1.0 (section 2.2, `Char`) allows tab, line feed, carriage return and U+0020 and above except
+the surrogates and U+FFFE/U+FFFF; anything else in a title breaks the Atom feed, the sitemap, the
+admin's XLSX export (openpyxl refuses it) and every XML export. `clean_text` removes those characters
+and normalises to NFC (Unicode Standard Annex #15), so 'é' typed as e + combining accent and 'é'
+pasted as one character are the same text for search, duplicates and slugs.
+
+Applied by a `pre_save` receiver (`clean_model_text`) to every CharField and TextField of the
+portal's own models, whatever wrote them: admin forms and inlines, members' forms, the spreadsheet
+import, the records loader, services. Writes that bypass `save()` (bulk_create, the reference-manager
+import) call `clean_text` on their values themselves; migration depository 0012 cleaned stored rows.
+"""
+
+import re
+import unicodedata
+
+from django.db import models
+
+# C0 controls except tab (09), LF (0A) and CR (0D); lone surrogates; the noncharacters FFFE and FFFF.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+PORTAL_APPS = {"twg_portal", "depository", "meetings", "members"}
+
+
+def clean_text(value):
+    """`value` without the characters XML 1.0 forbids, in Unicode NFC. Non-strings are returned unchanged."""
+    if not isinstance(value, str):
+        return value
+    return unicodedata.normalize("NFC", XML_FORBIDDEN.sub("", value))
+
+
+def clean_model_text(sender, instance, raw=False, **kwargs):
+    """pre_save receiver: clean every text field of a portal model instance before it is written."""
+    if raw or sender._meta.app_label not in PORTAL_APPS:
+        return
+    for field in sender._meta.concrete_fields:
+        if isinstance(field, (models.CharField, models.TextField)):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str):
+                setattr(instance, field.attname, clean_text(value))
