@@ -72,7 +72,7 @@ def city_detail(request, slug):
         {
             "city": city,
             "country": country_name(city.country),
-            "entries": Entry.objects.published().filter(cities=city).order_by("title"),
+            "entries": Entry.objects.published().filter(cities=city).prefetch_related("themes").order_by("title"),
             "meetings_held": Meeting.objects.filter(city=city).listed(today),
             "meetings_joined": Meeting.objects.filter(other_cities_represented=city).listed(today),
             "organizations": city.organizations.order_by("name"),

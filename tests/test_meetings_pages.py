@@ -32,14 +32,20 @@ def page(client, name, **kwargs):
 # -- the timeline -----------------------------------------------------------------------------------
 
 
-def test_timeline_splits_upcoming_from_past_and_marks_proposed_and_planned(client, twg_records):
+def test_timeline_splits_upcoming_from_past_by_what_the_records_say(client, twg_records):
     response, content = page(client, "list")
     upcoming = [meeting.slug for meeting in response.context["upcoming"]]
     past = [meeting.slug for meeting in response.context["past"]]
-    assert upcoming == ["beirut-meeting-proposal-2015"]
-    assert past == ["second-meeting-2015", "corregidora-meeting-2015", "inception-meeting-2014"]
-    assert 'status--proposed">Proposed<' in content
-    assert 'status--planned">Planned<' in content
+    assert upcoming == []
+    assert past == [
+        "beirut-meeting-proposal-2015",
+        "second-meeting-2015",
+        "corregidora-meeting-2015",
+        "inception-meeting-2014",
+    ]
+    assert 'status--not_taken_up">Not taken up (no record)<' in content
+    assert 'status--no_record">No record that it took place<' in content
+    assert "Planned<" not in content
     assert '>5 November 2014</time> – <time datetime="2014-11-06">6 November 2014<' in content
     assert "Autumn 2015" in content
     assert "Beirut, Lebanon" in content
@@ -202,6 +208,7 @@ def test_workplan_in_date_order_with_overdue_marked(client, db, django_assert_nu
         slug="late",
         due_date=today - datetime.timedelta(days=1),
         responsible_organization=organization,
+        tracked=True,
     )
     Milestone.objects.create(title="Finished", slug="done", due_date=today - datetime.timedelta(days=5), status="done")
     Milestone.objects.create(title="Undated", slug="undated", due_note="Autumn 2015")
@@ -219,7 +226,9 @@ def test_workplan_shows_the_real_milestones(client, twg_records):
     _, content = page(client, "workplan")
     assert "Annotated literature review" in content
     assert "First TWG meeting in Corregidora, Mexico" in content
-    assert "Overdue" in content  # the 2015 milestones are still 'planned'
+    # Statuses as the inception report left them, dated; nobody tracks them, so nothing is overdue.
+    assert "Overdue" not in content
+    assert "As of 6 November 2014 (by Inception meeting report)" in content
 
 
 # -- the network ------------------------------------------------------------------------------------

@@ -39,16 +39,17 @@ _COMPOUND = re.compile(r"\b\w+(?:-\w+)+\b")
 
 
 def normalize_query(text):
-    """The query as the index reads it (str -> str): NFC, and each hyphenated compound written as its
-    parts or joined, `city-to-city` -> `"city to city" or citytocity`, since documents index both forms
-    (depository_search_text in sql/search_v1.sql). Inside quotes a compound becomes its parts only."""
+    """The query as the index reads it (str -> str): NFC, and each hyphenated compound as the phrase of
+    its parts, `city-to-city` -> `"city to city"`. Documents index a compound split and joined
+    (depository_search_text in sql/search_v1.sql), so `city-to-city`, `city to city` and `citytocity`
+    all find a text that says `city-to-city`. A leading `-` (websearch's NOT) is left alone."""
     text = unicodedata.normalize("NFC", text)
     pieces = re.split(r'("[^"]*")', text)
     for i, piece in enumerate(pieces):
         if piece.startswith('"'):
             pieces[i] = piece.replace("-", " ")
         else:
-            pieces[i] = _COMPOUND.sub(lambda m: f'"{m.group(0).replace("-", " ")}" or {m.group(0).replace("-", "")}', piece)
+            pieces[i] = _COMPOUND.sub(lambda m: '"' + m.group(0).replace("-", " ") + '"', piece)
     return "".join(pieces)
 
 
