@@ -21,7 +21,7 @@ endef
 
 .PHONY: help setup run test lint format migrations-check bench wrk
 .PHONY: browser-deps test-browser screenshots messages compilemessages
-.PHONY: backup restore pg-client redis-server audit fault-test
+.PHONY: backup restore pg-client redis-server audit fault-test map-data
 
 help:
 	@echo "make run    set up (venv, database, migrations, TWG records, organizer account, static files) and serve on http://$(HOST):$(PORT)"
@@ -198,3 +198,6 @@ audit: $(VENV)/.test-installed .secret_key
 	$(VENV)/bin/bandit -q -c pyproject.toml --severity-level high -r .
 	$(VENV)/bin/pip-audit --progress-spinner off -r requirements.txt -r requirements-test.txt
 	$(PY) manage.py audit_dependencies $(if $(filter 1,$(AUDIT_STRICT)),--strict)
+# The map's land outline (docs/cities.md): Natural Earth 110m land from npm world-atlas, as SVG.
+map-data: node_modules/.package-lock.json $(VENV)/.runtime-installed .secret_key
+	$(PY) manage.py write_land_map

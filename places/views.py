@@ -90,7 +90,8 @@ def city_map(request):
     for city in cities:
         if city.has_coordinates:
             x, y = project(float(city.longitude), float(city.latitude))
-            placed.append({"city": city, "x": round(x, 1), "y": round(y, 1), "country": country_name(city.country)})
+            # Strings, not numbers: a number would be localized ("352,0" in Arabic), which SVG refuses.
+            placed.append({"city": city, "x": f"{x:.1f}", "y": f"{y:.1f}", "country": country_name(city.country)})
     return render(
         request,
         "places/city_map.html",

@@ -197,7 +197,8 @@ def test_map_places_cities_by_their_coordinates_and_lists_them(client, bogota):
     City.objects.create(name="Cambridge", slug="cambridge")
     content = get(client, reverse("places:map"))
     x, y = project(-74.08175, 4.60971)
-    assert f'cx="{round(x, 1)}" cy="{round(y, 1)}"' in content
+    assert f'cx="{x:.1f}" cy="{y:.1f}"' in content
+    assert f'cx="{x:.1f}" cy="{y:.1f}"' in get(client, reverse("places:map"), language="ar")  # not "105,8"
     assert 'href="/cities/bogota/"' in content
     assert "Cities whose location is not known" in content and "Cambridge" in content
     assert len(content.encode()) < 60_000
