@@ -255,3 +255,39 @@ def test_sitemap_lists_meetings_cities_organizations_and_the_workplan(client, tw
 
 def test_htmx_indicator_style_is_off(client, db):
     assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false}\'>' in get(client, "/")
+
+
+# -- the TWG's own documents ------------------------------------------------------------------------
+
+
+def test_meeting_reports_are_attached_searchable_and_downloadable(client, twg_records, settings, tmp_path):
+    from depository.models import Attachment
+    from depository.tasks import extract_attachment_text
+
+    reports = Attachment.objects.filter(entry__slug__in=["inception-meeting-report-2014", "second-meeting-report-2015"])
+    assert sorted(a.original_name for a in reports) == [
+        "inception-meeting-report-2014.txt",
+        "second-meeting-report-2015.txt",
+    ]
+    second = reports.get(original_name="second-meeting-report-2015.txt")
+    assert second.content_type.startswith("text/plain") and second.is_public
+    # The background worker's task, run here as the worker would.
+    assert extract_attachment_text.call(second.pk) == "done"
+    # "dynamism" is in the published report only, not in any record's own text.
+    content = get(client, reverse("depository:browse") + "?q=dynamism")
+    assert "Report of the 2nd meeting" in content
+    page = get(client, reverse("meetings:detail", kwargs={"slug": "second-meeting-2015"}))
+    url = reverse("depository:attachment", kwargs={"slug": "second-meeting-report-2015", "pk": second.pk})
+    assert url in page
+    response = client.get(url)
+    with open(settings.BASE_DIR / "twg_portal/records/documents/second-meeting-report-2015.txt", "rb") as handle:
+        assert b"".join(response.streaming_content) == handle.read()
+
+
+def test_loading_twice_attaches_each_report_once(twg_records):
+    from depository.models import Attachment
+    from twg_portal.records import load_records
+
+    before = Attachment.objects.count()
+    load_records()
+    assert Attachment.objects.count() == before == 2

