@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.admin_tools import MergeAction, ParticipantListTools
 from meetings.models import (
+    Event,
     Meeting,
     Milestone,
     Organization,
@@ -149,3 +150,20 @@ class MilestoneAdmin(admin.ModelAdmin):
             obj.status_reviewed_on = timezone.localdate()
             obj.status_reviewed_by = request.user.get_full_name() or request.user.get_username()
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "status", "start_date", "timing_note", "city", "interest_count"]
+    list_filter = ["kind", "status"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["city", "organizers"]
+    filter_horizontal = ["interested"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("city").annotate(interest_count=Count("interested"))
+
+    @admin.display(description=_("members interested"), ordering="interest_count")
+    def interest_count(self, event):
+        return event.interest_count

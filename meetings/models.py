@@ -1,5 +1,6 @@
 """Meetings of the TWG, their programmes, the people and organizations who took part, the work plan."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
@@ -94,8 +95,9 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# /meetings/calendar.ics, /meetings/workplan/ and /meetings/organizations/ come before the meeting slugs.
-RESERVED_MEETING_SLUGS = {"calendar", "workplan", "organizations"}
+# /meetings/calendar.ics, /meetings/workplan/, /meetings/organizations/ and /meetings/events/ come before
+# the meeting slugs.
+RESERVED_MEETING_SLUGS = {"calendar", "workplan", "organizations", "events"}
 
 
 class MeetingStanding(models.TextChoices):
@@ -117,6 +119,18 @@ class MeetingStanding(models.TextChoices):
 AHEAD = [MeetingStanding.PROPOSED, MeetingStanding.PLANNED]
 
 
+def standing_expression(today):
+    """The SQL CASE of MeetingStanding as of `today`, over `status` and an alias `last_day`."""
+    return Case(
+        When(status=MeetingStatus.HELD, then=Value(MeetingStanding.HELD)),
+        When(status=MeetingStatus.CANCELLED, then=Value(MeetingStanding.CANCELLED)),
+        When(status=MeetingStatus.PLANNED, last_day__lt=today, then=Value(MeetingStanding.NO_RECORD)),
+        When(status=MeetingStatus.PROPOSED, last_day__lt=today, then=Value(MeetingStanding.NOT_TAKEN_UP)),
+        default=F("status"),
+        output_field=models.CharField(),
+    )
+
+
 class MeetingQuerySet(models.QuerySet):
     def with_standing(self, today):
         """Annotate `standing` (a MeetingStanding value) as of `today` (a date), in SQL.
@@ -124,16 +138,8 @@ class MeetingQuerySet(models.QuerySet):
         A meeting's last day is its end date, else its start date; a proposal without dates lapses
         after `timing_ends`. A proposal with no date at all stays open: nothing says it lapsed.
         """
-        last_day = Coalesce("end_date", "start_date", "timing_ends")
-        return self.alias(last_day=last_day).annotate(
-            standing=Case(
-                When(status=MeetingStatus.HELD, then=Value(MeetingStanding.HELD)),
-                When(status=MeetingStatus.CANCELLED, then=Value(MeetingStanding.CANCELLED)),
-                When(status=MeetingStatus.PLANNED, last_day__lt=today, then=Value(MeetingStanding.NO_RECORD)),
-                When(status=MeetingStatus.PROPOSED, last_day__lt=today, then=Value(MeetingStanding.NOT_TAKEN_UP)),
-                default=F("status"),
-                output_field=models.CharField(),
-            )
+        return self.alias(last_day=Coalesce("end_date", "start_date", "timing_ends")).annotate(
+            standing=standing_expression(today)
         )
 
     def listed(self, today):
@@ -468,3 +474,83 @@ class Milestone(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class EventKind(models.TextChoices):
+    COURSE = "course", _("Course")
+    TRAINING = "training", _("Training")
+    SIDE_EVENT = "side_event", _("Side event")
+    EXTERNAL_MEETING = "external_meeting", _("Meeting of others")
+
+
+class EventQuerySet(models.QuerySet):
+    def with_standing(self, today):
+        """Annotate `standing` (MeetingStanding) as of `today`, by the meetings' rule."""
+        return self.alias(last_day=Coalesce("end_date", "start_date", "timing_ends")).annotate(
+            standing=standing_expression(today)
+        )
+
+    def listed(self, today):
+        return self.select_related("city").with_standing(today)
+
+    def dated(self):
+        return self.select_related("city").filter(start_date__isnull=False).order_by("start_date", "name")
+
+
+class Event(models.Model):
+    """A course, training or event beside the TWG's own meetings (issue 15): only what the reports state;
+    unknown dates and places stay empty and show as not known."""
+
+    name = models.CharField(_("name"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.PROPOSED)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    timing_note = models.CharField(_("timing"), max_length=120, blank=True)
+    timing_ends = models.DateField(
+        _("timing ends"),
+        null=True,
+        blank=True,
+        help_text=_("The last day the stated timing covers, when no dates are known."),
+    )
+    city = models.ForeignKey(
+        City, verbose_name=_("city"), null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    online = models.BooleanField(_("online"), default=False)
+    organizers = models.ManyToManyField(
+        Organization, verbose_name=_("organizers"), blank=True, related_name="organized_events"
+    )
+    organizer_note = models.CharField(
+        _("organizers as stated"), max_length=300, blank=True, help_text=_("Organizers the records do not hold.")
+    )
+    audience = models.CharField(_("audience"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True, help_text=_("The report that states it."))
+    interested = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members interested"), blank=True, related_name="events_of_interest"
+    )
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = [F("start_date").asc(nulls_last=True), "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="event_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("meetings:event", kwargs={"slug": self.slug})
+
+    def get_standing_display(self):
+        standing = getattr(self, "standing", None)
+        return MeetingStanding(standing).label if standing else self.get_status_display()

@@ -60,7 +60,7 @@ def test_timeline_on_a_frozen_day_moves_lapsed_items_to_the_past(client, today, 
     meeting("spring", "planned", start=datetime.date(2015, 3, 23), end=datetime.date(2015, 3, 25))
     meeting("autumn", "proposed", timing_ends=datetime.date(2015, 12, 21))
     meeting("lapsed", "proposed", timing_ends=datetime.date(2015, 1, 31))
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         content = get(client, reverse("meetings:list"))
     upcoming, past = content.split('id="past"')
     assert "autumn" in upcoming and "Proposed<" in upcoming
@@ -291,3 +291,61 @@ def test_loading_twice_attaches_each_report_once(twg_records):
     before = Attachment.objects.count()
     load_records()
     assert Attachment.objects.count() == before == 2
+
+
+# -- events and courses -----------------------------------------------------------------------------
+
+
+def test_events_from_the_reports_join_the_timeline(client, twg_records, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        content = get(client, reverse("meetings:list"))
+    past = content.split('id="past"')[1]
+    assert "Side event at the second meeting of the Preparatory Committee for HABITAT III" in past
+    assert "Bogota meeting of initiatives" in past and "No record that it took place" in past
+    upcoming = content.split('id="past"')[0]
+    # The course's feasibility was to be explored, with no date: nothing says it lapsed.
+    assert "Executive course for city leaders" in upcoming
+
+
+def test_event_page_states_only_what_is_known(client, twg_records):
+    content = get(client, reverse("meetings:event", kwargs={"slug": "habitat-iii-prepcom2-side-event"}))
+    assert "April 2015" in content and "Not taken up (no record)" in content
+    assert content.count("Not known") == 3  # place, organizers, audience
+    assert ".ics" not in content  # no dates, no calendar file
+    assert client.get("/meetings/events/habitat-iii-prepcom2-side-event.ics").status_code == 404
+    course = get(client, reverse("meetings:event", kwargs={"slug": "executive-course-for-city-leaders"}), "fr")
+    assert "Suisse" in course  # the country in the visitor's language
+    assert "Graduate Institute" in course
+    assert 'action="/meetings/events/executive-course-for-city-leaders/interest/"' not in course  # not a member
+
+
+def test_dated_event_has_an_ics_file(client, db):
+    from icalendar import Calendar
+
+    from meetings.models import Event
+
+    Event.objects.create(
+        name="Course", slug="course", kind="course", status="planned", start_date=datetime.date(2027, 3, 1)
+    )
+    response = client.get("/meetings/events/course.ics")
+    assert response.status_code == 200
+    event = Calendar.from_ical(response.content).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "Course" and event["DTSTART"].dt == datetime.date(2027, 3, 1)
+    assert str(event["UID"]).startswith("event-")
+
+
+def test_members_register_interest_others_are_sent_to_log_in(member_client, member, twg_records):
+    from django.test import Client
+
+    from meetings.models import Event
+
+    url = reverse("meetings:event_interest", kwargs={"slug": "executive-course-for-city-leaders"})
+    anonymous = Client().post(url)
+    assert anonymous.status_code == 302 and "/members/login/" in anonymous["Location"]
+    assert Client().get(url).status_code == 405
+    response = member_client.post(url, follow=True)
+    assert "Your interest is registered" in response.content.decode()
+    event = Event.objects.get(slug="executive-course-for-city-leaders")
+    assert list(event.interested.all()) == [member.user]
+    member_client.post(url, {"withdraw": "1"})
+    assert not event.interested.exists()

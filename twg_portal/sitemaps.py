@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from depository.models import City
 from depository.sitemaps import DepositoryPagesSitemap, EntrySitemap
-from meetings.models import Meeting, Organization
+from meetings.models import Event, Meeting, Organization
 
 
 class SitePagesSitemap(Sitemap):
@@ -40,6 +40,10 @@ class MeetingSitemap(ModelSitemap):
     model = Meeting
 
 
+class EventSitemap(ModelSitemap):
+    model = Event
+
+
 class OrganizationSitemap(ModelSitemap):
     model = Organization
 
@@ -53,6 +57,7 @@ SITEMAPS = {
     "depository": DepositoryPagesSitemap,
     "entries": EntrySitemap,
     "meetings": MeetingSitemap,
+    "events": EventSitemap,
     "organizations": OrganizationSitemap,
     "cities": CitySitemap,
 }

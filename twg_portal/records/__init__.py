@@ -24,6 +24,7 @@ from depository.documents.cleanup import delete_stored_files_on_error
 from depository.models import Attachment, City, CityType, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
 from depository.tasks import enqueue_text_extraction
 from meetings.models import (
+    Event,
     Meeting,
     Milestone,
     Organization,
@@ -189,6 +190,28 @@ class Loader:
                     "position": position,
                 },
             )
+        for item in self.data.get("events", []):
+            event, created = self.upsert(
+                Event,
+                {"slug": item["slug"]},
+                {
+                    "name": item["name"],
+                    "kind": item["kind"],
+                    "status": item.get("status") or "proposed",
+                    "start_date": as_date(item.get("start_date")),
+                    "end_date": as_date(item.get("end_date")),
+                    "timing_note": item.get("timing_note") or "",
+                    "timing_ends": as_date(item.get("timing_ends")),
+                    "city": self.lookup(City, item.get("city")),
+                    "venue": item.get("venue") or "",
+                    "online": bool(item.get("online")),
+                    "organizer_note": item.get("organizer_note") or "",
+                    "audience": item.get("audience") or "",
+                    "source": item.get("source") or "",
+                    "description": (item.get("description") or "").strip(),
+                },
+            )
+            self.set_many(event, created, "organizers", self.lookup_all(Organization, item.get("organizers")))
         for item in self.data.get("input_papers", []):
             self.input_paper(item)
         return self.report
