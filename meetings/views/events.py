@@ -42,7 +42,7 @@ def event_interest(request, slug):
         messages.success(request, _("Your interest is withdrawn."))
     else:
         event.interested.add(request.user)
-        messages.success(request, _("Your interest is registered. The organizers will contact you."))
+        messages.success(request, _("Your interest is registered; the organizers can see it."))
     return redirect(event)
 
 
