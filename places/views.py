@@ -91,7 +91,16 @@ def city_map(request):
         if city.has_coordinates:
             x, y = project(float(city.longitude), float(city.latitude))
             # Strings, not numbers: a number would be localized ("352,0" in Arabic), which SVG refuses.
-            placed.append({"city": city, "x": f"{x:.1f}", "y": f"{y:.1f}", "country": country_name(city.country)})
+            placed.append(
+                {
+                    "city": city,
+                    "x": f"{x:.1f}",
+                    "y": f"{y:.1f}",
+                    # 3 map units, one more per entry up to 7: more entries, a larger dot.
+                    "r": 3 + min(city.entry_count, 4),
+                    "country": country_name(city.country),
+                }
+            )
     return render(
         request,
         "places/city_map.html",

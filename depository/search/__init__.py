@@ -51,6 +51,21 @@ class Results:
     facets: list = field(default_factory=list)
     entries: QuerySet | None = None
     page: Page | None = None
+    # With no match: the query's words that the visitor's language drops as too common ("the", "of").
+    ignored_words: list = field(default_factory=list)
+
+    @property
+    def has_facet_filters(self):
+        return any(self.filterset.selected().values())
+
+    @property
+    def query_text(self):
+        return self.filterset.search_text
+
+    @property
+    def url_without_facets(self):
+        """This search without any facet filter (the query and the sort kept)."""
+        return "?" + self.filterset.query_string(**dict.fromkeys(FACETS_BY_NAME))
 
     @property
     def sort_order(self):
@@ -112,7 +127,14 @@ def search(params, viewer, *, page=1, page_size=None, order=None, highlight=True
     shown = paginator.get_page(page)
     if query and highlight:
         shown.object_list = text.with_headline(shown.object_list, query)
-    return Results(filterset=filterset, count=total, facets=_listing(selected, counted), entries=entries, page=shown)
+    return Results(
+        filterset=filterset,
+        count=total,
+        facets=_listing(selected, counted),
+        entries=entries,
+        page=shown,
+        ignored_words=text.ignored_words(filterset.search_text) if query and not total else [],
+    )
 
 
 class IdEqualsAny(Func):

@@ -17,8 +17,10 @@ import unicodedata
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchQueryField, SearchRank
 from django.db.models import Case, F, Func, TextField, Value, When
 from django.db.models.functions import Concat
+from django.utils import translation
 
 from depository.models import Entry, Language
+from twg_portal.db_routers import read_connection
 
 # Text search configuration per entry language (see migration 0003); anything else uses the last.
 SEARCH_CONFIGS = {
@@ -113,3 +115,20 @@ def with_headline(queryset, text):
             max_fragments=2,
         )
     )
+
+
+def ignored_words(query):
+    """The words of `query` (list of str, in order) that the visitor's language's configuration drops
+    as too common to index ("the", "and", "of" in English): what an empty result can explain. One
+    query, run only when a search found nothing."""
+    words = [word for word in re.findall(r"\w+", query) if word.lower() != "or"]  # websearch's operator
+    if not words:
+        return []
+    config = SEARCH_CONFIGS.get((translation.get_language() or "en")[:2], SEARCH_CONFIGS[Language.ENGLISH])
+    with read_connection().cursor() as cursor:
+        cursor.execute(
+            "SELECT w FROM unnest(%s::text[]) WITH ORDINALITY u(w, n) "
+            "WHERE to_tsvector(%s::regconfig, w) = '' ORDER BY n",
+            [words, config],
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -49,9 +49,21 @@ def land_path(topology):
         polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
         for polygon in polygons:
             for ring in polygon:
-                xy = [project(max(-180, min(180, lon)), max(-90, min(90, lat))) for lon, lat in ring_points(ring, arcs)]
-                commands.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in xy) + "Z")
+                for piece in split_at_antimeridian(ring_points(ring, arcs)):
+                    xy = [project(max(-180, min(180, lon)), max(-90, min(90, lat))) for lon, lat in piece]
+                    commands.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in xy) + "Z")
     return "".join(commands)
+
+
+def split_at_antimeridian(points):
+    """Cut a ring where it jumps across 180° (Russia, Fiji, Antarctica), so that no edge is drawn
+    across the whole map; each piece is closed along the map's edge when filled."""
+    pieces = [[points[0]]]
+    for previous, point in zip(points, points[1:]):
+        if abs(point[0] - previous[0]) > 180:
+            pieces.append([])
+        pieces[-1].append(point)
+    return [piece for piece in pieces if len(piece) > 2]
 
 
 class Command(BaseCommand):
