@@ -51,21 +51,6 @@ class Results:
     facets: list = field(default_factory=list)
     entries: QuerySet | None = None
     page: Page | None = None
-    # With no match: the query's words that the visitor's language drops as too common ("the", "of").
-    ignored_words: list = field(default_factory=list)
-
-    @property
-    def has_facet_filters(self):
-        return any(self.filterset.selected().values())
-
-    @property
-    def query_text(self):
-        return self.filterset.search_text
-
-    @property
-    def url_without_facets(self):
-        """This search without any facet filter (the query and the sort kept)."""
-        return "?" + self.filterset.query_string(**dict.fromkeys(FACETS_BY_NAME))
 
     @property
     def sort_order(self):
@@ -119,21 +104,14 @@ def search(params, viewer, *, page=1, page_size=None, order=None, highlight=True
     entries = Entry.objects.visible_to(viewer).for_listing().filter(condition)
     if query:
         entries = text.with_rank(entries, query)
-    entries = entries.order_by(
-        *_ORDER[Sort.RELEVANCE if ranked else (sort if sort != Sort.RELEVANCE else Sort.NEWEST)], "pk"
-    )
+    entries = entries.order_by(*_ORDER[Sort.RELEVANCE if ranked else (sort if sort != Sort.RELEVANCE else Sort.NEWEST)], "pk")
     paginator = Paginator(entries, page_size)
     paginator.count = total  # known from the index: no COUNT(*) over the rows
     shown = paginator.get_page(page)
     if query and highlight:
         shown.object_list = text.with_headline(shown.object_list, query)
     return Results(
-        filterset=filterset,
-        count=total,
-        facets=_listing(selected, counted),
-        entries=entries,
-        page=shown,
-        ignored_words=text.ignored_words(filterset.search_text) if query and not total else [],
+        filterset=filterset, count=total, facets=_listing(selected, counted), entries=entries, page=shown
     )
 
 

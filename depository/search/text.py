@@ -17,10 +17,8 @@ import unicodedata
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchQueryField, SearchRank
 from django.db.models import Case, F, Func, TextField, Value, When
 from django.db.models.functions import Concat
-from django.utils import translation
 
 from depository.models import Entry, Language
-from twg_portal.db_routers import read_connection
 
 # Text search configuration per entry language (see migration 0003); anything else uses the last.
 SEARCH_CONFIGS = {
@@ -41,17 +39,16 @@ _COMPOUND = re.compile(r"\b\w+(?:-\w+)+\b")
 
 
 def normalize_query(text):
-    """The query as the index reads it (str -> str): NFC, and each hyphenated compound as the phrase of
-    its parts, `city-to-city` -> `"city to city"`. Documents index a compound split and joined
-    (depository_search_text in sql/search_v1.sql), so `city-to-city`, `city to city` and `citytocity`
-    all find a text that says `city-to-city`. A leading `-` (websearch's NOT) is left alone."""
+    """The query as the index reads it (str -> str): NFC, and each hyphenated compound written as its
+    parts or joined, `city-to-city` -> `"city to city" or citytocity`, since documents index both forms
+    (depository_search_text in sql/search_v1.sql). Inside quotes a compound becomes its parts only."""
     text = unicodedata.normalize("NFC", text)
     pieces = re.split(r'("[^"]*")', text)
     for i, piece in enumerate(pieces):
         if piece.startswith('"'):
             pieces[i] = piece.replace("-", " ")
         else:
-            pieces[i] = _COMPOUND.sub(lambda m: '"' + m.group(0).replace("-", " ") + '"', piece)
+            pieces[i] = _COMPOUND.sub(lambda m: f'"{m.group(0).replace("-", " ")}" or {m.group(0).replace("-", "")}', piece)
     return "".join(pieces)
 
 
@@ -115,20 +112,3 @@ def with_headline(queryset, text):
             max_fragments=2,
         )
     )
-
-
-def ignored_words(query):
-    """The words of `query` (list of str, in order) that the visitor's language's configuration drops
-    as too common to index ("the", "and", "of" in English): what an empty result can explain. One
-    query, run only when a search found nothing."""
-    words = [word for word in re.findall(r"\w+", query) if word.lower() != "or"]  # websearch's operator
-    if not words:
-        return []
-    config = SEARCH_CONFIGS.get((translation.get_language() or "en")[:2], SEARCH_CONFIGS[Language.ENGLISH])
-    with read_connection().cursor() as cursor:
-        cursor.execute(
-            "SELECT w FROM unnest(%s::text[]) WITH ORDINALITY u(w, n) "
-            "WHERE to_tsvector(%s::regconfig, w) = '' ORDER BY n",
-            [words, config],
-        )
-        return [row[0] for row in cursor.fetchall()]

@@ -7,6 +7,7 @@ quantized arcs) because no kept Python package reads TopoJSON without bringing a
 """
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 from django.conf import settings
@@ -59,7 +60,7 @@ def split_at_antimeridian(points):
     """Cut a ring where it jumps across 180° (Russia, Fiji, Antarctica), so that no edge is drawn
     across the whole map; each piece is closed along the map's edge when filled."""
     pieces = [[points[0]]]
-    for previous, point in zip(points, points[1:]):
+    for previous, point in pairwise(points):
         if abs(point[0] - previous[0]) > 180:
             pieces.append([])
         pieces[-1].append(point)
