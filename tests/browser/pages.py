@@ -36,6 +36,7 @@ PUBLIC_PAGES = {
     "cities": lambda: "/cities/",
     "city": lambda: "/cities/bogota/",
     "map": lambda: "/cities/map/",
+    "event": lambda: "/meetings/events/executive-course-for-city-leaders/",
     "member-login": lambda: "/members/login/",
     "password-reset": lambda: "/members/password/reset/",
     "questions": lambda: "/members/questions/",
