@@ -21,7 +21,7 @@ endef
 
 .PHONY: help setup run test lint format migrations-check bench wrk
 .PHONY: browser-deps test-browser screenshots messages compilemessages
-.PHONY: backup restore pg-client redis-server audit fault-test bench-anchor
+.PHONY: backup restore pg-client redis-server audit fault-test bench-anchor map-data
 
 help:
 	@echo "make run    set up (venv, database, migrations, TWG records, organizer account, static files) and serve on http://$(HOST):$(PORT)"
@@ -247,3 +247,7 @@ deploy-test: $(VENV)/.test-installed .secret_key nginx
 	$(PY) manage.py ensure_database
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) -m pytest -m deploy tests/deploy $(ARGS)
+
+# The map's land outline (docs/cities.md): Natural Earth 110m land from npm world-atlas, as SVG.
+map-data: node_modules/.package-lock.json $(VENV)/.runtime-installed .secret_key
+	$(PY) manage.py write_land_map

@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.admin_tools import MergeAction, ParticipantListTools
 from meetings.models import (
+    Event,
     Meeting,
     Milestone,
     Organization,
@@ -125,10 +127,44 @@ class ParticipationAdmin(admin.ModelAdmin):
 
 @admin.register(Milestone)
 class MilestoneAdmin(admin.ModelAdmin):
-    list_display = ["title", "due_date", "due_note", "status", "responsible_organization", "meeting"]
-    list_filter = ["status"]
+    list_display = [
+        "title",
+        "due_date",
+        "due_note",
+        "status",
+        "tracked",
+        "status_reviewed_on",
+        "responsible_organization",
+        "meeting",
+    ]
+    list_filter = ["status", "tracked"]
     list_select_related = ["responsible_organization", "meeting"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["responsible_organization", "meeting"]
     show_facets = admin.ShowFacets.ALWAYS
+
+    def save_model(self, request, obj, form, change):
+        # A status an organizer sets is a review by that organizer, today (unless they typed the review).
+        reviewed_typed = {"status_reviewed_on", "status_reviewed_by"} & set(form.changed_data)
+        if "status" in form.changed_data and not reviewed_typed:
+            obj.status_reviewed_on = timezone.localdate()
+            obj.status_reviewed_by = request.user.get_full_name() or request.user.get_username()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "status", "start_date", "timing_note", "city", "interest_count"]
+    list_filter = ["kind", "status"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["city", "organizers"]
+    filter_horizontal = ["interested"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("city").annotate(interest_count=Count("interested"))
+
+    @admin.display(description=_("members interested"), ordering="interest_count")
+    def interest_count(self, event):
+        return event.interest_count

@@ -45,7 +45,7 @@ def fold(line):
 
 def meeting_uid(meeting):
     host = urlsplit(settings.SITE_URL).hostname or "twg-portal"
-    return f"meeting-{meeting.pk}@{host}"
+    return f"{meeting._meta.model_name}-{meeting.pk}@{host}"
 
 
 def meeting_location(meeting):
@@ -71,7 +71,9 @@ def event_lines(meeting, *, url, stamp):
     location = meeting_location(meeting)
     if location:
         lines.append(f"LOCATION:{escape_text(location)}")
-    description = "\n\n".join(part for part in [meeting.part_of, meeting.objectives, url] if part)
+    # A meeting's larger event and objectives; an event's description.
+    parts = [getattr(meeting, "part_of", ""), getattr(meeting, "objectives", ""), getattr(meeting, "description", "")]
+    description = "\n\n".join(part for part in [*parts, url] if part)
     lines.append(f"DESCRIPTION:{escape_text(description)}")
     lines.append("END:VEVENT")
     return lines

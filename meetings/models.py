@@ -1,8 +1,10 @@
 """Meetings of the TWG, their programmes, the people and organizations who took part, the work plan."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -93,30 +95,80 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# /meetings/calendar.ics, /meetings/workplan/ and /meetings/organizations/ come before the meeting slugs.
-RESERVED_MEETING_SLUGS = {"calendar", "workplan", "organizations"}
+# /meetings/calendar.ics, /meetings/workplan/, /meetings/organizations/ and /meetings/events/ come before
+# the meeting slugs.
+RESERVED_MEETING_SLUGS = {"calendar", "workplan", "organizations", "events"}
+
+
+class MeetingStanding(models.TextChoices):
+    """What the records say about a meeting on a given day (MeetingQuerySet.with_standing computes it).
+
+    The rule (issue 15): a meeting whose dates have passed shows "Held" only where a report says so,
+    otherwise "No record that it took place"; a proposal whose time has passed is "Not taken up (no
+    record)". Nothing past is ever "Planned" or upcoming.
+    """
+
+    PROPOSED = "proposed", _("Proposed")
+    PLANNED = "planned", _("Planned")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_RECORD = "no_record", _("No record that it took place")
+    NOT_TAKEN_UP = "not_taken_up", _("Not taken up (no record)")
+
+
+AHEAD = [MeetingStanding.PROPOSED, MeetingStanding.PLANNED]
+
+
+def standing_expression(today):
+    """The SQL CASE of MeetingStanding as of `today`, over `status` and an alias `last_day`."""
+    return Case(
+        When(status=MeetingStatus.HELD, then=Value(MeetingStanding.HELD)),
+        When(status=MeetingStatus.CANCELLED, then=Value(MeetingStanding.CANCELLED)),
+        When(status=MeetingStatus.PLANNED, last_day__lt=today, then=Value(MeetingStanding.NO_RECORD)),
+        When(status=MeetingStatus.PROPOSED, last_day__lt=today, then=Value(MeetingStanding.NOT_TAKEN_UP)),
+        default=F("status"),
+        output_field=models.CharField(),
+    )
 
 
 class MeetingQuerySet(models.QuerySet):
-    def listed(self):
-        return self.select_related("city").order_by(F("start_date").desc(nulls_first=True), "name")
+    def with_standing(self, today):
+        """Annotate `standing` (a MeetingStanding value) as of `today` (a date), in SQL.
+
+        A meeting's last day is its end date, else its start date; a proposal without dates lapses
+        after `timing_ends`. A proposal with no date at all stays open: nothing says it lapsed.
+        """
+        return self.alias(last_day=Coalesce("end_date", "start_date", "timing_ends")).annotate(
+            standing=standing_expression(today)
+        )
+
+    def listed(self, today):
+        return self.select_related("city").with_standing(today).order_by(F("start_date").desc(nulls_first=True), "name")
 
     def upcoming(self, today):
-        """The timeline's upper part: meetings still ahead, soonest first; undated proposals last."""
-        ahead = Q(start_date__gte=today) | Q(start_date__isnull=True, status__in=[MeetingStatus.PROPOSED])
-        return self.select_related("city").filter(ahead).order_by(F("start_date").asc(nulls_last=True), "name")
+        """The timeline's upper part: meetings and proposals still ahead, soonest first; undated last."""
+        return (
+            self.select_related("city")
+            .with_standing(today)
+            .filter(standing__in=AHEAD)
+            .order_by(F("start_date").asc(nulls_last=True), "name")
+        )
 
     def past(self, today):
-        """The timeline's lower part: everything else, newest first (a past 'planned' meeting stays marked)."""
-        behind = Q(start_date__lt=today) | (Q(start_date__isnull=True) & ~Q(status=MeetingStatus.PROPOSED))
-        return self.select_related("city").filter(behind).order_by(F("start_date").desc(nulls_last=True), "name")
+        """The timeline's lower part: everything else, newest first (lapsed proposals by their timing)."""
+        return (
+            self.select_related("city")
+            .with_standing(today)
+            .exclude(standing__in=AHEAD)
+            .order_by(Coalesce("start_date", "timing_ends").desc(nulls_last=True), "name")
+        )
 
     def dated(self):
         """Meetings a calendar can hold."""
         return self.select_related("city").filter(start_date__isnull=False).order_by("start_date", "name")
 
-    def latest(self, count):
-        return self.listed()[:count]
+    def latest(self, count, today):
+        return self.listed(today)[:count]
 
 
 class Meeting(models.Model):
@@ -130,6 +182,15 @@ class Meeting(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     timing_note = models.CharField(
         _("timing"), max_length=120, blank=True, help_text=_("When no dates are known, e.g. 'Autumn 2015'.")
+    )
+    timing_ends = models.DateField(
+        _("timing ends"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For a proposal without dates: the last day its stated timing covers (e.g. 21 December 2015 for "
+            "'Autumn 2015'). After it, a proposal nobody took up is shown as not taken up."
+        ),
     )
     city = models.ForeignKey(
         City, verbose_name=_("city"), null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings"
@@ -190,6 +251,11 @@ class Meeting(models.Model):
 
     def get_absolute_url(self):
         return reverse("meetings:detail", kwargs={"slug": self.slug})
+
+    def get_standing_display(self):
+        """The label of the `standing` annotation (MeetingQuerySet.with_standing); the status's without it."""
+        standing = getattr(self, "standing", None)
+        return MeetingStanding(standing).label if standing else self.get_status_display()
 
     def clean(self):
         super().clean()
@@ -341,8 +407,12 @@ class MilestoneStatus(models.TextChoices):
 
 class MilestoneQuerySet(models.QuerySet):
     def for_workplan(self, today):
-        """In date order, with `is_overdue` computed in SQL: due before today and neither done nor dropped."""
-        overdue = Q(due_date__lt=today) & ~Q(status__in=[MilestoneStatus.DONE, MilestoneStatus.DROPPED])
+        """In date order, with `is_overdue` computed in SQL as of `today` (a date).
+
+        Overdue only for an item an organizer still tracks (`tracked`), due before today and neither
+        done nor dropped: a status taken from a 2014 report is not a deadline anyone is missing.
+        """
+        overdue = Q(tracked=True, due_date__lt=today) & ~Q(status__in=[MilestoneStatus.DONE, MilestoneStatus.DROPPED])
         return (
             self.select_related("responsible_organization", "meeting")
             .annotate(is_overdue=Case(When(overdue, then=Value(True)), default=Value(False)))
@@ -377,6 +447,23 @@ class Milestone(models.Model):
         on_delete=models.SET_NULL,
         related_name="milestones",
     )
+    status_reviewed_on = models.DateField(
+        _("status last reviewed"),
+        null=True,
+        blank=True,
+        help_text=_("The day the status was last checked; the admin sets it when an organizer changes the status."),
+    )
+    status_reviewed_by = models.CharField(
+        _("status reviewed by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who last checked the status: an organizer, or the report it is taken from."),
+    )
+    tracked = models.BooleanField(
+        _("tracked by an organizer"),
+        default=False,
+        help_text=_("Only a tracked item past its due date is shown as overdue."),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     objects = MilestoneQuerySet.as_manager()
@@ -388,3 +475,83 @@ class Milestone(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class EventKind(models.TextChoices):
+    COURSE = "course", _("Course")
+    TRAINING = "training", _("Training")
+    SIDE_EVENT = "side_event", _("Side event")
+    EXTERNAL_MEETING = "external_meeting", _("Meeting of others")
+
+
+class EventQuerySet(models.QuerySet):
+    def with_standing(self, today):
+        """Annotate `standing` (MeetingStanding) as of `today`, by the meetings' rule."""
+        return self.alias(last_day=Coalesce("end_date", "start_date", "timing_ends")).annotate(
+            standing=standing_expression(today)
+        )
+
+    def listed(self, today):
+        return self.select_related("city").with_standing(today)
+
+    def dated(self):
+        return self.select_related("city").filter(start_date__isnull=False).order_by("start_date", "name")
+
+
+class Event(models.Model):
+    """A course, training or event beside the TWG's own meetings (issue 15): only what the reports state;
+    unknown dates and places stay empty and show as not known."""
+
+    name = models.CharField(_("name"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.PROPOSED)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    timing_note = models.CharField(_("timing"), max_length=120, blank=True)
+    timing_ends = models.DateField(
+        _("timing ends"),
+        null=True,
+        blank=True,
+        help_text=_("The last day the stated timing covers, when no dates are known."),
+    )
+    city = models.ForeignKey(
+        City, verbose_name=_("city"), null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    online = models.BooleanField(_("online"), default=False)
+    organizers = models.ManyToManyField(
+        Organization, verbose_name=_("organizers"), blank=True, related_name="organized_events"
+    )
+    organizer_note = models.CharField(
+        _("organizers as stated"), max_length=300, blank=True, help_text=_("Organizers the records do not hold.")
+    )
+    audience = models.CharField(_("audience"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True, help_text=_("The report that states it."))
+    interested = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members interested"), blank=True, related_name="events_of_interest"
+    )
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = [F("start_date").asc(nulls_last=True), "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="event_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("meetings:event", kwargs={"slug": self.slug})
+
+    def get_standing_display(self):
+        standing = getattr(self, "standing", None)
+        return MeetingStanding(standing).label if standing else self.get_status_display()

@@ -11,6 +11,9 @@ urlpatterns = [
     path("workplan/", views.workplan, name="workplan"),
     path("organizations/", views.organization_list, name="organizations"),
     path("organizations/<slug:slug>/", views.organization_detail, name="organization"),
+    path("events/<slug:slug>/", views.event_detail, name="event"),
+    path("events/<slug:slug>/interest/", views.event_interest, name="event_interest"),
+    path("events/<slug:slug>.ics", views.event_ics, name="event_ics"),
     path("<slug:slug>.ics", views.meeting_ics, name="ics"),
     path("<slug:slug>/", views.meeting_detail, name="detail"),
 ]

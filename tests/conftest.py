@@ -53,8 +53,8 @@ def superuser(db):
 
 
 @pytest.fixture
-def twg_records(db):
-    """The TWG's real records, as `make run` loads them."""
+def twg_records(db, media_roots):
+    """The TWG's real records, as `make run` loads them (the meeting reports' files in a temporary directory)."""
     return load_records()
 
 

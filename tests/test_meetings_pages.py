@@ -32,14 +32,22 @@ def page(client, name, **kwargs):
 # -- the timeline -----------------------------------------------------------------------------------
 
 
-def test_timeline_splits_upcoming_from_past_and_marks_proposed_and_planned(client, twg_records):
+def test_timeline_splits_upcoming_from_past_by_what_the_records_say(client, twg_records):
     response, content = page(client, "list")
     upcoming = [meeting.slug for meeting in response.context["upcoming"]]
     past = [meeting.slug for meeting in response.context["past"]]
-    assert upcoming == ["beirut-meeting-proposal-2015"]
-    assert past == ["second-meeting-2015", "corregidora-meeting-2015", "inception-meeting-2014"]
-    assert 'status--proposed">Proposed<' in content
-    assert 'status--planned">Planned<' in content
+    assert upcoming == ["executive-course-for-city-leaders"]  # undated: nothing says it lapsed
+    assert past == [
+        "beirut-meeting-proposal-2015",
+        "second-meeting-2015",
+        "habitat-iii-prepcom2-side-event",
+        "corregidora-meeting-2015",
+        "bogota-meeting-of-mayors-2015",
+        "inception-meeting-2014",
+    ]
+    assert 'status--not_taken_up">Not taken up (no record)<' in content
+    assert 'status--no_record">No record that it took place<' in content
+    assert "Planned<" not in content
     assert '>5 November 2014</time> – <time datetime="2014-11-06">6 November 2014<' in content
     assert "Autumn 2015" in content
     assert "Beirut, Lebanon" in content
@@ -55,14 +63,14 @@ def test_a_future_meeting_is_upcoming(client, db):
 def test_timeline_query_count_does_not_grow(client, db, django_assert_num_queries):
     city = City.objects.create(name="Geneva", slug="geneva")
     Meeting.objects.create(name="One", slug="one", status="held", start_date=datetime.date(2014, 1, 1), city=city)
-    # 1 upcoming meetings with their city, 1 past meetings with their city
-    with django_assert_num_queries(2):
+    # 1 upcoming meetings with their city, 1 past meetings with their city, 1 events with their city
+    with django_assert_num_queries(3):
         page(client, "list")
     for number in range(5):
         Meeting.objects.create(
             name=f"M{number}", slug=f"m{number}", status="held", start_date=datetime.date(2015, 1, 1), city=city
         )
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         page(client, "list")
 
 
@@ -202,6 +210,7 @@ def test_workplan_in_date_order_with_overdue_marked(client, db, django_assert_nu
         slug="late",
         due_date=today - datetime.timedelta(days=1),
         responsible_organization=organization,
+        tracked=True,
     )
     Milestone.objects.create(title="Finished", slug="done", due_date=today - datetime.timedelta(days=5), status="done")
     Milestone.objects.create(title="Undated", slug="undated", due_note="Autumn 2015")
@@ -219,7 +228,9 @@ def test_workplan_shows_the_real_milestones(client, twg_records):
     _, content = page(client, "workplan")
     assert "Annotated literature review" in content
     assert "First TWG meeting in Corregidora, Mexico" in content
-    assert "Overdue" in content  # the 2015 milestones are still 'planned'
+    # Statuses as the inception report left them, dated; nobody tracks them, so nothing is overdue.
+    assert "Overdue" not in content
+    assert "As of 6 November 2014 (by Inception meeting report)" in content
 
 
 # -- the network ------------------------------------------------------------------------------------

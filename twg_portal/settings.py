@@ -116,6 +116,9 @@ INSTALLED_APPS = [
     "depository",
     "meetings",
     "members",
+    # Issue 15: city pages and the map; country names in the visitor's language (django-countries).
+    "places",
+    "django_countries",
 ]
 
 MIDDLEWARE = [

@@ -3,17 +3,61 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from depository.models import City
 from depository.sitemaps import DepositoryPagesSitemap, EntrySitemap
+from meetings.models import Event, Meeting, Organization
 
 
 class SitePagesSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return ["home", "about", "meetings:list"]
+        return [
+            "home",
+            "about",
+            "meetings:list",
+            "meetings:workplan",
+            "meetings:organizations",
+            "places:cities",
+            "places:map",
+        ]
 
     def location(self, name):
         return reverse(name)
 
 
-SITEMAPS = {"pages": SitePagesSitemap, "depository": DepositoryPagesSitemap, "entries": EntrySitemap}
+class ModelSitemap(Sitemap):
+    """Every object of `model` (its get_absolute_url), in primary-key order."""
+
+    changefreq = "monthly"
+    model = None
+
+    def items(self):
+        return self.model.objects.order_by("pk")
+
+
+class MeetingSitemap(ModelSitemap):
+    model = Meeting
+
+
+class EventSitemap(ModelSitemap):
+    model = Event
+
+
+class OrganizationSitemap(ModelSitemap):
+    model = Organization
+
+
+class CitySitemap(ModelSitemap):
+    model = City
+
+
+SITEMAPS = {
+    "pages": SitePagesSitemap,
+    "depository": DepositoryPagesSitemap,
+    "entries": EntrySitemap,
+    "meetings": MeetingSitemap,
+    "events": EventSitemap,
+    "organizations": OrganizationSitemap,
+    "cities": CitySitemap,
+}

@@ -1,6 +1,8 @@
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -15,9 +17,26 @@ def home(request):
         "home.html",
         {
             "latest_entries": Entry.objects.published().for_listing().latest(6),
-            "latest_meetings": Meeting.objects.latest(4),
+            "latest_meetings": Meeting.objects.latest(4, timezone.localdate()),
         },
     )
+
+
+@require_safe
+def robots_txt(request):
+    """robots.txt: the sitemap, and the admin, members' pages and exports kept out of crawlers' way."""
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        f"Disallow: {reverse('members:dashboard')}",
+        # Exports: citation files, packs and calendars are copies of pages already listed.
+        f"Disallow: {reverse('depository:pack')}",
+        f"Disallow: {reverse('depository:literature')}literature.",
+        f"Disallow: {reverse('depository:browse')}*/cite.",
+        "Disallow: /*.ics$",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 @require_safe

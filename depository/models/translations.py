@@ -11,7 +11,7 @@ Why plain columns rather than django-modeltranslation: docs/i18n.md, "Translated
 
 from django.db import models
 from django.db.models import F, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, Collate, NullIf
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -110,3 +110,13 @@ class TranslatableContent(models.Model):
             return original
         translation = NullIf(F(f"{prefix}{field_name}_{language}"), Value(""))
         return Coalesce(translation, original, output_field=models.TextField())
+
+
+def in_alphabetical_order(expression):
+    """`expression` collated for sorting in the active language, for `order_by`.
+
+    Uses PostgreSQL's ICU collations ("es-x-icu", "ar-x-icu", ...; PostgreSQL built with ICU, as
+    Debian's is): the database sorts by the language's own rules (CLDR), so no Python sort key
+    (PyICU, a C extension to build) is needed. Source of the rule: Unicode Collation Algorithm, CLDR.
+    """
+    return Collate(expression, f"{active_language()}-x-icu")

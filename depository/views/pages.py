@@ -1,11 +1,14 @@
 """The TWG's deliverables as pages: the annotated literature review, the typology, the glossary."""
 
+from itertools import groupby
+
 from django.db.models import Count, F, Prefetch
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from depository.creators import creators_prefetch
 from depository.models import City, CityType, Entry, GlossaryTerm, Theme, ViolenceType
+from depository.models.translations import in_alphabetical_order
 
 
 def literature_entries():
@@ -35,7 +38,8 @@ def literature(request):
 @require_safe
 def typology(request):
     """City types down, violence types across; each cell the number of published entries with both.
-    Four queries: city types (with example cities), violence types, and the cell counts in one GROUP BY."""
+    Five queries: city types (with example cities), violence types, the cell counts in one GROUP BY, and
+    the inception report's groups of example cities."""
     city_types = list(CityType.objects.prefetch_related(Prefetch("cities", queryset=City.objects.order_by("name"))))
     violence_types = list(ViolenceType.objects.all())
     cells = (
@@ -55,9 +59,18 @@ def typology(request):
         }
         for city_type in city_types
     ]
-    return render(request, "depository/typology.html", {"rows": rows, "violence_types": violence_types})
+    # The example cities as the inception report groups them (work plan item 7), without type names.
+    examples = City.objects.filter(typology_example_group__isnull=False).order_by("typology_example_group", "name")
+    example_groups = [list(group) for _, group in groupby(examples, key=lambda city: city.typology_example_group)]
+    return render(
+        request,
+        "depository/typology.html",
+        {"rows": rows, "violence_types": violence_types, "example_groups": example_groups},
+    )
 
 
 @require_safe
 def glossary(request):
-    return render(request, "depository/glossary.html", {"terms": GlossaryTerm.objects.all()})
+    # Alphabetical in the visitor's language, by the term as the page shows it.
+    order = in_alphabetical_order(GlossaryTerm.translated_expression("term"))
+    return render(request, "depository/glossary.html", {"terms": GlossaryTerm.objects.order_by(order, "term")})

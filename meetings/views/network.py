@@ -4,6 +4,7 @@ import datetime
 
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from depository.models import City
@@ -20,7 +21,7 @@ def visible_participations(viewer):
 @require_safe
 def organization_list(request):
     viewer = Viewer(request.user)
-    meetings = list(Meeting.objects.listed().order_by("start_date", "name"))
+    meetings = list(Meeting.objects.listed(timezone.localdate()).order_by("start_date", "name"))
     # One row per (organization, meeting): how many participants, counted in SQL.
     counts = (
         visible_participations(viewer)

