@@ -13,10 +13,11 @@ Visibility is the search's first filter: a public search starts from the publish
 a curator's from every entry's; the listing query also keeps `Entry.objects.visible_to(viewer)`.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, F, Func, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
@@ -194,9 +195,31 @@ def flush():
         return cursor.fetchone()[0]
 
 
-def rebuild():
+def rebuild(*, workers=2, chunk=5000):
     """Rewrite every search document and facet row from the entries (manage.py rebuild_search_index).
-    Returns the number of entries."""
+    Returns the number of entries.
+
+    Outside a transaction, the documents (to_tsvector over every text: nearly all of the time) are
+    written by `workers` connections at once, `chunk` entries a statement, each chunk committed; then
+    the facet rows in one transaction. Readers see the old index until each part commits. Inside a
+    transaction (a test, a caller's atomic block), everything runs on this connection."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT depository_search_rebuild()")
-        return cursor.fetchone()[0]
+        cursor.execute("SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM depository_entry")
+        ids = cursor.fetchone()[0]
+    if connection.in_atomic_block or workers < 2:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT depository_search_rebuild()")
+        return len(ids)
+
+    def write_documents(part):
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT depository_search_write_documents(%s)", [part])
+        finally:
+            connection.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(write_documents, [ids[start : start + chunk] for start in range(0, len(ids), chunk)]))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT depository_search_rebuild_facets()")
+    return len(ids)

@@ -198,15 +198,24 @@ CREATE OR REPLACE FUNCTION depository_search_reindex(ids bigint[]) RETURNS void 
     SELECT depository_search_write_facets(ids);
 $$;
 
--- Everything again, from the entries (manage.py rebuild_search_index): rows and documents rewritten.
+-- Every facet row again, from the entries, and the documents of entries that no longer exist out.
+-- DELETE rather than TRUNCATE: readers keep reading the old rows until this commits.
+CREATE OR REPLACE FUNCTION depository_search_rebuild_facets() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM depository_facetposting;
+    DELETE FROM depository_entrysearchdocument d WHERE NOT EXISTS (SELECT 1 FROM depository_entry e WHERE e.id = d.entry_id);
+    PERFORM depository_search_write_facets(ARRAY(SELECT id FROM depository_entry ORDER BY id));
+END $$;
+
+-- Everything again, from the entries, in the caller's transaction (migration 0010; a rebuild inside a
+-- transaction). manage.py rebuild_search_index writes the documents on two connections instead.
 CREATE OR REPLACE FUNCTION depository_search_rebuild() RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
     every_id bigint[] := ARRAY(SELECT id FROM depository_entry ORDER BY id);
 BEGIN
     DELETE FROM depository_searchqueue;
-    TRUNCATE depository_facetposting;
-    DELETE FROM depository_entrysearchdocument;
-    PERFORM depository_search_reindex(every_id);
+    PERFORM depository_search_write_documents(every_id);
+    PERFORM depository_search_rebuild_facets();
     RETURN cardinality(every_id);
 END $$;
 
