@@ -23,8 +23,10 @@ DROP FUNCTION IF EXISTS depository_title_matching_ids(tsquery, tsquery, tsquery,
 
 
 def install_sql(apps, schema_editor):
-    schema_editor.execute(SQL_FILE.read_text())
-    schema_editor.execute("SELECT depository_search_rebuild()")
+    # Without parameters, so that the file's own `%s` (format()) are not taken for placeholders.
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(SQL_FILE.read_text())
+        cursor.execute("SELECT depository_search_rebuild()")
 
 
 class Migration(migrations.Migration):

@@ -259,66 +259,51 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- The triggers that mark. Rows of an entry, of its relations and of its files:
-CREATE TRIGGER search_mark_entry_insert AFTER INSERT ON depository_entry REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT id FROM new_rows');
-CREATE TRIGGER search_mark_entry_update AFTER UPDATE ON depository_entry REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT id FROM new_rows', 'SELECT id FROM old_rows');
-CREATE TRIGGER search_mark_entry_delete AFTER DELETE ON depository_entry REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT id FROM old_rows');
-CREATE TRIGGER search_mark_entry_themes_insert AFTER INSERT ON depository_entry_themes REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows');
-CREATE TRIGGER search_mark_entry_themes_update AFTER UPDATE ON depository_entry_themes REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows', 'SELECT entry_id FROM old_rows');
-CREATE TRIGGER search_mark_entry_themes_delete AFTER DELETE ON depository_entry_themes REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM old_rows');
-CREATE TRIGGER search_mark_entry_city_types_insert AFTER INSERT ON depository_entry_city_types REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows');
-CREATE TRIGGER search_mark_entry_city_types_update AFTER UPDATE ON depository_entry_city_types REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows', 'SELECT entry_id FROM old_rows');
-CREATE TRIGGER search_mark_entry_city_types_delete AFTER DELETE ON depository_entry_city_types REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM old_rows');
-CREATE TRIGGER search_mark_entry_violence_types_insert AFTER INSERT ON depository_entry_violence_types REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows');
-CREATE TRIGGER search_mark_entry_violence_types_update AFTER UPDATE ON depository_entry_violence_types REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows', 'SELECT entry_id FROM old_rows');
-CREATE TRIGGER search_mark_entry_violence_types_delete AFTER DELETE ON depository_entry_violence_types REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM old_rows');
-CREATE TRIGGER search_mark_entry_cities_insert AFTER INSERT ON depository_entry_cities REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows');
-CREATE TRIGGER search_mark_entry_cities_update AFTER UPDATE ON depository_entry_cities REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows', 'SELECT entry_id FROM old_rows');
-CREATE TRIGGER search_mark_entry_cities_delete AFTER DELETE ON depository_entry_cities REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM old_rows');
-CREATE TRIGGER search_mark_attachment_insert AFTER INSERT ON depository_attachment REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows');
-CREATE TRIGGER search_mark_attachment_update AFTER UPDATE ON depository_attachment REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM new_rows', 'SELECT entry_id FROM old_rows');
-CREATE TRIGGER search_mark_attachment_delete AFTER DELETE ON depository_attachment REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT entry_id FROM old_rows');
--- An entry's tags (taggit's rows of other models are left alone):
-CREATE TRIGGER search_mark_tagged_insert AFTER INSERT ON taggit_taggeditem REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT object_id FROM new_rows WHERE content_type_id = (SELECT id FROM django_content_type WHERE app_label = ''depository'' AND model = ''entry'')');
-CREATE TRIGGER search_mark_tagged_update AFTER UPDATE ON taggit_taggeditem REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT object_id FROM new_rows WHERE content_type_id = (SELECT id FROM django_content_type WHERE app_label = ''depository'' AND model = ''entry'')', 'SELECT object_id FROM old_rows WHERE content_type_id = (SELECT id FROM django_content_type WHERE app_label = ''depository'' AND model = ''entry'')');
-CREATE TRIGGER search_mark_tagged_delete AFTER DELETE ON taggit_taggeditem REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT object_id FROM old_rows WHERE content_type_id = (SELECT id FROM django_content_type WHERE app_label = ''depository'' AND model = ''entry'')');
--- A term renamed, re-parented or moved to another country: the entries that show its name.
-CREATE TRIGGER search_mark_theme_update AFTER UPDATE ON depository_theme REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT et.entry_id FROM depository_entry_themes et JOIN depository_theme th ON th.id = et.theme_id WHERE th.id IN (SELECT id FROM new_rows) OR th.parent_id IN (SELECT id FROM new_rows)');
-CREATE TRIGGER search_mark_citytype_update AFTER UPDATE ON depository_citytype REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT t.entry_id FROM depository_entry_city_types t WHERE t.citytype_id IN (SELECT id FROM new_rows)');
-CREATE TRIGGER search_mark_violencetype_update AFTER UPDATE ON depository_violencetype REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT t.entry_id FROM depository_entry_violence_types t WHERE t.violencetype_id IN (SELECT id FROM new_rows)');
-CREATE TRIGGER search_mark_city_update AFTER UPDATE ON depository_city REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT t.entry_id FROM depository_entry_cities t WHERE t.city_id IN (SELECT id FROM new_rows)');
-CREATE TRIGGER search_mark_tag_update AFTER UPDATE ON taggit_tag REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT ti.object_id FROM taggit_taggeditem ti WHERE ti.tag_id IN (SELECT id FROM new_rows) AND ti.content_type_id = (SELECT id FROM django_content_type WHERE app_label = ''depository'' AND model = ''entry'')');
--- A tag made internal, or public again: the entries that carry it (their documents hold its name).
-CREATE TRIGGER search_mark_internaltag_insert AFTER INSERT ON depository_internaltag REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT ti.object_id FROM taggit_taggeditem ti WHERE ti.tag_id IN (SELECT tag_id FROM new_rows) AND ti.content_type_id = (SELECT id FROM django_content_type WHERE app_label = ''depository'' AND model = ''entry'')');
-CREATE TRIGGER search_mark_internaltag_delete AFTER DELETE ON depository_internaltag REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION depository_search_mark('SELECT ti.object_id FROM taggit_taggeditem ti WHERE ti.tag_id IN (SELECT tag_id FROM old_rows) AND ti.content_type_id = (SELECT id FROM django_content_type WHERE app_label = ''depository'' AND model = ''entry'')');
+-- A statement trigger on `tbl` for `event` (INSERT, UPDATE or DELETE) that queues the entries the
+-- `sources` give (SQL over the transition tables the event has: new_rows, old_rows).
+CREATE OR REPLACE FUNCTION depository_search_watch(tbl text, event text, VARIADIC sources text[])
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('CREATE TRIGGER %I AFTER %s ON %I REFERENCING %s FOR EACH STATEMENT '
+                   'EXECUTE FUNCTION depository_search_mark(%s)',
+        'search_mark_' || tbl || '_' || lower(event), event, tbl,
+        CASE event WHEN 'INSERT' THEN 'NEW TABLE AS new_rows' WHEN 'DELETE' THEN 'OLD TABLE AS old_rows'
+                   ELSE 'OLD TABLE AS old_rows NEW TABLE AS new_rows' END,
+        (SELECT string_agg(quote_literal(source), ', ') FROM unnest(sources) source));
+END $$;
+
+-- An entry's row, its relations', its files' and its tags' (taggit's rows of other models left alone):
+-- whatever writes them. For an UPDATE, the entry before and after (a row moved to another entry).
+SELECT depository_search_watch(w.tbl, e.event, VARIADIC CASE e.event
+        WHEN 'INSERT' THEN ARRAY[format(w.ids, 'new_rows')]
+        WHEN 'DELETE' THEN ARRAY[format(w.ids, 'old_rows')]
+        ELSE ARRAY[format(w.ids, 'new_rows'), format(w.ids, 'old_rows')] END)
+FROM (VALUES
+    ('depository_entry', 'SELECT id FROM %s'),
+    ('depository_entry_themes', 'SELECT entry_id FROM %s'),
+    ('depository_entry_city_types', 'SELECT entry_id FROM %s'),
+    ('depository_entry_violence_types', 'SELECT entry_id FROM %s'),
+    ('depository_entry_cities', 'SELECT entry_id FROM %s'),
+    ('depository_attachment', 'SELECT entry_id FROM %s'),
+    ('taggit_taggeditem', 'SELECT object_id FROM %s WHERE content_type_id = (SELECT id FROM django_content_type '
+                          'WHERE app_label = ''depository'' AND model = ''entry'')')
+) w(tbl, ids) CROSS JOIN (VALUES ('INSERT'), ('UPDATE'), ('DELETE')) e(event);
+
+-- A term renamed, re-parented or moved to another country, and a tag made internal or public again:
+-- the entries whose documents show its name.
+SELECT depository_search_watch(w.tbl, w.event, w.ids) FROM (VALUES
+    ('depository_theme', 'UPDATE', 'SELECT et.entry_id FROM depository_entry_themes et JOIN depository_theme th '
+        'ON th.id = et.theme_id WHERE th.id IN (SELECT id FROM new_rows) OR th.parent_id IN (SELECT id FROM new_rows)'),
+    ('depository_citytype', 'UPDATE', 'SELECT entry_id FROM depository_entry_city_types '
+        'WHERE citytype_id IN (SELECT id FROM new_rows)'),
+    ('depository_violencetype', 'UPDATE', 'SELECT entry_id FROM depository_entry_violence_types '
+        'WHERE violencetype_id IN (SELECT id FROM new_rows)'),
+    ('depository_city', 'UPDATE', 'SELECT entry_id FROM depository_entry_cities WHERE city_id IN (SELECT id FROM new_rows)'),
+    ('taggit_tag', 'UPDATE', 'SELECT object_id FROM taggit_taggeditem WHERE tag_id IN (SELECT id FROM new_rows)'),
+    ('depository_internaltag', 'INSERT', 'SELECT object_id FROM taggit_taggeditem WHERE tag_id IN (SELECT tag_id FROM new_rows)'),
+    ('depository_internaltag', 'DELETE', 'SELECT object_id FROM taggit_taggeditem WHERE tag_id IN (SELECT tag_id FROM old_rows)')
+) w(tbl, event, ids);
+
 -- At commit, once: the queued entries are reindexed.
 CREATE CONSTRAINT TRIGGER search_flush_at_commit AFTER INSERT ON depository_searchqueue
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION depository_search_flush_at_commit();
