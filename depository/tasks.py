@@ -2,8 +2,8 @@
 
 Any model that stores an upload the way Attachment does can use them: a FileField `file`, a
 `content_type` set from inspect_upload's DocumentInfo, and the fields `extracted_text`,
-`page_count`, `extraction_status` (ExtractionStatus) and `extraction_error`. Call
-`enqueue_text_extraction(instance)` inside the transaction that saves it; the task runs once the
+`page_count`, `extraction_status` (ExtractionStatus) and `extraction_error`. A PDF without a text layer is recognised (OCR, depository.documents.ocr).
+Call `enqueue_text_extraction(instance)` inside the transaction that saves it; the task runs once the
 transaction has committed.
 """
 
@@ -14,11 +14,13 @@ import tempfile
 from contextlib import contextmanager
 
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 from django.utils.translation import gettext as _
 
 from depository.documents import DocumentKind, ExtractionFailed, extract_text
+from depository.documents.ocr import recognise_text
 from depository.models import Attachment
 from depository.models.attachments import ExtractionStatus
 
@@ -78,8 +80,44 @@ def fill_extracted_text(instance):
             if result.truncated
             else ""
         )
+        if not result.text.strip():
+            record_missing_text(instance, kind)
     instance.save(update_fields=EXTRACTION_FIELDS)
     return instance.extraction_status
+
+
+def record_missing_text(instance, kind):
+    """A document that opened but has no text: a PDF's page images are recognised (OCR); whatever
+    remains empty is recorded as "no text found" with the reason, never as "text extracted"."""
+    instance.extracted_text = ""
+    instance.extraction_status = ExtractionStatus.NO_TEXT
+    if kind != DocumentKind.PDF:
+        instance.extraction_error = _("The document contains no text.")
+        return
+    try:
+        with local_copy(instance.file) as path:
+            text = recognise_text(path, language=document_language(instance))
+    except ExtractionFailed as failure:
+        logger.warning("OCR failed for %s %s: %s", instance._meta.label, instance.pk, failure)
+        instance.extraction_error = _("The PDF has no text layer, and text recognition (OCR) failed: %(reason)s") % {
+            "reason": failure
+        }
+        return
+    if not text:
+        instance.extraction_error = _("The PDF has no text layer, and text recognition (OCR) found no text.")
+        return
+    limit = settings.DOCUMENT_MAX_TEXT_CHARS
+    instance.extracted_text = text[:limit]
+    instance.extraction_status = ExtractionStatus.RECOGNISED
+    instance.extraction_error = (
+        _("Only the first %(count)s characters were kept for search.") % {"count": limit} if len(text) > limit else ""
+    )
+
+
+def document_language(instance):
+    """The language of the entry or paper the file belongs to (a Language value), or None."""
+    owner = getattr(instance, "entry", None) or getattr(instance, "paper", None)
+    return getattr(owner, "language", None)
 
 
 @contextmanager
