@@ -3,8 +3,8 @@
 Any model that stores an upload the way Attachment does can use them: a FileField `file`, a
 `content_type` set from inspect_upload's DocumentInfo, and the fields `extracted_text`,
 `page_count`, `extraction_status` (ExtractionStatus) and `extraction_error`. A PDF without a text
-layer is recognised (OCR, depository.documents.ocr). Call `enqueue_text_extraction(instance)` inside the transaction that saves it; the task runs once the
-transaction has committed.
+layer is recognised (OCR, depository.documents.ocr). Call `enqueue_text_extraction(instance)` inside
+the transaction that saves it; the task runs once the transaction has committed.
 """
 
 import logging
