@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "depository",
     "meetings",
     "members",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -324,6 +325,9 @@ DOCUMENT_MAX_TEXT_CHARS = envint("DOCUMENT_MAX_TEXT_CHARS", 500_000)  # kept for
 # `make run` starts `manage.py db_worker` beside gunicorn; see docs/files.md for running more workers.
 INSTALLED_APPS += ["django_tasks_db"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Alerts (issue 16; docs/alerts.md): a visitor's confirmation link expires after this many seconds.
+ALERTS_CONFIRMATION_MAX_AGE = envint("ALERTS_CONFIRMATION_MAX_AGE", 3 * 24 * 3600)
 
 # Members (issue 5; docs/members.md): invitations, log-in pages and input-paper uploads.
 MEMBERS_INVITATION_DAYS = envint("MEMBERS_INVITATION_DAYS", 14)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("depository/", include("depository.urls")),
     path("meetings/", include("meetings.urls")),
     path("members/", include("members.urls")),
+    path("alerts/", include("alerts.urls")),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
