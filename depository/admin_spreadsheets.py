@@ -46,6 +46,7 @@ class EntryImportForm(ImportForm):
                 check_utf8(upload)
             elif issubclass(file_format, XLSX):
                 check_xlsx(upload)
+            check_columns(upload, file_format)
         except forms.ValidationError as error:
             self.add_error("import_file", error)
         upload.seek(0)
@@ -71,6 +72,24 @@ def check_utf8(upload):
         ) from None
 
 
+def check_columns(upload, file_format):
+    """The header row names only columns the import knows, and the title: else a message listing
+    the expected columns (django-import-export would show a traceback)."""
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    try:
+        if issubclass(file_format, CSV):
+            dataset = file_format().create_dataset(data.decode("utf-8-sig"))
+        else:
+            dataset = file_format().create_dataset(data)
+    except Exception:  # noqa: BLE001 - tablib and openpyxl raise their own errors on junk
+        raise forms.ValidationError(_("The file could not be read as a table.")) from None
+    problem = EntryResource.column_problems(dataset.headers or [])
+    if problem:
+        raise forms.ValidationError(problem)
+
+
 def check_xlsx(upload):
     upload.seek(0)
     try:
@@ -91,6 +110,7 @@ class EntrySpreadsheetAdminMixin(ImportExportMixin):
     resource_classes = [EntryResource]
     formats = [CSV, XLSX]
     import_form_class = EntryImportForm
+    import_template_name = "admin/depository/entry/import.html"
     to_encoding = "utf-8-sig"  # a byte-order mark, so that Excel reads an exported CSV as UTF-8
 
     def get_import_data_kwargs(self, **kwargs):

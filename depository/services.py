@@ -37,3 +37,36 @@ def add_theme(*, entries, theme):
         links = [through(entry_id=pk, theme_id=theme.pk) for pk in missing]
         through.objects.bulk_create(links, ignore_conflicts=True)
         return len(links)
+
+
+def unique_entry_slugs(titles, *, existing=None, max_length=200):
+    """One new, unique entry slug per title, in order: `titles` is a list of str; returns a list of
+    str of the same length.
+
+    Titles in any script are transliterated (python-slugify with text-unidecode: "السلامة" ->
+    "lslm"), lower-cased, words joined by hyphens, cut at `max_length` on a word boundary; a title
+    with no letters or digits becomes "entry". A slug already taken, by `existing` (an iterable of
+    slugs) or else by an entry in the database (one query), or by an earlier title of the same
+    list, gets the first free suffix "-2", "-3"...; so two rows titled "Women's safety audit" become
+    "womens-safety-audit" and "womens-safety-audit-2", and neither overwrites an entry.
+    """
+    from slugify import slugify  # python-slugify
+
+    apostrophes = [["'", ""], ["\u2019", ""]]  # "Women's" -> "womens", not "women-s"
+    bases = [
+        slugify(title or "", max_length=max_length - 6, word_boundary=True, replacements=apostrophes) or "entry"
+        for title in titles
+    ]
+    if existing is None:
+        pattern = "^(" + "|".join(sorted(set(bases))) + r")(-[0-9]+)?$"  # slugify's output is [a-z0-9-]
+        existing = Entry.objects.filter(slug__regex=pattern).values_list("slug", flat=True) if bases else []
+    taken = set(existing)
+    slugs = []
+    for base in bases:
+        slug, number = base, 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        taken.add(slug)
+        slugs.append(slug)
+    return slugs

@@ -1,18 +1,23 @@
 """Entries as spreadsheet rows (CSV, XLSX) for the admin's bulk import and export (django-import-export).
 
-One row per entry, keyed by slug (importing a row whose slug exists updates that entry). Facets
-are comma-separated slugs, tags comma-separated names. Kind, status and language take the stored
+One row per entry. A row updates an existing entry only when the file names it, by its `slug` or
+its `id` (an optional column); a row with an empty slug (or a file without a slug column) always
+makes a new entry, with a unique slug made from its title (depository.services.unique_entry_slugs),
+so two rows titled alike never merge into, or overwrite, one entry. A column the import does not
+know, or a missing `title` column, stops the import with the list of expected columns; two rows
+naming the same slug or id are errors of their rows. Facets are comma-separated slugs, tags
+comma-separated names. Kind, status and language take the stored
 value or the English label ('promising_practice' or 'Promising practice'). Unknown values are
 errors of their row, reported by the dry run before anything is written.
 """
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from depository.models import City, CityType, Entry, EntryKind, EntryStatus, Language, Theme, ViolenceType
+from depository.services import unique_entry_slugs
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets
 # (`=cmd|' /C calc'!A0`, `@SUM(...)`, `+1+1`, `-1+1`, a tab or carriage return before any of them).
@@ -146,14 +151,90 @@ class EntryResource(resources.ModelResource):
         use_transactions = True  # the whole file in one transaction; the dry run is rolled back
         skip_unchanged = False
         skip_html_diff = True
+        store_instance = True  # the preview names each row's entry and slug (admin/depository/entry/import.html)
 
     # Import ----------------------------------------------------------------------------------
+
+    @classmethod
+    def expected_columns(cls):
+        """The columns an import file may have, in export order, then the optional `id`."""
+        return [*cls._meta.fields, "id"]
+
+    @classmethod
+    def column_problems(cls, headers):
+        """A translated sentence saying what is wrong with a file's header row, or "" if nothing."""
+        headers = [str(header or "").strip() for header in headers]
+        unknown = [header for header in headers if header not in cls.expected_columns()]
+        missing = [] if "title" in headers else ["title"]
+        if not unknown and not missing:
+            return ""
+        problems = []
+        if unknown:
+            problems.append(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown) or '""'})
+        if missing:
+            problems.append(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
+        problems.append(
+            _("The first row must name the columns; expected: %(columns)s (only title is required).")
+            % {"columns": ", ".join(cls.expected_columns())}
+        )
+        return " ".join(problems)
+
+    def before_import(self, dataset, **kwargs):
+        """Check the header row, then give every row without a slug a new unique one (one query)."""
+        problem = self.column_problems(dataset.headers or [])
+        if problem:
+            raise ValueError(problem)
+        if "slug" not in dataset.headers:
+            dataset.append_col([""] * len(dataset), header="slug")
+        slug_at, title_at = dataset.headers.index("slug"), dataset.headers.index("title")
+        id_at = dataset.headers.index("id") if "id" in dataset.headers else None
+        rows = [list(row) for row in dataset]
+        blank = [number for number, row in enumerate(rows) if not str(row[slug_at] or "").strip()]
+        titles = [restore_formula_text(str(rows[number][title_at] or "").strip()) for number in blank]
+        for number, slug in zip(blank, unique_entry_slugs(titles), strict=True):
+            if id_at is None or not str(rows[number][id_at] or "").strip():
+                rows[number][slug_at] = slug
+        # The same slug or id named by two rows: neither is imported (which row would win?).
+        self.named_twice = {}
+        for column, at in (("slug", slug_at), ("id", id_at)):
+            if at is None:
+                continue
+            seen = {}
+            for number, row in enumerate(rows, start=1):
+                value = str(row[at] or "").strip()
+                if value:
+                    seen.setdefault(value, []).append(number)
+            self.named_twice[column] = {value: lines for value, lines in seen.items() if len(lines) > 1}
+        for number, row in enumerate(rows):
+            dataset[number] = row
+
+    def get_instance(self, instance_loader, row):
+        """The entry the row names by `id`, else by `slug`; None (a new entry) when it names none.
+        An id that names no entry is an error of the row, never a new entry."""
+        entry_id = str(row.get("id") or "").strip()
+        if entry_id:
+            if not entry_id.isdigit():
+                raise ValidationError({"id": _("The id must be a number.")})
+            entry = Entry.objects.filter(pk=int(entry_id)).first()
+            if entry is None:
+                raise ValidationError({"id": _("No entry has the id %(id)s.") % {"id": entry_id}})
+            return entry
+        return super().get_instance(instance_loader, row)
 
     def before_import_row(self, row, **kwargs):
         for column, value in list(row.items()):
             row[column] = restore_formula_text(value.strip() if isinstance(value, str) else value)
-        if not row.get("slug") and row.get("title"):
-            row["slug"] = slugify(row["title"])[:200]
+        if row.get("id") and not row.get("slug"):
+            row.pop("slug", None)  # named by id: the entry keeps its slug
+        for column, repeated in getattr(self, "named_twice", {}).items():
+            value = str(row.get(column) or "").strip()
+            if value in repeated:
+                raise ValidationError(
+                    {
+                        column: _("Rows %(rows)s all name %(value)s: give each row its own.")
+                        % {"rows": ", ".join(map(str, repeated[value])), "value": value}
+                    }
+                )
         # An empty kind, status or language cell keeps the entry's value (a new entry: the model's default).
         for column in ("kind", "status", "language"):
             if column in row and not row[column]:

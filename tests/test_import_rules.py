@@ -1,0 +1,122 @@
+"""Imports that never overwrite by accident (issue 16): through the admin's real import pages."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from depository.models import Entry
+from depository.services import unique_entry_slugs
+from depository.spreadsheets import EntryResource
+
+pytestmark = pytest.mark.django_db
+
+IMPORT_URL = reverse("admin:depository_entry_import")
+PROCESS_URL = reverse("admin:depository_entry_process_import")
+
+
+def dry_run(client, text):
+    upload = SimpleUploadedFile("entries.csv", text.encode(), content_type="text/csv")
+    return client.post(IMPORT_URL, {"resource": "0", "format": "0", "import_file": upload})
+
+
+def preview_types(response):
+    """The import type of each row as the preview shows it (New, Update, ...)."""
+    return [row.import_type for row in response.context["result"].rows]
+
+
+def test_two_rows_with_one_title_and_no_slug_become_two_new_entries(organizer_client):
+    existing = Entry.objects.create(kind="tool", title="Women's safety audit", slug="womens-safety-audit", year=2005)
+    text = (
+        "title,slug,kind,publisher,year\n"
+        "Women's safety audit,,tool,Nairobi,2012\n"
+        "Women's safety audit,,tool,Bogotá,2018\n"
+    )
+    response = dry_run(organizer_client, text)
+    assert preview_types(response) == ["new", "new"]
+    page = response.content.decode()
+    assert page.count('<tr class="new">') == 2
+    assert '<tr class="update">' not in page
+    assert "womens-safety-audit-2" in page  # the slug each new entry will have
+    assert "womens-safety-audit-3" in page
+    assert not Entry.objects.exclude(pk=existing.pk).exists()
+
+    assert organizer_client.post(PROCESS_URL, response.context["confirm_form"].initial).status_code == 302
+
+    rows = list(Entry.objects.order_by("slug").values_list("slug", "publisher", "year"))
+    assert rows == [
+        ("womens-safety-audit", "", 2005),
+        ("womens-safety-audit-2", "Nairobi", 2012),
+        ("womens-safety-audit-3", "Bogotá", 2018),
+    ]
+
+
+def test_an_arabic_title_without_a_slug_gets_a_transliterated_one(organizer_client):
+    response = dry_run(organizer_client, "title,kind\nتدقيق السلامة في المدينة,tool\n")
+    assert preview_types(response) == ["new"]
+    organizer_client.post(PROCESS_URL, response.context["confirm_form"].initial)
+    entry = Entry.objects.get()
+    assert entry.title == "تدقيق السلامة في المدينة"
+    assert entry.slug == "tdqyq-lslm-fy-lmdyn"
+
+
+def test_a_row_updates_an_entry_only_when_it_names_its_slug_or_id(organizer_client):
+    by_slug = Entry.objects.create(kind="tool", title="Old title", slug="named-by-slug")
+    by_id = Entry.objects.create(kind="tool", title="Another old title", slug="named-by-id")
+    text = (
+        "id,title,slug,kind\n"
+        ",New title,named-by-slug,tool\n"
+        f"{by_id.pk},Renamed,,tool\n"
+        ",Old title,,tool\n"  # same title as an entry, no slug: a new entry
+    )
+    response = dry_run(organizer_client, text)
+    assert preview_types(response) == ["update", "update", "new"]
+    page = response.content.decode()
+    assert "Updates the existing entry “Old title”" in page
+    assert "Updates the existing entry “Another old title”" in page
+    organizer_client.post(PROCESS_URL, response.context["confirm_form"].initial)
+
+    by_slug.refresh_from_db()
+    by_id.refresh_from_db()
+    assert (by_slug.title, by_id.title) == ("New title", "Renamed")
+    assert Entry.objects.filter(title="Old title").get().slug == "old-title"
+    assert Entry.objects.count() == 3
+
+
+def test_an_unknown_id_and_a_slug_named_twice_are_errors_of_their_rows(organizer_client):
+    text = "id,title,slug,kind\n999999,Ghost,,tool\n,One,same,tool\n,Two,same,tool\n"
+    response = dry_run(organizer_client, text)
+    page = response.content.decode()
+    assert "No entry has the id 999999." in page
+    assert "Rows 2, 3 all name same: give each row its own." in page
+    assert "Confirm import" not in page
+    assert not Entry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("titel,slug,kind", "Unknown columns: titel. Missing columns: title."),
+        ("title,slug,knd", "Unknown columns: knd."),
+    ],
+)
+def test_a_misspelled_column_is_a_clear_message_listing_the_expected_ones(organizer_client, header, message):
+    response = dry_run(organizer_client, f"{header}\nA title,a-title,tool\n")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page
+    assert "expected: " + ", ".join(EntryResource.expected_columns()) in page
+    assert "Traceback" not in page
+    assert not Entry.objects.exists()
+
+
+def test_unique_entry_slugs_suffixes_collisions_in_the_database_and_the_list(django_assert_num_queries):
+    Entry.objects.create(kind="tool", title="Safety", slug="safety")
+    with django_assert_num_queries(1):
+        assert unique_entry_slugs(["Safety", "Safety", "!!!", "Sécurité"]) == [
+            "safety-2",
+            "safety-3",
+            "entry",
+            "securite",
+        ]
+    with django_assert_num_queries(0):
+        assert unique_entry_slugs(["Safety"], existing={"safety", "safety-2"}) == ["safety-3"]
