@@ -45,10 +45,11 @@ def unique_entry_slugs(titles, *, existing=None, max_length=200):
 
     Titles in any script are transliterated (python-slugify with text-unidecode: "السلامة" ->
     "lslm"), lower-cased, words joined by hyphens, cut at `max_length` on a word boundary; a title
-    with no letters or digits becomes "entry". A slug already taken, by `existing` (an iterable of
-    slugs) or else by an entry in the database (one query), or by an earlier title of the same
-    list, gets the first free suffix "-2", "-3"...; so two rows titled "Women's safety audit" become
-    "womens-safety-audit" and "womens-safety-audit-2", and neither overwrites an entry.
+    with no letters or digits becomes "entry". A slug already taken, by an entry in the database
+    (one query), by `existing` (an iterable of slugs taken besides, e.g. those other rows of the same
+    file name), or by an earlier title of the same list, gets the first free suffix "-2", "-3"...;
+    so two rows titled "Women's safety audit" become "womens-safety-audit" and
+    "womens-safety-audit-2", and neither overwrites an entry.
     """
     from slugify import slugify  # python-slugify
 
@@ -57,10 +58,10 @@ def unique_entry_slugs(titles, *, existing=None, max_length=200):
         slugify(title or "", max_length=max_length - 6, word_boundary=True, replacements=apostrophes) or "entry"
         for title in titles
     ]
-    if existing is None:
+    taken = set(existing or ())
+    if bases:
         pattern = "^(" + "|".join(sorted(set(bases))) + r")(-[0-9]+)?$"  # slugify's output is [a-z0-9-]
-        existing = Entry.objects.filter(slug__regex=pattern).values_list("slug", flat=True) if bases else []
-    taken = set(existing)
+        taken.update(Entry.objects.filter(slug__regex=pattern).values_list("slug", flat=True))
     slugs = []
     for base in bases:
         slug, number = base, 1

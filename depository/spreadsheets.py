@@ -191,7 +191,8 @@ class EntryResource(resources.ModelResource):
         rows = [list(row) for row in dataset]
         blank = [number for number, row in enumerate(rows) if not str(row[slug_at] or "").strip()]
         titles = [restore_formula_text(str(rows[number][title_at] or "").strip()) for number in blank]
-        for number, slug in zip(blank, unique_entry_slugs(titles), strict=True):
+        named = {str(row[slug_at]).strip() for row in rows if str(row[slug_at] or "").strip()}
+        for number, slug in zip(blank, unique_entry_slugs(titles, existing=named), strict=True):
             if id_at is None or not str(rows[number][id_at] or "").strip():
                 rows[number][slug_at] = slug
         # The same slug or id named by two rows: neither is imported (which row would win?).

@@ -82,6 +82,16 @@ def test_a_row_updates_an_entry_only_when_it_names_its_slug_or_id(organizer_clie
     assert Entry.objects.count() == 3
 
 
+def test_a_generated_slug_never_takes_one_another_row_names(organizer_client):
+    response = dry_run(organizer_client, "title,slug,kind\nSafety,,tool\nOther title,safety,tool\n")
+    assert preview_types(response) == ["new", "new"]
+    organizer_client.post(PROCESS_URL, response.context["confirm_form"].initial)
+    assert list(Entry.objects.order_by("slug").values_list("slug", "title")) == [
+        ("safety", "Other title"),
+        ("safety-2", "Safety"),
+    ]
+
+
 def test_an_unknown_id_and_a_slug_named_twice_are_errors_of_their_rows(organizer_client):
     text = "id,title,slug,kind\n999999,Ghost,,tool\n,One,same,tool\n,Two,same,tool\n"
     response = dry_run(organizer_client, text)
@@ -118,5 +128,39 @@ def test_unique_entry_slugs_suffixes_collisions_in_the_database_and_the_list(dja
             "entry",
             "securite",
         ]
-    with django_assert_num_queries(0):
-        assert unique_entry_slugs(["Safety"], existing={"safety", "safety-2"}) == ["safety-3"]
+    with django_assert_num_queries(1):  # slugs named elsewhere in the same file count as taken
+        assert unique_entry_slugs(["Safety"], existing={"safety-2"}) == ["safety-3"]
+
+
+RECORDS = """
+entries:
+  - {title: "Women's safety audit", kind: tool, publisher: Nairobi, year: 2012}
+  - {title: "Women's safety audit", kind: tool, publisher: Bogotá, year: 2018}
+  - {slug: womens-safety-audit, title: "Women's safety audit", kind: tool, year: 2005}
+"""
+
+
+def test_the_records_loader_follows_the_same_rules(tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "records.yaml"
+    path.write_text(RECORDS)
+    call_command("load_twg_records", "--file", str(path), verbosity=0)
+    expected = [
+        ("womens-safety-audit", "", 2005),
+        ("womens-safety-audit-2", "Nairobi", 2012),
+        ("womens-safety-audit-3", "Bogotá", 2018),
+    ]
+    assert list(Entry.objects.order_by("slug").values_list("slug", "publisher", "year")) == expected
+    call_command("load_twg_records", "--file", str(path), "--update", verbosity=0)  # again: nothing doubles
+    assert list(Entry.objects.order_by("slug").values_list("slug", "publisher", "year")) == expected
+
+
+def test_a_misspelled_field_in_the_records_lists_the_expected_ones(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "records.yaml"
+    path.write_text("entries:\n  - {titel: A report, kind: tool}\n")
+    with pytest.raises(CommandError, match="entry 1 .*unknown fields: titel; expected fields: .*title"):
+        call_command("load_twg_records", "--file", str(path), verbosity=0)
+    assert not Entry.objects.exists()
