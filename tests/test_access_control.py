@@ -13,11 +13,14 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
+from django.core import signing
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from alerts import services as alert_services
+from alerts.models import Digest, SavedSearch
 from depository.models import GlossaryTerm
 from depository.spreadsheets import EntryResource
 from depository.tasks import extract_attachment_text
@@ -104,7 +107,16 @@ def world(db, media_roots, member, second_member, organizer, superuser):
     AccessLog.objects.create(username="x", ip_address="203.0.113.9", user_agent="t")
     AccessFailureLog.objects.create(username="x", ip_address="203.0.113.9", user_agent="t")
     forgetful = get_user_model().objects.create_user("carla", email="carla@example.org")
+    alert = SavedSearch.objects.create(email=member.user.email, user=member.user, query_string="q=safety")
+    Digest.objects.create(
+        saved_search=alert, period_start=datetime.date(2026, 1, 5), period_end=datetime.date(2026, 1, 12)
+    )
+    confirm_token = signing.dumps(
+        {"email": "visitor@example.org", "q": "q=safety", "f": "weekly", "l": "en"}, salt=alert_services.CONFIRM_SALT
+    )
     return {
+        "alert": alert,
+        "confirm_token": confirm_token,
         "forgetful": forgetful,
         "published": published,
         "public_file": public_file,
@@ -196,6 +208,17 @@ def site_rows(world):
             (LOGIN, REDIRECT, NOT_FOUND, REFUSED, REFUSED),
         ),
         ("get", reverse("members:questions"), PUBLIC),
+        # Alerts: anyone may ask for one; the signed links work without logging in.
+        ("get", reverse("alerts:subscribe") + "?q=safety", PUBLIC),
+        ("get", reverse("alerts:mine"), (LOGIN, OK, OK, OK, OK)),
+        ("get", reverse("alerts:confirm", args=[world["confirm_token"]]), PUBLIC),
+        ("get", reverse("alerts:confirm", args=["not-a-token"]), everyone(BAD)),
+        (
+            "get",
+            reverse("alerts:unsubscribe", args=[alert_services.unsubscribe_token(saved_search=world["alert"])]),
+            PUBLIC,
+        ),
+        ("get", reverse("alerts:unsubscribe", args=["not-a-token"]), everyone(BAD)),
         ("get", reverse("members:answer", args=[world["question"].pk]), member_only),
         (
             "get",
@@ -215,6 +238,7 @@ NOBODY = {
     ("axes.accessfailurelog", "add"),
     ("django_tasks_database.dbtaskresult", "add"),
     ("django_tasks_database.dbtaskresult", "delete"),
+    ("alerts.digest", "add"),  # the record of what the digest task sent
 }
 
 
