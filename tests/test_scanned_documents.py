@@ -14,7 +14,7 @@ from pypdf import PdfWriter
 
 from depository.models import Attachment, Entry
 from depository.models.attachments import ExtractionStatus
-from depository.tasks import extract_attachment_text
+from depository.tasks import extract_attachment_text, extract_document_text
 from tests.document_files import docx_bytes, pdf_bytes
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # Latin and Arabic glyphs (fonts-dejavu-core)
@@ -170,3 +170,20 @@ def test_password_protected_and_macro_enabled_files_are_refused_by_name(
     assert message in page
     assert "damaged or not a readable document" not in page
     assert not Attachment.objects.exists()
+
+
+def test_a_member_s_scanned_paper_is_recognised_and_the_admin_says_so(member, organizer_client, media_roots):
+    from members.models import PaperVersion
+    from tests.members_helpers import client_for, make_paper, post_upload
+
+    paper = make_paper(member, title="Notes from the field", language="fr")
+    response = post_upload(client_for(member.user), paper, "scan.pdf", scanned_pdf(["Marche exploratoire"]))
+    assert response.status_code == 302
+    version = PaperVersion.objects.get(paper=paper)
+
+    assert extract_document_text.call("members.PaperVersion", version.pk) == ExtractionStatus.RECOGNISED
+
+    version.refresh_from_db()
+    assert "exploratoire" in version.extracted_text.casefold()
+    page = organizer_client.get(reverse("admin:members_inputpaper_change", args=[paper.pk])).content.decode()
+    assert "Text recognised from images (OCR)" in page
