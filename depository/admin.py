@@ -8,8 +8,8 @@ from django.utils.translation import ngettext
 
 from depository import services
 from depository.admin_attachments import AttachmentAdminMixin, AttachmentInline
-from depository.admin_spreadsheets import EntrySpreadsheetAdminMixin
-from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
+from depository.admin_spreadsheets import EntryImportAdmin, EntrySpreadsheetAdminMixin
+from depository.models import City, CityType, Entry, EntryImport, EntryStatus, GlossaryTerm, Theme, ViolenceType
 
 
 def translations_fieldset(model, description=None):
@@ -195,3 +195,6 @@ class GlossaryTermAdmin(admin.ModelAdmin):
     @admin.display(description=_("defined"), boolean=True)
     def has_definition(self, obj):
         return bool(obj.definition)
+
+
+admin.site.register(EntryImport, EntryImportAdmin)

@@ -143,3 +143,61 @@ def local_copy(field_file):
         raise ExtractionFailed(_("The stored file is missing.")) from None
     finally:
         os.unlink(temporary)
+
+
+@task()
+def check_entry_import(import_id):
+    """The dry run of a large entries file (EntryImport): nothing is written but its report."""
+    return run_entry_import_file(import_id, dry_run=True)
+
+
+@task()
+def run_entry_import(import_id):
+    """The confirmed import of a checked EntryImport, in one transaction."""
+    return run_entry_import_file(import_id, dry_run=False)
+
+
+def run_entry_import_file(import_id, *, dry_run):
+    """Run EntryResource on the stored file; the status is saved (and committed) before and after,
+    so the admin shows where it stands. Returns the final status."""
+    from import_export.formats.base_formats import CSV, XLSX
+
+    from depository.models import EntryImport, EntryImportStatus
+    from depository.spreadsheets import EntryResource
+
+    job = EntryImport.objects.filter(pk=import_id).first()
+    expected = EntryImportStatus.QUEUED if dry_run else EntryImportStatus.CHECKED
+    if job is None or job.status != expected:
+        return job.status if job else None  # deleted, or already done by another worker
+    job.status = EntryImportStatus.CHECKING if dry_run else EntryImportStatus.IMPORTING
+    job.save(update_fields=["status", "updated_at"])
+    data = bytes(job.data)
+    dataset = (
+        CSV().create_dataset(data.decode("utf-8-sig")) if job.file_format == "csv" else XLSX().create_dataset(data)
+    )
+    result = EntryResource().import_data(
+        dataset,
+        dry_run=dry_run,
+        raise_errors=False,
+        rollback_on_validation_errors=True,
+        use_transactions=True,
+        user=job.created_by,
+        file_name=job.file_name,
+    )
+    errors = [
+        [row.number, [f"{field}: {message}" for field, messages in row.error_dict.items() for message in messages]]
+        for row in result.invalid_rows
+    ]
+    errors += [[number, [str(error.error) for error in row_errors]] for number, row_errors in result.row_errors()]
+    job.report = {
+        "new": result.totals.get("new", 0),
+        "update": result.totals.get("update", 0),
+        "errors": errors[:100],
+        "base_errors": [str(error.error) for error in result.base_errors],
+    }
+    if errors or result.base_errors:
+        job.status = EntryImportStatus.INVALID
+    else:
+        job.status = EntryImportStatus.CHECKED if dry_run else EntryImportStatus.DONE
+    job.save(update_fields=["status", "report", "updated_at"])
+    return job.status

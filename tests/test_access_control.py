@@ -21,7 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from alerts import services as alert_services
 from alerts.models import Digest, SavedSearch
-from depository.models import GlossaryTerm
+from depository.models import EntryImport, GlossaryTerm
 from depository.spreadsheets import EntryResource
 from depository.tasks import extract_attachment_text
 from meetings.models import Meeting, Milestone, Organization, Participation, Person, ProgrammeSession
@@ -107,6 +107,9 @@ def world(db, media_roots, member, second_member, organizer, superuser):
     AccessLog.objects.create(username="x", ip_address="203.0.113.9", user_agent="t")
     AccessFailureLog.objects.create(username="x", ip_address="203.0.113.9", user_agent="t")
     forgetful = get_user_model().objects.create_user("carla", email="carla@example.org")
+    large_import = EntryImport.objects.create(
+        file_name="entries.csv", file_format="csv", data=b"title\nA\n", row_count=1
+    )
     alert = SavedSearch.objects.create(email=member.user.email, user=member.user, query_string="q=safety")
     Digest.objects.create(
         saved_search=alert, period_start=datetime.date(2026, 1, 5), period_end=datetime.date(2026, 1, 12)
@@ -115,6 +118,7 @@ def world(db, media_roots, member, second_member, organizer, superuser):
         {"email": "visitor@example.org", "q": "q=safety", "f": "weekly", "l": "en"}, salt=alert_services.CONFIRM_SALT
     )
     return {
+        "large_import": large_import,
         "alert": alert,
         "confirm_token": confirm_token,
         "forgetful": forgetful,
@@ -239,6 +243,7 @@ NOBODY = {
     ("django_tasks_database.dbtaskresult", "add"),
     ("django_tasks_database.dbtaskresult", "delete"),
     ("alerts.digest", "add"),  # the record of what the digest task sent
+    ("depository.entryimport", "add"),  # made by uploading a large file to the entries' import
 }
 
 
@@ -317,6 +322,11 @@ def admin_rows(world):
         ("post", reverse("admin:depository_entry_export"), STAFF_ONLY_ADMIN, ENTRY_EXPORT),
         ("get", reverse("admin:depository_entry_import"), STAFF_ONLY_ADMIN),
         ("get", reverse("admin:depository_entry_process_import"), (ADMIN_LOGIN,) * 3 + (NOT_ALLOWED, NOT_ALLOWED)),
+        (
+            "get",
+            reverse("admin:depository_entryimport_confirm", args=[world["large_import"].pk]),
+            (ADMIN_LOGIN,) * 3 + (NOT_ALLOWED, NOT_ALLOWED),
+        ),
         (
             "get",
             reverse("admin:depository_entry_attachment_download", args=[entry.pk, world["draft_file"].pk]),

@@ -190,3 +190,57 @@ def test_a_thousand_rows_are_written_in_bulk(organizer_client, django_assert_num
     assert Entry.objects.count() == 1001
     assert Entry.objects.filter(themes__slug="prevention", tags__name="youth").distinct().count() == 1000
     assert Entry.objects.get(title="Entry 7", themes__slug="prevention").slug == "entry-7-2"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_is_checked_and_imported_by_the_task_worker(organizer_client, settings):
+    """Past ENTRY_IMPORT_BACKGROUND_ROWS rows the request only stores the file; the real
+    django-tasks-db worker (`db_worker --batch`, in this process) runs the dry run and the import."""
+    from django.core.management import call_command
+
+    from depository.models import EntryImport
+
+    def run_task_worker():
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    settings.ENTRY_IMPORT_BACKGROUND_ROWS = 2
+    Entry.objects.create(kind="tool", title="Kept", slug="kept")
+    response = dry_run(organizer_client, "title,slug,kind\nOne,,tool\nTwo,,tool\nKept again,kept,tool\n")
+    job = EntryImport.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("admin:depository_entryimport_change", args=[job.pk])
+    page = organizer_client.get(response.url).content.decode()
+    assert "The file has 3 rows: the task worker checks it" in page
+    assert "Waiting for the task worker" in page
+    assert Entry.objects.count() == 1
+
+    run_task_worker()
+    page = organizer_client.get(response.url).content.decode()
+    assert "Checked: ready to import" in page
+    assert "New entries: 2. Updated entries: 1." in page
+    assert Entry.objects.count() == 1  # checked, not written
+
+    organizer_client.post(reverse("admin:depository_entryimport_confirm", args=[job.pk]))
+    run_task_worker()
+    job.refresh_from_db()
+    assert job.status == "done"
+    assert sorted(Entry.objects.values_list("slug", flat=True)) == ["kept", "one", "two"]
+    assert Entry.objects.get(slug="kept").title == "Kept again"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_with_bad_rows_lists_them_and_writes_nothing(organizer_client, settings):
+    from django.core.management import call_command
+
+    from depository.models import EntryImport
+
+    settings.ENTRY_IMPORT_BACKGROUND_ROWS = 1
+    dry_run(organizer_client, "title,slug,kind\nOne,,tool\nTwo,,poem\n")
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    job = EntryImport.objects.get()
+    page = organizer_client.get(reverse("admin:depository_entryimport_change", args=[job.pk])).content.decode()
+    assert "Some rows have errors: nothing imported" in page
+    assert "Row 2: kind: " in page
+    assert "Confirm import" not in page
+    assert organizer_client.post(reverse("admin:depository_entryimport_confirm", args=[job.pk])).status_code == 302
+    assert not Entry.objects.exists()

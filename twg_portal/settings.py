@@ -338,6 +338,8 @@ LOGOUT_REDIRECT_URL = "home"
 # Bulk import/export of depository entries in the admin (django-import-export; docs/files.md).
 INSTALLED_APPS += ["import_export"]
 ENTRY_IMPORT_MAX_BYTES = envint("ENTRY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# A file of more rows is checked and imported by the task worker, with its status in the admin.
+ENTRY_IMPORT_BACKGROUND_ROWS = envint("ENTRY_IMPORT_BACKGROUND_ROWS", 500)
 
 # Depository (issue 3): the largest briefing pack (ZIP of a filtered selection's CSV, citations and
 # public files) the browse page offers; a bigger selection gets a message asking to narrow it.
