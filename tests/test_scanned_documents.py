@@ -187,3 +187,19 @@ def test_a_member_s_scanned_paper_is_recognised_and_the_admin_says_so(member, or
     assert "exploratoire" in version.extracted_text.casefold()
     page = organizer_client.get(reverse("admin:members_inputpaper_change", args=[paper.pk])).content.decode()
     assert "Text recognised from images (OCR)" in page
+
+
+def test_ocr_past_its_time_limit_is_stopped_and_says_why(organizer_client, media_root, settings):
+    settings.DOCUMENT_OCR_TIMEOUT = 1  # ocrmypdf alone takes longer than this to start
+    entry = Entry.objects.create(kind="publication", title="Slow scan", slug="slow-scan")
+    organizer_client.post(
+        reverse("admin:depository_entry_change", args=[entry.pk]),
+        entry_form(entry, "scan.pdf", scanned_pdf(["Community safety walk"])),
+    )
+    attachment = Attachment.objects.get(entry=entry)
+
+    assert extract_attachment_text.call(attachment.pk) == ExtractionStatus.NO_TEXT
+
+    attachment.refresh_from_db()
+    assert attachment.extraction_error.startswith("The PDF has no text layer, and text recognition (OCR) failed: ")
+    assert "Text recognition (OCR)" in attachment.extraction_error.split("failed: ", 1)[1]

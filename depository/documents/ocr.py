@@ -2,8 +2,9 @@
 
 Called by the task worker (depository.tasks) when a PDF opened fine but has no text layer. Like the
 extraction sandbox, the child runs within DOCUMENT_EXTRACTION_MEMORY_MB of address space (RLIMIT_AS,
-inherited by Ghostscript and Tesseract), DOCUMENT_OCR_TIMEOUT seconds of wall-clock time (killed
-with its whole process group after that), one job, and writes only into a temporary directory that
+inherited by Ghostscript and Tesseract) and as many CPU seconds per process as DOCUMENT_OCR_TIMEOUT
+(by default DOCUMENT_EXTRACTION_TIMEOUT) allows of wall-clock time (killed with its whole process
+group after that), one job, and writes only into a temporary directory that
 is removed afterwards. Only the recognised text (`--sidecar`) is kept, not a rewritten PDF.
 
 Why ocrmypdf rather than pytesseract: it rasterises each page (Ghostscript) at the right resolution,
@@ -56,6 +57,7 @@ def recognise_text(path, *, language=None):
 
     def limit():  # in the child, before exec: bounds ocrmypdf and every program it starts
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_CPU, (timeout, timeout + 1))  # per process, as for extraction
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
     with tempfile.TemporaryDirectory(prefix="ocr-") as workdir:
