@@ -14,7 +14,7 @@ from depository.models.entries import (
     Language,
     is_curator,
 )
-from depository.models.imports import EntryImport, EntryImportStatus
+from depository.models.entry_imports import EntryImport, EntryImportStatus
 from depository.models.postings import FacetPosting
 from depository.models.search_documents import EntrySearchDocument, SearchQueue
 from depository.models.vocabulary import City, CityType, Theme, ViolenceType, Vocabulary

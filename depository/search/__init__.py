@@ -104,15 +104,15 @@ def search(params, viewer, *, page=1, page_size=None, order=None, highlight=True
     entries = Entry.objects.visible_to(viewer).for_listing().filter(condition)
     if query:
         entries = text.with_rank(entries, query)
-    entries = entries.order_by(
-        *_ORDER[Sort.RELEVANCE if ranked else (sort if sort != Sort.RELEVANCE else Sort.NEWEST)], "pk"
-    )
+    entries = entries.order_by(*_ORDER[Sort.RELEVANCE if ranked else (sort if sort != Sort.RELEVANCE else Sort.NEWEST)], "pk")
     paginator = Paginator(entries, page_size)
     paginator.count = total  # known from the index: no COUNT(*) over the rows
     shown = paginator.get_page(page)
     if query and highlight:
         shown.object_list = text.with_headline(shown.object_list, query)
-    return Results(filterset=filterset, count=total, facets=_listing(selected, counted), entries=entries, page=shown)
+    return Results(
+        filterset=filterset, count=total, facets=_listing(selected, counted), entries=entries, page=shown
+    )
 
 
 class IdEqualsAny(Func):

@@ -48,9 +48,7 @@ def normalize_query(text):
         if piece.startswith('"'):
             pieces[i] = piece.replace("-", " ")
         else:
-            pieces[i] = _COMPOUND.sub(
-                lambda m: f'"{m.group(0).replace("-", " ")}" or {m.group(0).replace("-", "")}', piece
-            )
+            pieces[i] = _COMPOUND.sub(lambda m: f'"{m.group(0).replace("-", " ")}" or {m.group(0).replace("-", "")}', piece)
     return "".join(pieces)
 
 
