@@ -7,9 +7,9 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from depository import search, services
+from depository.search import facet_index, text
 from depository.facets import FACETS_BY_NAME
 from depository.models import City, Entry, FacetPosting, Theme
-from depository.search import facet_index, text
 from tests.depository_helpers import city, make_entry, theme
 
 pytestmark = pytest.mark.django_db
