@@ -21,7 +21,7 @@ endef
 
 .PHONY: help setup run test lint format migrations-check bench wrk
 .PHONY: browser-deps test-browser screenshots messages compilemessages
-.PHONY: backup restore pg-client redis-server audit fault-test bench-anchor map-data
+.PHONY: backup restore pg-client redis-server audit fault-test bench-anchor map-data ocr-deps
 
 help:
 	@echo "make run    set up (venv, database, migrations, TWG records, organizer account, static files) and serve on http://$(HOST):$(PORT)"
@@ -54,7 +54,7 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.runtime-installed
 .secret_key:
 	@umask 077; $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
-setup: $(VENV)/.runtime-installed .secret_key
+setup: $(VENV)/.runtime-installed .secret_key ocr-deps
 	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py createcachetable
@@ -74,7 +74,7 @@ run: setup
 	trap 'kill $$task_workers 2>/dev/null; wait $$task_workers 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS)
 
-test: $(VENV)/.test-installed .secret_key pg-client redis-server browser-deps
+test: $(VENV)/.test-installed .secret_key pg-client redis-server browser-deps ocr-deps
 	$(PY) manage.py ensure_database
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules --verbosity 0
@@ -180,6 +180,20 @@ pg-server: pg-client
 	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends postgresql-$(PG_MAJOR); }; \
 	fi
 fault-test: pg-server
+
+# Scanned documents (issue 16; docs/files.md): Debian's ocrmypdf and Tesseract with the portal's four
+# languages recognise the text of image-only PDFs in the task worker. Installed only if missing.
+OCR_PACKAGES := ocrmypdf tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-fra tesseract-ocr-ara
+
+ocr-deps:
+	@missing=""; \
+	for package in $(OCR_PACKAGES); do dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages for OCR:$$missing"; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get install -y --no-install-recommends $$missing || \
+	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends $$missing; }; \
+	fi
 
 backup: $(VENV)/.runtime-installed .secret_key pg-client
 	$(PY) manage.py backup

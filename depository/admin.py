@@ -9,12 +9,13 @@ from django.utils.translation import ngettext
 from depository import services
 from depository.admin_attachments import AttachmentAdminMixin, AttachmentInline
 from depository.admin_references import ReferenceImportAdmin  # noqa: F401 (registers it)
-from depository.admin_spreadsheets import EntrySpreadsheetAdminMixin
+from depository.admin_spreadsheets import EntryImportAdmin, EntrySpreadsheetAdminMixin
 from depository.models import (
     City,
     CityType,
     Creator,
     Entry,
+    EntryImport,
     EntryStatus,
     GlossaryTerm,
     InternalTag,
@@ -246,3 +247,6 @@ class GlossaryTermAdmin(admin.ModelAdmin):
     @admin.display(description=_("defined"), boolean=True)
     def has_definition(self, obj):
         return bool(obj.definition)
+
+
+admin.site.register(EntryImport, EntryImportAdmin)

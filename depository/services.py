@@ -1,10 +1,9 @@
 """Curation workflows on entries (the admin's bulk actions call these)."""
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import DateTimeField, F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.text import slugify
 
 from depository.models import Creator, Entry, EntryStatus
 
@@ -52,31 +51,35 @@ def add_theme(*, entries, theme):
         return len(links)
 
 
-SLUG_FALLBACK = "entry"
+def unique_entry_slugs(titles, *, existing=None, max_length=200):
+    """One new, unique entry slug per title, in order: `titles` is a list of str; returns a list of
+    str of the same length.
 
-
-def unique_entry_slugs(titles):
-    """A slug for each title, unique among the entries and within `titles`: [str], in the same order.
-
-    The slug is Django's `slugify` of the title (ASCII; at most 190 characters, leaving room for a
-    suffix); a title with no Latin letters or digits (an Arabic title) gets SLUG_FALLBACK. A slug
-    taken, by an entry or by an earlier title of the list, gets the first free suffix -2, -3, ...
-    One query, whatever the number of titles.
+    Titles in any script are transliterated (python-slugify with text-unidecode: "السلامة" ->
+    "lslm"), lower-cased, words joined by hyphens, cut at `max_length` on a word boundary; a title
+    with no letters or digits becomes "entry". A slug already taken, by an entry in the database
+    (one query), by `existing` (an iterable of slugs taken besides, e.g. those other rows of the same
+    file name), or by an earlier title of the same list, gets the first free suffix "-2", "-3"...;
+    so two rows titled "Women's safety audit" become "womens-safety-audit" and
+    "womens-safety-audit-2", and neither overwrites an entry.
     """
-    bases = [(slugify(title)[:190].strip("-") or SLUG_FALLBACK) for title in titles]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT slug FROM {Entry._meta.db_table} WHERE regexp_replace(slug, '-[0-9]+$', '') = ANY(%s)",  # noqa: S608
-            [sorted(set(bases))],
-        )
-        taken = {slug for (slug,) in cursor.fetchall()}
-    slugs, counters = [], {}
+    from slugify import slugify  # python-slugify
+
+    apostrophes = [["'", ""], ["\u2019", ""]]  # "Women's" -> "womens", not "women-s"
+    bases = [
+        slugify(title or "", max_length=max_length - 6, word_boundary=True, replacements=apostrophes) or "entry"
+        for title in titles
+    ]
+    taken = set(existing or ())
+    if bases:
+        pattern = "^(" + "|".join(sorted(set(bases))) + r")(-[0-9]+)?$"  # slugify's output is [a-z0-9-]
+        taken.update(Entry.objects.filter(slug__regex=pattern).values_list("slug", flat=True))
+    slugs = []
     for base in bases:
-        slug, counter = base, counters.get(base, 1)
+        slug, number = base, 1
         while slug in taken:
-            counter += 1
-            slug = f"{base}-{counter}"
-        counters[base] = counter
+            number += 1
+            slug = f"{base}-{number}"
         taken.add(slug)
         slugs.append(slug)
     return slugs

@@ -1,20 +1,26 @@
 """Entries as spreadsheet rows (CSV, XLSX) for the admin's bulk import and export (django-import-export).
 
-One row per entry, keyed by slug (importing a row whose slug exists updates that entry). Facets
-are comma-separated slugs, tags comma-separated names. Kind, status and language take the stored
+One row per entry. A row updates an existing entry only when the file names it, by its `slug` or
+its `id` (an optional column); a row with an empty slug (or a file without a slug column) always
+makes a new entry, with a unique slug made from its title (depository.services.unique_entry_slugs),
+so two rows titled alike never merge into, or overwrite, one entry. A column the import does not
+know, or a missing `title` column, stops the import with the list of expected columns; two rows
+naming the same slug or id are errors of their rows. Facets are comma-separated slugs, tags
+comma-separated names. Kind, status and language take the stored
 value or the English label ('promising_practice' or 'Promising practice'). Unknown values are
 errors of their row, reported by the dry run before anything is written.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
+from import_export.instance_loaders import CachedInstanceLoader
 
 from depository.creators import creators_from_text
 from depository.models import City, CityType, Entry, EntryKind, EntryStatus, Language, Theme, ViolenceType
-from depository.services import replace_creators
+from depository.services import replace_creators, unique_entry_slugs
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets
 # (`=cmd|' /C calc'!A0`, `@SUM(...)`, `+1+1`, `-1+1`, a tab or carriage return before any of them).
@@ -69,14 +75,24 @@ class SlugListWidget(widgets.ManyToManyWidget):
 
     def clean(self, value, row=None, **kwargs):
         slugs = sorted({part.strip() for part in str(value or "").split(",") if part.strip()})
-        found = list(self.model.objects.filter(slug__in=slugs))
-        unknown = sorted(set(slugs) - {term.slug for term in found})
+        if not slugs:
+            return []
+        terms = self.terms()
+        found = [terms[slug] for slug in slugs if slug in terms]
+        unknown = sorted(set(slugs) - set(terms))
         if unknown:
             raise ValueError(
                 _("Unknown %(vocabulary)s: %(slugs)s.")
                 % {"vocabulary": self.model._meta.verbose_name, "slugs": ", ".join(unknown)}
             )
         return found
+
+    def terms(self):
+        """{slug: term} of the whole vocabulary, read once per import (vocabularies are small);
+        EntryResource.before_import clears it."""
+        if getattr(self, "_terms", None) is None:
+            self._terms = {term.slug: term for term in self.model.objects.all()}
+        return self._terms
 
     def render(self, value, obj=None, **kwargs):
         # Sorted in Python from the prefetched rows: no query per entry.
@@ -145,18 +161,104 @@ class EntryResource(resources.ModelResource):
         ]
         export_order = fields
         import_id_fields = ["slug"]
+        # Writes in bulk (issue 12): entries by bulk_create / bulk_update per batch, their facets and
+        # tags as through-rows in bulk (write_many_to_many); the existing entries the file names are
+        # read in one query. The search index follows by its statement triggers (depository.search).
+        use_bulk = True
+        batch_size = 500
+        instance_loader_class = CachedInstanceLoader
         clean_model_instances = True  # full_clean(): choices, year range, slug format, required fields
         use_transactions = True  # the whole file in one transaction; the dry run is rolled back
         skip_unchanged = False
         skip_html_diff = True
+        store_instance = True  # the preview names each row's entry and slug (admin/depository/entry/import.html)
 
     # Import ----------------------------------------------------------------------------------
+
+    @classmethod
+    def expected_columns(cls):
+        """The columns an import file may have, in export order, then the optional `id`."""
+        return [*cls._meta.fields, "id"]
+
+    @classmethod
+    def column_problems(cls, headers):
+        """A translated sentence saying what is wrong with a file's header row, or "" if nothing."""
+        headers = [str(header or "").strip() for header in headers]
+        unknown = [header for header in headers if header not in cls.expected_columns()]
+        missing = [] if "title" in headers else ["title"]
+        if not unknown and not missing:
+            return ""
+        problems = []
+        if unknown:
+            problems.append(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown) or '""'})
+        if missing:
+            problems.append(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
+        problems.append(
+            _("The first row must name the columns; expected: %(columns)s (only title is required).")
+            % {"columns": ", ".join(cls.expected_columns())}
+        )
+        return " ".join(problems)
+
+    def before_import(self, dataset, **kwargs):
+        """Check the header row, then give every row without a slug a new unique one (one query)."""
+        problem = self.column_problems(dataset.headers or [])
+        if problem:
+            raise ValueError(problem)
+        for field in self.get_import_fields():
+            if isinstance(field.widget, SlugListWidget):
+                field.widget._terms = None
+        if "slug" not in dataset.headers:
+            dataset.append_col([""] * len(dataset), header="slug")
+        slug_at, title_at = dataset.headers.index("slug"), dataset.headers.index("title")
+        id_at = dataset.headers.index("id") if "id" in dataset.headers else None
+        rows = [list(row) for row in dataset]
+        blank = [number for number, row in enumerate(rows) if not str(row[slug_at] or "").strip()]
+        titles = [restore_formula_text(str(rows[number][title_at] or "").strip()) for number in blank]
+        named = {str(row[slug_at]).strip() for row in rows if str(row[slug_at] or "").strip()}
+        for number, slug in zip(blank, unique_entry_slugs(titles, existing=named), strict=True):
+            if id_at is None or not str(rows[number][id_at] or "").strip():
+                rows[number][slug_at] = slug
+        # The same slug or id named by two rows: neither is imported (which row would win?).
+        self.named_twice = {}
+        for column, at in (("slug", slug_at), ("id", id_at)):
+            if at is None:
+                continue
+            seen = {}
+            for number, row in enumerate(rows, start=1):
+                value = str(row[at] or "").strip()
+                if value:
+                    seen.setdefault(value, []).append(number)
+            self.named_twice[column] = {value: lines for value, lines in seen.items() if len(lines) > 1}
+        for number, row in enumerate(rows):
+            dataset[number] = row
+
+    def get_instance(self, instance_loader, row):
+        """The entry the row names by `id`, else by `slug`; None (a new entry) when it names none.
+        An id that names no entry is an error of the row, never a new entry."""
+        entry_id = str(row.get("id") or "").strip()
+        if entry_id:
+            if not entry_id.isdigit():
+                raise ValidationError({"id": _("The id must be a number.")})
+            entry = Entry.objects.filter(pk=int(entry_id)).first()
+            if entry is None:
+                raise ValidationError({"id": _("No entry has the id %(id)s.") % {"id": entry_id}})
+            return entry
+        return super().get_instance(instance_loader, row)
 
     def before_import_row(self, row, **kwargs):
         for column, value in list(row.items()):
             row[column] = restore_formula_text(value.strip() if isinstance(value, str) else value)
-        if not row.get("slug") and row.get("title"):
-            row["slug"] = slugify(row["title"])[:200]
+        if row.get("id") and not row.get("slug"):
+            row.pop("slug", None)  # named by id: the entry keeps its slug
+        for column, repeated in getattr(self, "named_twice", {}).items():
+            value = str(row.get(column) or "").strip()
+            if value in repeated:
+                raise ValidationError(
+                    {
+                        column: _("Rows %(rows)s all name %(value)s: give each row its own.")
+                        % {"rows": ", ".join(map(str, repeated[value])), "value": value}
+                    }
+                )
         # An empty kind, status or language cell keeps the entry's value (a new entry: the model's default).
         for column in ("kind", "status", "language"):
             if column in row and not row[column]:
@@ -172,14 +274,79 @@ class EntryResource(resources.ModelResource):
             errors = error.update_error_dict(errors)
         if instance.status == EntryStatus.PUBLISHED and instance.published_at is None:
             instance.published_at = timezone.now()  # before full_clean(): a published entry has a date
+        instance.many_to_many_from_row = {}
         for field in self.get_import_fields():
             if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
                 try:
-                    field.clean(row)
+                    instance.many_to_many_from_row[field.attribute] = field.clean(row)
                 except ValueError as error:
                     errors[field.attribute] = ValidationError(str(error), code="invalid")
         if errors:
             raise ValidationError(errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """full_clean() without its per-row queries (the slug's uniqueness, one SELECT per check
+        constraint: 7 queries a row): the slugs are unique by before_import's rule, and the
+        database enforces the constraints on the batch's INSERT/UPDATE, in the dry run too."""
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude=errors.keys(), validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def get_bulk_update_fields(self):
+        """Every stored column of an entry but its id (django-import-export would name the
+        many-to-many columns too, which bulk_update refuses)."""
+        return [field.name for field in Entry._meta.concrete_fields if not field.primary_key]
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        batch = list(self.create_instances)
+        super().bulk_create(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
+        self.write_many_to_many(batch, created=True)
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        batch = list(self.update_instances)
+        super().bulk_update(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
+        self.write_many_to_many(batch, created=False)
+
+    def write_many_to_many(self, entries, *, created):
+        """The facets and tags of a batch of saved entries, for the columns their rows have: the old
+        through-rows of updated entries deleted in one statement per column, the new ones inserted in
+        one. Tags new to the portal are created first (one INSERT each: taggit makes their slugs)."""
+        from taggit.models import Tag, TaggedItem
+
+        entries = [entry for entry in entries if entry.pk is not None]
+        if not entries:
+            return
+        for attribute in ("city_types", "violence_types", "themes", "cities", "tags"):
+            chosen = {entry.pk: entry.many_to_many_from_row[attribute] for entry in entries
+                      if attribute in getattr(entry, "many_to_many_from_row", {})}  # fmt: skip
+            if not chosen:
+                continue
+            if attribute == "tags":
+                names = {name for values in chosen.values() for name in values}
+                tags = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+                for name in sorted(names - set(tags)):
+                    tags[name] = Tag.objects.create(name=name)
+                content_type = ContentType.objects.get_for_model(Entry)
+                if not created:
+                    TaggedItem.objects.filter(content_type=content_type, object_id__in=list(chosen)).delete()
+                TaggedItem.objects.bulk_create(
+                    TaggedItem(content_type=content_type, object_id=pk, tag=tags[name])
+                    for pk, values in chosen.items()
+                    for name in values
+                )
+                continue
+            field = Entry._meta.get_field(attribute)
+            through = field.remote_field.through
+            source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+            if not created:
+                through.objects.filter(**{f"{source}__in": list(chosen)}).delete()
+            through.objects.bulk_create(
+                through(**{source: pk, target: term.pk}) for pk, terms in chosen.items() for term in terms
+            )
 
     def before_save_instance(self, instance, row, **kwargs):
         user = kwargs.get("user")

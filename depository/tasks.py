@@ -2,9 +2,9 @@
 
 Any model that stores an upload the way Attachment does can use them: a FileField `file`, a
 `content_type` set from inspect_upload's DocumentInfo, and the fields `extracted_text`,
-`page_count`, `extraction_status` (ExtractionStatus) and `extraction_error`. Call
-`enqueue_text_extraction(instance)` inside the transaction that saves it; the task runs once the
-transaction has committed.
+`page_count`, `extraction_status` (ExtractionStatus) and `extraction_error`. A PDF without a text
+layer is recognised (OCR, depository.documents.ocr). Call `enqueue_text_extraction(instance)` inside
+the transaction that saves it; the task runs once the transaction has committed.
 """
 
 import logging
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
 from depository.documents import DocumentKind, ExtractionFailed, extract_text
+from depository.documents.ocr import recognise_text
 from depository.models import Attachment
 from depository.models.attachments import ExtractionStatus
 from twg_portal.task_recovery import task_abandoned
@@ -134,8 +135,44 @@ def fill_extracted_text(instance):
             if result.truncated
             else ""
         )
+        if not result.text.strip():
+            record_missing_text(instance, kind)
     instance.save(update_fields=EXTRACTION_FIELDS)
     return instance.extraction_status
+
+
+def record_missing_text(instance, kind):
+    """A document that opened but has no text: a PDF's page images are recognised (OCR); whatever
+    remains empty is recorded as "no text found" with the reason, never as "text extracted"."""
+    instance.extracted_text = ""
+    instance.extraction_status = ExtractionStatus.NO_TEXT
+    if kind != DocumentKind.PDF:
+        instance.extraction_error = _("The document contains no text.")
+        return
+    try:
+        with local_copy(instance.file) as path:
+            text = recognise_text(path, language=document_language(instance))
+    except ExtractionFailed as failure:
+        logger.warning("OCR failed for %s %s: %s", instance._meta.label, instance.pk, failure)
+        instance.extraction_error = _("The PDF has no text layer, and text recognition (OCR) failed: %(reason)s") % {
+            "reason": failure
+        }
+        return
+    if not text:
+        instance.extraction_error = _("The PDF has no text layer, and text recognition (OCR) found no text.")
+        return
+    limit = settings.DOCUMENT_MAX_TEXT_CHARS
+    instance.extracted_text = text[:limit]
+    instance.extraction_status = ExtractionStatus.RECOGNISED
+    instance.extraction_error = (
+        _("Only the first %(count)s characters were kept for search.") % {"count": limit} if len(text) > limit else ""
+    )
+
+
+def document_language(instance):
+    """The language of the entry or paper the file belongs to (a Language value), or None."""
+    owner = getattr(instance, "entry", None) or getattr(instance, "paper", None)
+    return getattr(owner, "language", None)
 
 
 @contextmanager
@@ -174,3 +211,61 @@ def import_references_task(import_id):
     if reference_import is None:
         return "missing"
     return finish_import(reference_import)
+
+
+@task()
+def check_entry_import(import_id):
+    """The dry run of a large entries file (EntryImport): nothing is written but its report."""
+    return run_entry_import_file(import_id, dry_run=True)
+
+
+@task()
+def run_entry_import(import_id):
+    """The confirmed import of a checked EntryImport, in one transaction."""
+    return run_entry_import_file(import_id, dry_run=False)
+
+
+def run_entry_import_file(import_id, *, dry_run):
+    """Run EntryResource on the stored file; the status is saved (and committed) before and after,
+    so the admin shows where it stands. Returns the final status."""
+    from import_export.formats.base_formats import CSV, XLSX
+
+    from depository.models import EntryImport, EntryImportStatus
+    from depository.spreadsheets import EntryResource
+
+    job = EntryImport.objects.filter(pk=import_id).first()
+    expected = EntryImportStatus.QUEUED if dry_run else EntryImportStatus.CHECKED
+    if job is None or job.status != expected:
+        return job.status if job else None  # deleted, or already done by another worker
+    job.status = EntryImportStatus.CHECKING if dry_run else EntryImportStatus.IMPORTING
+    job.save(update_fields=["status", "updated_at"])
+    data = bytes(job.data)
+    dataset = (
+        CSV().create_dataset(data.decode("utf-8-sig")) if job.file_format == "csv" else XLSX().create_dataset(data)
+    )
+    result = EntryResource().import_data(
+        dataset,
+        dry_run=dry_run,
+        raise_errors=False,
+        rollback_on_validation_errors=True,
+        use_transactions=True,
+        user=job.created_by,
+        file_name=job.file_name,
+    )
+    errors = [
+        [row.number, [f"{field}: {message}" for field, messages in row.error_dict.items() for message in messages]]
+        for row in result.invalid_rows
+    ]
+    errors += [[number, [str(error.error) for error in row_errors]] for number, row_errors in result.row_errors()]
+    job.report = {
+        "new": result.totals.get("new", 0),
+        "update": result.totals.get("update", 0),
+        "errors": errors[:100],
+        "base_errors": [str(error.error) for error in result.base_errors],
+    }
+    if errors or result.base_errors:
+        job.status = EntryImportStatus.INVALID
+    else:
+        job.status = EntryImportStatus.CHECKED if dry_run else EntryImportStatus.DONE
+    job.save(update_fields=["status", "report", "updated_at"])
+    return job.status

@@ -99,7 +99,16 @@ class PaperVersionInline(admin.TabularInline):
     model = PaperVersion
     extra = 0
     can_delete = False
-    fields = ["number", "download", "size", "page_count", "extraction_status", "uploaded_by", "uploaded_at"]
+    fields = [
+        "number",
+        "download",
+        "size",
+        "page_count",
+        "extraction_status",
+        "extraction_error",
+        "uploaded_by",
+        "uploaded_at",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

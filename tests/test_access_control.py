@@ -13,12 +13,15 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
+from django.core import signing
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from depository.models import GlossaryTerm, ReferenceImport
+from alerts import services as alert_services
+from alerts.models import Digest, SavedSearch
+from depository.models import EntryImport, GlossaryTerm, ReferenceImport
 from depository.spreadsheets import EntryResource
 from depository.tasks import extract_attachment_text
 from meetings.models import Meeting, Milestone, Organization, Participation, Person, ProgrammeSession
@@ -107,8 +110,21 @@ def world(db, media_roots, member, second_member, organizer, superuser):
     AccessFailureLog.objects.create(username="x", ip_address="203.0.113.9", user_agent="t")
     forgetful = get_user_model().objects.create_user("carla", email="carla@example.org")
     reference_import = ReferenceImport.objects.create(file_name="zotero.ris", format="ris", status="done")
+    large_import = EntryImport.objects.create(
+        file_name="entries.csv", file_format="csv", data=b"title\nA\n", row_count=1
+    )
+    alert = SavedSearch.objects.create(email=member.user.email, user=member.user, query_string="q=safety")
+    Digest.objects.create(
+        saved_search=alert, period_start=datetime.date(2026, 1, 5), period_end=datetime.date(2026, 1, 12)
+    )
+    confirm_token = signing.dumps(
+        {"email": "visitor@example.org", "q": "q=safety", "f": "weekly", "l": "en"}, salt=alert_services.CONFIRM_SALT
+    )
     return {
         "reference_import": reference_import,
+        "large_import": large_import,
+        "alert": alert,
+        "confirm_token": confirm_token,
         "forgetful": forgetful,
         "published": published,
         "public_file": public_file,
@@ -210,6 +226,17 @@ def site_rows(world):
             (LOGIN, REDIRECT, NOT_FOUND, REFUSED, REFUSED),
         ),
         ("get", reverse("members:questions"), PUBLIC),
+        # Alerts: anyone may ask for one; the signed links work without logging in.
+        ("get", reverse("alerts:subscribe") + "?q=safety", PUBLIC),
+        ("get", reverse("alerts:mine"), (LOGIN, OK, OK, OK, OK)),
+        ("get", reverse("alerts:confirm", args=[world["confirm_token"]]), PUBLIC),
+        ("get", reverse("alerts:confirm", args=["not-a-token"]), everyone(BAD)),
+        (
+            "get",
+            reverse("alerts:unsubscribe", args=[alert_services.unsubscribe_token(saved_search=world["alert"])]),
+            PUBLIC,
+        ),
+        ("get", reverse("alerts:unsubscribe", args=["not-a-token"]), everyone(BAD)),
         ("get", reverse("members:answer", args=[world["question"].pk]), member_only),
         (
             "get",
@@ -235,6 +262,8 @@ NOBODY = {
     # Paper versions are listed (extraction problems) but only members' uploads add them, and they are kept.
     ("members.paperversion", "add"),
     ("members.paperversion", "delete"),
+    ("alerts.digest", "add"),  # the record of what the digest task sent
+    ("depository.entryimport", "add"),  # made by uploading a large file to the entries' import
 }
 
 
@@ -313,6 +342,11 @@ def admin_rows(world):
         ("post", reverse("admin:depository_entry_export"), STAFF_ONLY_ADMIN, ENTRY_EXPORT),
         ("get", reverse("admin:depository_entry_import"), STAFF_ONLY_ADMIN),
         ("get", reverse("admin:depository_entry_process_import"), (ADMIN_LOGIN,) * 3 + (NOT_ALLOWED, NOT_ALLOWED)),
+        (
+            "get",
+            reverse("admin:depository_entryimport_confirm", args=[world["large_import"].pk]),
+            (ADMIN_LOGIN,) * 3 + (NOT_ALLOWED, NOT_ALLOWED),
+        ),
         (
             "get",
             reverse("admin:depository_entry_attachment_download", args=[entry.pk, world["draft_file"].pk]),

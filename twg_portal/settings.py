@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     # Issue 15: city pages and the map; country names in the visitor's language (django-countries).
     "places",
     "django_countries",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -315,6 +316,9 @@ MIDDLEWARE.insert(
 # before anything is parsed; text extraction runs in a child process with these limits.
 ATTACHMENT_MAX_UPLOAD_BYTES = envint("ATTACHMENT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 DOCUMENT_EXTRACTION_TIMEOUT = envint("DOCUMENT_EXTRACTION_TIMEOUT", 60)  # seconds of wall-clock time
+# OCR of a scanned PDF (ocrmypdf + Tesseract, in the task worker; docs/files.md): by default the same
+# wall-clock limit as an extraction; a portal that receives long scans may raise it.
+DOCUMENT_OCR_TIMEOUT = envint("DOCUMENT_OCR_TIMEOUT", DOCUMENT_EXTRACTION_TIMEOUT)
 DOCUMENT_CHECK_TIMEOUT = envint("DOCUMENT_CHECK_TIMEOUT", 15)  # the parse that validates an upload, in the request
 DOCUMENT_EXTRACTION_MEMORY_MB = envint("DOCUMENT_EXTRACTION_MEMORY_MB", 768)  # address space of the child
 DOCUMENT_MAX_ZIP_ENTRIES = envint("DOCUMENT_MAX_ZIP_ENTRIES", 1000)  # parts of a DOCX/ODT
@@ -327,6 +331,9 @@ DOCUMENT_MAX_TEXT_CHARS = envint("DOCUMENT_MAX_TEXT_CHARS", 500_000)  # kept for
 INSTALLED_APPS += ["django_tasks_db"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Alerts (issue 16; docs/alerts.md): a visitor's confirmation link expires after this many seconds.
+ALERTS_CONFIRMATION_MAX_AGE = envint("ALERTS_CONFIRMATION_MAX_AGE", 3 * 24 * 3600)
+
 # Members (issue 5; docs/members.md): invitations, log-in pages and input-paper uploads.
 MEMBERS_INVITATION_DAYS = envint("MEMBERS_INVITATION_DAYS", 14)
 MEMBERS_PAPER_MAX_BYTES = envint("MEMBERS_PAPER_MAX_BYTES", 20 * 1024 * 1024)
@@ -336,6 +343,8 @@ LOGOUT_REDIRECT_URL = "home"
 # Bulk import/export of depository entries in the admin (django-import-export; docs/files.md).
 INSTALLED_APPS += ["import_export"]
 ENTRY_IMPORT_MAX_BYTES = envint("ENTRY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# A file of more rows is checked and imported by the task worker, with its status in the admin.
+ENTRY_IMPORT_BACKGROUND_ROWS = envint("ENTRY_IMPORT_BACKGROUND_ROWS", 500)
 
 # Depository (issue 3): the largest briefing pack (ZIP of a filtered selection's CSV, citations and
 # public files) the browse page offers; a bigger selection gets a message asking to narrow it.

@@ -23,6 +23,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("members/", include("members.urls")),
     path("", include("places.urls")),
+    path("alerts/", include("alerts.urls")),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

@@ -35,6 +35,10 @@ def die_with_parent(parent_pid):
         sys.exit(1)
 
 
+class PasswordProtected(Exception):
+    """The document opens only with a password: reported as such, not as a damaged file."""
+
+
 def limit_resources(memory_mb, cpu_seconds):
     memory = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -50,7 +54,7 @@ def pdf(path, mode):
     reader = PdfReader(path, strict=False)
     # An owner-password-only PDF opens with the empty user password; anything else cannot be read.
     if reader.is_encrypted and not reader.decrypt(""):
-        raise ValueError("the PDF is encrypted")
+        raise PasswordProtected("the PDF needs a password to open")
     pages = reader.pages
     page_count = len(pages)
     if page_count == 0:
@@ -126,6 +130,8 @@ def main(argv):
         text, page_count = READERS[kind](path, mode)
     except MemoryError:
         result = {"error": "memory"}
+    except PasswordProtected as error:
+        result = {"error": "password", "detail": str(error)}
     except Exception as error:  # noqa: BLE001 - every parser raises its own errors on junk
         result = {"error": "unreadable", "detail": f"{type(error).__name__}: {error}"[:500]}
     else:

@@ -25,10 +25,11 @@ WORKER_SCRIPT = Path(__file__).with_name("extract_worker.py")
 class ExtractionFailed(Exception):
     """The document could not be read: `reason` is one short sentence for organizers."""
 
-    def __init__(self, reason, *, detail=""):
+    def __init__(self, reason, *, detail="", code="unreadable"):
         super().__init__(reason)
         self.reason = reason
         self.detail = detail
+        self.code = code  # "password" for a password-protected file: the message already says all
 
     def __str__(self):
         return f"{self.reason} ({self.detail})" if self.detail else str(self.reason)
@@ -96,6 +97,10 @@ def run_worker(mode, path, kind, *, timeout):
         raise ExtractionFailed(
             _("Reading the file needed more than the limit of %(megabytes)s MB of memory.")
             % {"megabytes": settings.DOCUMENT_EXTRACTION_MEMORY_MB}
+        )
+    if result.get("error") == "password":
+        raise ExtractionFailed(
+            _("The PDF is protected by a password. Upload a copy saved without the password."), code="password"
         )
     if "error" in result:
         raise ExtractionFailed(_("The file is damaged or not a readable document."), detail=result.get("detail", ""))

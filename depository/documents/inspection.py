@@ -120,6 +120,13 @@ def zip_document_kind(uploaded_file):
         entries = check_zip_limits(archive)
         names = {entry.filename for entry in entries}
         if "[Content_Types].xml" in names and "word/document.xml" in names:
+            if is_macro_enabled(archive, names):
+                raise DocumentRejected(
+                    _(
+                        "The file is a macro-enabled Word document (.docm), whatever its name says; macros are "
+                        "not accepted. Save it as a Word document (.docx) or PDF and upload that."
+                    )
+                )
             return DocumentKind.DOCX
         if entries and entries[0].filename == "mimetype" and entries[0].file_size <= 100:
             try:
@@ -129,6 +136,18 @@ def zip_document_kind(uploaded_file):
             if mimetype.strip() == ODT_MIMETYPE:
                 return DocumentKind.ODT
     raise DocumentRejected(_("The file is an archive, not a DOCX or ODT document."))
+
+
+def is_macro_enabled(archive, names):
+    """A .docm (macro-enabled) package, whatever its file name: it carries a VBA project, or its
+    [Content_Types].xml declares the macroEnabled main part (ECMA-376 Part 2; MS-OFFMACRO)."""
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        return True
+    try:
+        content_types = archive.read("[Content_Types].xml")  # size bounded by check_zip_limits
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, KeyError):
+        return False
+    return b"macroenabled" in content_types.lower()
 
 
 def check_zip_limits(archive):
@@ -204,6 +223,8 @@ def try_check(path, kind):
     try:
         check_document(path, kind)
     except ExtractionFailed as failure:
+        if failure.code == "password":
+            raise DocumentRejected(failure.reason) from None
         raise DocumentRejected(
             _("The file could not be read as %(kind)s: %(reason)s") % {"kind": kind.label, "reason": failure.reason}
         ) from None

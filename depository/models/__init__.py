@@ -15,6 +15,7 @@ from depository.models.entries import (
     Language,
     is_curator,
 )
+from depository.models.entry_imports import EntryImport, EntryImportStatus
 from depository.models.imports import ImportStatus, ReferenceFormat, ReferenceImport
 from depository.models.postings import FacetPosting
 from depository.models.search_documents import EntrySearchDocument, SearchQueue
@@ -29,6 +30,8 @@ __all__ = [
     "CreatorKind",
     "CreatorRole",
     "Entry",
+    "EntryImport",
+    "EntryImportStatus",
     "EntryKind",
     "EntryQuerySet",
     "EntrySearchDocument",

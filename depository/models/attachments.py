@@ -19,6 +19,10 @@ def attachment_path(instance, filename):
 class ExtractionStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for text extraction")
     DONE = "done", _("Text extracted")
+    # A PDF without a text layer whose page images Tesseract read (depository.documents.ocr).
+    RECOGNISED = "ocr", _("Text recognised from images (OCR)")
+    # The file was read but holds no text; extraction_error says why (e.g. OCR found none).
+    NO_TEXT = "empty", _("No text found")
     FAILED = "failed", _("Text could not be extracted")
 
 

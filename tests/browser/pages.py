@@ -40,6 +40,7 @@ PUBLIC_PAGES = {
     "member-login": lambda: "/members/login/",
     "password-reset": lambda: "/members/password/reset/",
     "questions": lambda: "/members/questions/",
+    "alert-subscribe": lambda: "/alerts/?q=violence",
     "not-found": lambda: "/no-such-page/",
 }
 

@@ -35,7 +35,7 @@ from depository.models import (
     ViolenceType,
 )
 from depository.references import run_import
-from depository.services import replace_creators
+from depository.services import replace_creators, unique_entry_slugs
 from depository.tasks import enqueue_text_extraction
 from meetings.models import (
     Event,
@@ -51,6 +51,14 @@ from members.models import InputPaper
 
 RECORDS_FILE = Path(__file__).resolve().parent / "twg_records.yaml"
 CARD_FIELDS = Entry.PRACTICE_CARD_FIELDS + Entry.FAILURE_CARD_FIELDS
+# The fields an entry record may have (Loader.entry reads them).
+ENTRY_KEYS = frozenset(
+    {
+        "slug", "kind", "title", "summary", "body", "annotation", "authors", "publisher", "year", "language",
+        "external_url", "status", "evidence_level", "cities", "city_types", "violence_types", "themes", "tags",
+        "meeting", "document", "issued", *CARD_FIELDS,
+    }
+)  # fmt: skip
 
 
 class RecordsError(Exception):
@@ -185,8 +193,9 @@ class Loader:
             )
         for item in self.data.get("meetings", []):
             self.meeting(item)
-        for item in self.data.get("entries", []):
-            self.entry(item)
+        entries = self.data.get("entries", [])
+        for item, slug in zip(entries, self.entry_slugs(entries), strict=True):
+            self.entry(item, slug)
         # The organizers' bookkeeping labels among the entries' tags: kept out of the public pages.
         for item in self.data.get("internal_tags", []):
             tag, _ = Tag.objects.get_or_create(name=item["name"], defaults={"slug": item["name"]})
@@ -352,12 +361,44 @@ class Loader:
                 },
             )
 
-    def entry(self, item):
+    def entry_slugs(self, entries):
+        """Each entry record's slug, or None for a record without one that was loaded before.
+
+        The import rules (depository/spreadsheets.py) hold here too: a record updates an entry only
+        when it names that entry's slug; a record without a slug is a new entry, with a unique slug
+        from its title (unique_entry_slugs), and on a later load it is recognised by its title and
+        year and left alone, even in update mode, since the file does not name it."""
+        for number, item in enumerate(entries, start=1):
+            if not isinstance(item, dict):
+                raise RecordsError(f"entry {number} must be a mapping of fields")
+            unknown = sorted(set(item) - ENTRY_KEYS)
+            if unknown or not item.get("title"):
+                problem = f"unknown fields: {', '.join(unknown)}" if unknown else "no title"
+                raise RecordsError(
+                    f"entry {number} ({item.get('slug') or item.get('title') or '?'}): {problem}; "
+                    f"expected fields: {', '.join(sorted(ENTRY_KEYS))} (title and kind are required)"
+                )
+        named = {str(item["slug"]) for item in entries if item.get("slug")}
+        unnamed = [
+            item
+            for item in entries
+            if not item.get("slug") and not Entry.objects.filter(title=item["title"], year=item.get("year")).exists()
+        ]
+        generated = iter(unique_entry_slugs([item["title"] for item in unnamed], existing=named))
+        unnamed_ids = {id(item) for item in unnamed}
+        return [
+            str(item["slug"]) if item.get("slug") else (next(generated) if id(item) in unnamed_ids else None)
+            for item in entries
+        ]
+
+    def entry(self, item, slug):
+        if slug is None:
+            return  # loaded before without a slug: not named by the file, so never overwritten
         status = item.get("status") or EntryStatus.PUBLISHED
         issued = as_date(item.get("issued"))
         entry, created = self.upsert(
             Entry,
-            {"slug": item["slug"]},
+            {"slug": slug},
             {
                 "kind": item["kind"],
                 "title": item["title"],
