@@ -122,10 +122,14 @@ def check_usable(invitation):
 
 
 @transaction.atomic
-def accept_invitation(
-    *, invitation, username, password, person=None, person_name="", organization=None, organization_name=""
-):
-    """Create the user and member, linked to an existing or new person and organization; the link is spent."""
+def accept_invitation(*, invitation, username, password, person_name="", organization=None, organization_name=""):
+    """Create the user and member; the link is spent. Returns the Member.
+
+    The member is bound to the person the organizer named on the invitation (`invitation.person`) or,
+    when it names none, to a new person called `person_name`: never to another existing person, whoever
+    holds the link (issue 13, finding 1). Raises InvitationUnusable (used or expired) and ValidationError
+    (user name taken, or the invited person has meanwhile got an account); nothing is written then.
+    """
     # Locked, so two clicks on the same link cannot both create an account.
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     check_usable(invitation)
@@ -133,6 +137,7 @@ def accept_invitation(
     user.set_password(password)
     user.full_clean()
     user.save()
+    person = invitation.person
     if person is None:
         person = Person(name=person_name, slug=unique_slug(Person, person_name))
         person.full_clean()

@@ -31,7 +31,6 @@ def invitation(request, token):
                 invitation=invitation,
                 username=data["username"],
                 password=data["password1"],
-                person=data.get("person"),
                 person_name=data.get("person_name", "").strip(),
                 organization=data.get("organization"),
                 organization_name=data.get("organization_name", "").strip(),
