@@ -370,10 +370,12 @@ MIDDLEWARE.insert(
     "twg_portal.middleware.DatabaseUnavailableMiddleware",
 )
 
-# Login lockout (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one username, or from
-# one address, that username or address is refused, even with the right password, for
-# LOGIN_COOLOFF_MINUTES after its latest failure. Covers every login that goes through
-# django.contrib.auth.authenticate() with a request: the admin's and the members' login views.
+# Login lockout (django-axes; docs/security.md): after LOGIN_FAILURE_LIMIT failed logins for one
+# username from one address, that (username, address) pair is refused, even with the right password,
+# for LOGIN_COOLOFF_MINUTES after its latest failure. A username alone is only slowed down (one checked
+# attempt per LOGIN_USERNAME_SLOWDOWN_SECONDS once LOGIN_USERNAME_SLOWDOWN_AFTER failures from any
+# addresses) and an address alone is never locked: issue 13, finding 5. Covers every login that goes
+# through django.contrib.auth.authenticate() with a request: the admin's and the members' login views.
 INSTALLED_APPS.append("axes")
 AUTHENTICATION_BACKENDS = [
     "twg_portal.auth_backends.LoginLockoutBackend",
@@ -382,7 +384,12 @@ AUTHENTICATION_BACKENDS = [
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the pair, not either one alone
+# A refused attempt (locked or slowed) is not a guess: it is not recorded, so it neither renews the
+# pair's lock nor feeds the username's slowdown.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+LOGIN_USERNAME_SLOWDOWN_AFTER = envint("LOGIN_USERNAME_SLOWDOWN_AFTER", 10)
+LOGIN_USERNAME_SLOWDOWN_SECONDS = envint("LOGIN_USERNAME_SLOWDOWN_SECONDS", 60)
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "twg_portal.auth_backends.lockout_response"
