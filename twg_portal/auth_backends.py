@@ -6,7 +6,8 @@ down a username that many addresses together have failed for (axes then answers 
 page, status 429); otherwise it steps aside and ModelBackend checks the password. Neither a username
 alone nor an address alone is ever locked: either would let anyone lock the real organizer out, or
 everyone behind one address (issue 13, finding 5; docs/security.md, "Login lockout").
-Failures are counted by axes' `user_login_failed` signal handler, so any login view that calls `authenticate()` with the request (the admin's, and Django's `LoginView` for members) is covered
+Failures are counted by axes' `user_login_failed` signal handler, so any login view that calls
+`authenticate()` with the request (the admin's, and Django's `LoginView` for members) is covered
 without code of its own.
 """
 
