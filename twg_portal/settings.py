@@ -408,3 +408,8 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("twg_portal.middleware.DatabaseUnavailableMiddleware") + 1,
     "twg_portal.middleware.RejectNullCharactersMiddleware",
 )
+
+# Password-reset e-mails (issue 13, finding 7): django-ratelimit's counters in the cache, per address and
+# per e-mail address asked for (members/views/accounts.py; docs/security.md). Rates as "N/s|m|h|d".
+PASSWORD_RESET_RATE_PER_ADDRESS = os.environ.get("PASSWORD_RESET_RATE_PER_ADDRESS", "10/h")
+PASSWORD_RESET_RATE_PER_ACCOUNT = os.environ.get("PASSWORD_RESET_RATE_PER_ACCOUNT", "3/h")
