@@ -7,7 +7,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -16,6 +15,7 @@ from import_export.forms import ImportForm
 from depository.documents import DocumentRejected
 from depository.documents.inspection import check_zip_limits
 from depository.spreadsheets import EntryResource
+from twg_portal.sizes import size_and_limit
 
 
 class EntryImportForm(ImportForm):
@@ -36,10 +36,7 @@ class EntryImportForm(ImportForm):
             if upload.size > settings.ENTRY_IMPORT_MAX_BYTES:
                 raise forms.ValidationError(
                     _("The file is %(size)s; the limit is %(limit)s.")
-                    % {
-                        "size": filesizeformat(upload.size),
-                        "limit": filesizeformat(settings.ENTRY_IMPORT_MAX_BYTES),
-                    }
+                    % size_and_limit(upload.size, settings.ENTRY_IMPORT_MAX_BYTES)
                 )
             file_format = self.formats[int(chosen)]
             if issubclass(file_format, CSV):
