@@ -21,6 +21,21 @@ FOCUSED = """() => {
 }"""
 
 
+def after_htmx_settles(page, action):
+    """Do `action` (a key press that makes htmx fetch and swap the results) and return once htmx has
+    swapped and settled them: waits on htmx's own `htmx:afterSettle` event, never on a fixed delay or
+    on "no network for 500 ms" (issue 13: a fixed 5 s missed the filter on a loaded machine)."""
+    page.wait_for_function("() => window.htmx !== undefined")
+    page.evaluate(
+        """() => {
+          window.twgSettled = false;
+          document.body.addEventListener('htmx:afterSettle', () => { window.twgSettled = true; }, {once: true});
+        }"""
+    )
+    action()
+    page.wait_for_function("() => window.twgSettled === true")
+
+
 def tab_until(page, wanted, limit=40):
     for _ in range(limit):
         page.keyboard.press("Tab")
@@ -39,13 +54,12 @@ def test_search_and_facets_by_keyboard_on_a_desktop(records, new_page):
 
     page.get_by_label("Search", exact=True).focus()
     page.keyboard.type("crime prevention")
-    page.keyboard.press("Enter")
+    after_htmx_settles(page, lambda: page.keyboard.press("Enter"))
     expect(page).to_have_url(re.compile(r"q=crime(\+|%20)prevention"))
-    page.wait_for_load_state("networkidle")
 
     checkbox = tab_until(page, lambda focused: focused["type"] == "checkbox")
     assert checkbox["outline"] >= 2, checkbox
-    page.keyboard.press("Space")
+    after_htmx_settles(page, lambda: page.keyboard.press("Space"))
     label = checkbox["text"].rsplit(" (", 1)[0]
     expect(page.get_by_role("list", name="Active filters")).to_contain_text(label)
     expect(page.get_by_role("checkbox", name=checkbox["text"], exact=True)).to_be_checked()
@@ -68,7 +82,7 @@ def test_facet_panel_folds_away_on_a_phone_and_opens_by_keyboard(records, new_pa
     expect(page.locator(".facets input[type=checkbox]").first).to_be_visible()
 
     checkbox = tab_until(page, lambda focused: focused["type"] == "checkbox")
-    page.keyboard.press("Space")
+    after_htmx_settles(page, lambda: page.keyboard.press("Space"))
     expect(count).not_to_have_text("14 entries")
     # The panel stays open while the visitor is choosing filters.
     expect(page.locator(".facets input[type=checkbox]:checked")).to_be_visible()
