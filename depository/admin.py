@@ -5,11 +5,13 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from taggit.managers import TaggableManager
 
 from depository import services
 from depository.admin_attachments import AttachmentAdminMixin, AttachmentInline
 from depository.admin_spreadsheets import EntrySpreadsheetAdminMixin
 from depository.models import City, CityType, Entry, EntryStatus, GlossaryTerm, Theme, ViolenceType
+from twg_portal.tags import BoundedTagField
 
 
 def translations_fieldset(model, description=None):
@@ -82,6 +84,8 @@ class AddThemeForm(forms.Form):
 @admin.register(Entry)
 class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAdmin):
     inlines = [AttachmentInline]
+    # A tag longer than taggit's column is a form error, not a 500 (issue 13, finding 8).
+    formfield_overrides = {TaggableManager: {"form_class": BoundedTagField}}
     list_display = ["title", "kind", "status", "evidence_level", "year", "language", "published_at", "updated_at"]
     list_filter = [
         "status",

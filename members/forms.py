@@ -12,6 +12,7 @@ from depository.documents import PAPER_KINDS, DocumentRejected, inspect_upload
 from meetings.models import Disclosure, Organization, Person
 from members.models import Answer, InputPaper
 from members.services.invitations import parse_invitees
+from twg_portal.tags import BoundedTagField
 
 
 class InvitationAcceptForm(forms.Form):
@@ -120,6 +121,7 @@ class PaperForm(forms.ModelForm):
             "cities",
             "tags",
         ]
+        field_classes = {"tags": BoundedTagField}
         labels = {"authors": _("Authors and co-authors")}
         help_texts = {
             "authors": _("You are added as an author. Co-authors who are members can read and revise the paper."),

@@ -11,6 +11,7 @@ Failures are counted by axes' `user_login_failed` signal handler, so any login v
 without code of its own.
 """
 
+import ipaddress
 import math
 
 from axes.backends import AxesStandaloneBackend
@@ -35,7 +36,7 @@ class LoginLockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         super().authenticate(request, username=username, password=password, **kwargs)
-        wait = username_slowdown_seconds(username)
+        wait = username_slowdown_seconds(login_username(request, {"username": username}))
         if wait:
             # Refused before the password is checked, so a slowed attempt tells nothing; marked as axes
             # marks a lockout (AxesMiddleware then answers with lockout_response), and, like a locked
@@ -66,17 +67,41 @@ def username_slowdown_seconds(username):
     return max(0, math.ceil(remaining))
 
 
+# No account's name is longer (User.username); axes stores the name in a 255-character column, and a
+# 5,000-character name there was a 500 (issue 13, finding 8).
+USERNAME_MAX_LENGTH = 150
+
+
+def login_username(request, credentials=None):
+    """The user name a login attempt is counted under (AXES_USERNAME_CALLABLE): from the credentials
+    passed to authenticate(), else the form's `username`; cut to USERNAME_MAX_LENGTH characters."""
+    username = (credentials or {}).get("username")
+    if username is None:
+        username = request.POST.get("username")
+    return None if username is None else str(username)[:USERNAME_MAX_LENGTH]
+
+
 def client_ip_address(request):
     """The visitor's address: REMOTE_ADDR, or, behind TRUSTED_PROXY_COUNT reverse proxies, the
     address the outermost trusted proxy saw (counted from the right of X-Forwarded-For, since a
-    visitor can write anything on the left)."""
+    visitor can write anything on the left). Always a valid IPv4/IPv6 address or None: axes stores it
+    in an `inet` column, and "not-an-ip" there was a 500 (issue 13, finding 8)."""
     hops = settings.TRUSTED_PROXY_COUNT
     if hops > 0:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= hops:
+        if len(forwarded) >= hops and valid_address(forwarded[-hops]):
             return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR")
+    address = request.META.get("REMOTE_ADDR")
+    return address if valid_address(address) else None
+
+
+def valid_address(text):
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def lockout_response(request, original_response=None, credentials=None):

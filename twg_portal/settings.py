@@ -397,6 +397,7 @@ AXES_LOCKOUT_CALLABLE = "twg_portal.auth_backends.lockout_response"
 # X-Forwarded-For; without one (the default) it is REMOTE_ADDR, and the header is ignored.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "twg_portal.auth_backends.client_ip_address"
+AXES_USERNAME_CALLABLE = "twg_portal.auth_backends.login_username"
 # Failed logins are recorded in the axes tables; successful ones need no log of their own.
 AXES_DISABLE_ACCESS_LOG = True
 # Axes logs each start-up and each checked attempt at INFO; keep its failures and lockouts (WARNING).

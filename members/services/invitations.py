@@ -18,6 +18,9 @@ from members import emails
 from members.models import Invitation, Member, hash_token
 from members.services.common import unique_slug
 
+EMAIL_MAX_LENGTH = Invitation._meta.get_field("email").max_length
+NAME_MAX_LENGTH = Invitation._meta.get_field("name").max_length
+
 
 class InvitationUnusable(Exception):
     """The link cannot be used (any more); `reason` is 'expired' or 'used'."""
@@ -53,6 +56,19 @@ def parse_invitees(text):
             validate_email(address)
         except ValidationError:
             errors.append(_("Line %(number)s has no valid e-mail address: %(line)s") % {"number": number, "line": line})
+            continue
+        # The columns' limits, said per line rather than failing the whole list with a 500 (issue 13).
+        if len(address) > EMAIL_MAX_LENGTH:
+            errors.append(
+                _("Line %(number)s: the e-mail address is longer than %(limit)d characters.")
+                % {"number": number, "limit": EMAIL_MAX_LENGTH}
+            )
+            continue
+        if len(name.strip()) > NAME_MAX_LENGTH:
+            errors.append(
+                _("Line %(number)s: the name is longer than %(limit)d characters.")
+                % {"number": number, "limit": NAME_MAX_LENGTH}
+            )
             continue
         if address.lower() in seen:
             continue
