@@ -21,19 +21,28 @@ FOCUSED = """() => {
 }"""
 
 
+HTMX_TRACKER = """() => {
+  if (window.twgHtmx) return;
+  window.twgHtmx = {inFlight: 0, settled: 0};
+  document.body.addEventListener('htmx:beforeRequest', () => { window.twgHtmx.inFlight += 1; });
+  document.body.addEventListener('htmx:afterSettle', () => {
+    window.twgHtmx.inFlight = Math.max(0, window.twgHtmx.inFlight - 1);
+    window.twgHtmx.settled += 1;
+  });
+  document.body.addEventListener('htmx:responseError', () => { window.twgHtmx.inFlight -= 1; });
+}"""
+
+
 def after_htmx_settles(page, action):
     """Do `action` (a key press that makes htmx fetch and swap the results) and return once htmx has
-    swapped and settled them: waits on htmx's own `htmx:afterSettle` event, never on a fixed delay or
-    on "no network for 500 ms" (issue 13: a fixed 5 s missed the filter on a loaded machine)."""
+    swapped and settled at least once since, with no request of its own still in flight (one key can
+    start two: Enter in the search box is a change and a submit). Waits on htmx's own events, never on
+    a fixed delay or on "no network for 500 ms" (issue 13: the filter was missed on a loaded machine)."""
     page.wait_for_function("() => window.htmx !== undefined")
-    page.evaluate(
-        """() => {
-          window.twgSettled = false;
-          document.body.addEventListener('htmx:afterSettle', () => { window.twgSettled = true; }, {once: true});
-        }"""
-    )
+    page.evaluate(HTMX_TRACKER)
+    before = page.evaluate("() => window.twgHtmx.settled")
     action()
-    page.wait_for_function("() => window.twgSettled === true")
+    page.wait_for_function("(before) => window.twgHtmx.settled > before && window.twgHtmx.inFlight === 0", arg=before)
 
 
 def tab_until(page, wanted, limit=40):
