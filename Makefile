@@ -74,11 +74,16 @@ run: setup
 	trap 'kill $$task_workers 2>/dev/null; wait $$task_workers 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS)
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist); pytest-django gives each its own test database
+# (test_<name>_gw0, _gw1, ...), and every server a test starts listens on a free loopback port.
+# TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
+
 test: $(VENV)/.test-installed .secret_key pg-client redis-server browser-deps ocr-deps
 	$(PY) manage.py ensure_database
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules --verbosity 0
-	$(PY) -m pytest $(ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(ARGS)
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .

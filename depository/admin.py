@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from taggit.managers import TaggableManager
 
 from depository import services
 from depository.admin_attachments import AttachmentAdminMixin, AttachmentInline
@@ -23,6 +24,7 @@ from depository.models import (
     ViolenceType,
 )
 from twg_portal.admin_deletion import NamesWhatLosesItAdminMixin
+from twg_portal.tags import BoundedTagField
 
 
 def translations_fieldset(model, description=None):
@@ -106,6 +108,8 @@ class CreatorInline(admin.TabularInline):
 @admin.register(Entry)
 class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAdmin):
     inlines = [CreatorInline, AttachmentInline]
+    # A tag longer than taggit's column is a form error, not a 500 (issue 13, finding 8).
+    formfield_overrides = {TaggableManager: {"form_class": BoundedTagField}}
     list_display = ["title", "kind", "status", "evidence_level", "year", "language", "published_at", "updated_at"]
     # `year` (and `date_issued`) is the document's own date; `published_at` is when it was added to the portal.
     list_filter = [

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
-from django.template.defaultfilters import filesizeformat
 from django.urls import path
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +20,7 @@ from import_export.forms import ImportForm
 from depository.documents import DocumentRejected
 from depository.documents.inspection import check_zip_limits
 from depository.spreadsheets import EntryResource
+from twg_portal.sizes import size_and_limit
 
 
 class EntryImportForm(ImportForm):
@@ -41,10 +41,7 @@ class EntryImportForm(ImportForm):
             if upload.size > settings.ENTRY_IMPORT_MAX_BYTES:
                 raise forms.ValidationError(
                     _("The file is %(size)s; the limit is %(limit)s.")
-                    % {
-                        "size": filesizeformat(upload.size),
-                        "limit": filesizeformat(settings.ENTRY_IMPORT_MAX_BYTES),
-                    }
+                    % size_and_limit(upload.size, settings.ENTRY_IMPORT_MAX_BYTES)
                 )
             file_format = self.formats[int(chosen)]
             if issubclass(file_format, CSV):

@@ -12,10 +12,16 @@ from depository.documents import PAPER_KINDS, DocumentRejected, inspect_upload
 from meetings.models import Disclosure, Organization, Person
 from members.models import Answer, InputPaper
 from members.services.invitations import parse_invitees
+from twg_portal.tags import BoundedTagField
 
 
 class InvitationAcceptForm(forms.Form):
-    """Choose a user name and password, and say who you are in the TWG's records."""
+    """Choose a user name and password, and give your name.
+
+    The invitee never chooses a person of the TWG's records: the account is bound to the person the
+    organizer named on the invitation, or to a new person (issue 13, finding 1; an organizer merges a
+    new person into an existing record in the admin). A `person` field in the POST is ignored.
+    """
 
     username = UsernameField(label=_("User name"), max_length=150)
     password1 = forms.CharField(
@@ -26,15 +32,6 @@ class InvitationAcceptForm(forms.Form):
     )
     password2 = forms.CharField(
         label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
-    person = forms.ModelChoiceField(
-        label=_("You are"),
-        # Only public names: an invitee is not a member yet, and anyone holding the link sees this list.
-        # The organizer names a person whose name is not public on the invitation itself.
-        queryset=Person.objects.filter(member__isnull=True, disclosure=Disclosure.PUBLIC),
-        required=False,
-        empty_label=_("(not listed: create me)"),
-        help_text=_("Choose yourself if the TWG's meeting records already name you."),
     )
     person_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
     organization = forms.ModelChoiceField(
@@ -55,8 +52,7 @@ class InvitationAcceptForm(forms.Form):
         initial.setdefault("organization", invitation.organization_id)
         super().__init__(*args, **kwargs)
         if invitation.person_id:
-            # The organizer said who this is: no choice to make.
-            del self.fields["person"]
+            # The organizer said who this is: no name to give.
             del self.fields["person_name"]
 
     def clean_username(self):
@@ -67,10 +63,8 @@ class InvitationAcceptForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.invitation.person_id:
-            data["person"] = self.invitation.person
-        elif not data.get("person") and not data.get("person_name", "").strip():
-            self.add_error("person_name", _("Choose yourself in the list or give your name."))
+        if not self.invitation.person_id and not data.get("person_name", "").strip():
+            self.add_error("person_name", _("Give your name."))
         password1, password2 = data.get("password1"), data.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", _("The two passwords differ."))
@@ -127,6 +121,7 @@ class PaperForm(forms.ModelForm):
             "cities",
             "tags",
         ]
+        field_classes = {"tags": BoundedTagField}
         labels = {"authors": _("Authors and co-authors")}
         help_texts = {
             "authors": _("You are added as an author. Co-authors who are members can read and revise the paper."),

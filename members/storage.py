@@ -13,7 +13,21 @@ from django.utils.functional import LazyObject, cached_property, empty
 PRIVATE_STORAGE_ALIAS = "private"
 
 
+# Readable by the portal's own user only (issue 13, finding 7: papers were stored 0644). Django applies
+# these after each save (FILE_UPLOAD_PERMISSIONS / FILE_UPLOAD_DIRECTORY_PERMISSIONS, for this storage
+# alone); files stored before are fixed by migration members 0004.
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIRECTORY_MODE = 0o700
+
+
 class PrivateStorage(FileSystemStorage):
+    """PRIVATE_MEDIA_ROOT on disk: files 0600, directories 0700, no URL."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("file_permissions_mode", PRIVATE_FILE_MODE)
+        kwargs.setdefault("directory_permissions_mode", PRIVATE_DIRECTORY_MODE)
+        super().__init__(**kwargs)
+
     @cached_property
     def base_location(self):
         return settings.PRIVATE_MEDIA_ROOT

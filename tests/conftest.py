@@ -1,12 +1,23 @@
 """Named actors and shared fixtures. Every test runs against the real PostgreSQL test database."""
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.signals import request_started
 from django.db import connection
+from django.utils import translation
 
 from twg_portal.management.commands.ensure_organizer import sync_organizers_group
 from twg_portal.records import load_records
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language and leaves no other behind: a view, a template or a
+    translation.activate() in one test no longer makes the next one's messages Arabic (issue 13)."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

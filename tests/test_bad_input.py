@@ -268,3 +268,265 @@ def test_invitation_accepts_any_fields(db, organizer, fields, same_password):
     if same_password:
         fields = {**fields, "password2": fields["password1"]}
     check(Client().post(reverse("members:invitation", args=[token]), fields), "invitation")
+
+
+# --- Every limit of every input, on every form (issue 13, finding 8) -----------------------------
+# A table of forms x limits: each request goes over one limit of one form and must get a clear 4xx
+# (or the form again with its error), never a 500, and write nothing. The limits: Django's
+# DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000 parameters, GET or POST), DATA_UPLOAD_MAX_NUMBER_FILES (100),
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB of non-file body), each field's length (the model's column or
+# more), the length of headers the portal stores (User-Agent, X-Forwarded-For behind a proxy).
+TOO_MANY_FIELDS = {f"field{number}": "x" for number in range(1001)}
+TOO_BIG_BODY = {"username": "amina", "password": "p" * (2 * 1024 * 1024 + 600 * 1024)}
+LONG = "x" * 5000
+PASSPHRASE = "a-long-unusual-passphrase"
+
+
+def too_many_files():
+    return {f"file{number}": SimpleUploadedFile(f"f{number}.pdf", b"%PDF-1.4") for number in range(101)}
+
+
+def limit_cases(world):
+    """(form, limit, method, url, data, extra request headers, a clear text the answer must hold)."""
+    paper = world["paper"]
+    invitation = reverse("members:invitation", args=[world["token"]])
+    forms = {
+        "members login": ("member", reverse("members:login")),
+        "admin login": ("anonymous", reverse("admin:login")),
+        "password reset": ("anonymous", reverse("members:password_reset")),
+        "invitation": ("anonymous", invitation),
+        "paper create": ("member", reverse("members:paper_create")),
+        "paper edit": ("member", reverse("members:paper_edit", args=[paper.pk])),
+        "paper upload": ("member", reverse("members:paper_upload", args=[paper.pk])),
+        "answer": ("member", reverse("members:answer", args=[world["question"].pk])),
+        "admin invite": ("organizer", reverse("admin:members_invitation_add")),
+        "admin person": ("organizer", reverse("admin:meetings_person_add")),
+        "admin entry": ("organizer", reverse("admin:depository_entry_add")),
+        "participant import": ("organizer", world["participant_import"]),
+    }
+    bad_request = "The portal could not accept this request"
+    cases = []
+    for form, (actor, url) in forms.items():
+        cases += [
+            (form, "parameters", actor, "post", url, TOO_MANY_FIELDS, {}, bad_request),
+            (form, "files", actor, "post", url, too_many_files(), {}, bad_request),
+            (form, "body size", actor, "post", url, TOO_BIG_BODY, {}, bad_request),
+            (
+                form,
+                "query parameters",
+                actor,
+                "get",
+                url + "?" + "&".join(f"q{n}=1" for n in range(1001)),
+                {},
+                {},
+                bad_request,
+            ),
+        ]
+    cases += [
+        (
+            "members login",
+            "user name length",
+            "anonymous",
+            "post",
+            reverse("members:login"),
+            {"username": LONG, "password": "x"},
+            {},
+            "Please enter a correct",
+        ),
+        (
+            "admin login",
+            "user name length",
+            "anonymous",
+            "post",
+            reverse("admin:login"),
+            {"username": LONG, "password": "x"},
+            {},
+            "Please enter the correct",
+        ),
+        (
+            "members login",
+            "password length",
+            "anonymous",
+            "post",
+            reverse("members:login"),
+            {"username": "amina", "password": "p" * 1_000_000},
+            {},
+            "Please enter a correct",
+        ),
+        (
+            "members login",
+            "User-Agent length",
+            "anonymous",
+            "post",
+            reverse("members:login"),
+            {"username": "amina", "password": "x"},
+            {"HTTP_USER_AGENT": LONG},
+            "Please enter a correct",
+        ),
+        (
+            "members login",
+            "X-Forwarded-For junk",
+            "anonymous",
+            "post",
+            reverse("members:login"),
+            {"username": "amina", "password": "x"},
+            {"HTTP_X_FORWARDED_FOR": "not-an-address, " + LONG},
+            "Please enter a correct",
+        ),
+        (
+            "admin login",
+            "X-Forwarded-For junk",
+            "anonymous",
+            "post",
+            reverse("admin:login"),
+            {"username": "olga", "password": "x"},
+            {"HTTP_X_FORWARDED_FOR": LONG},
+            "Please enter the correct",
+        ),
+        (
+            "password reset",
+            "e-mail length",
+            "anonymous",
+            "post",
+            reverse("members:password_reset"),
+            {"email": LONG + "@example.org"},
+            {},
+            "Ensure this value has at most 254 characters",
+        ),
+        (
+            "invitation",
+            "field lengths",
+            "anonymous",
+            "post",
+            invitation,
+            {
+                "username": LONG,
+                "password1": PASSPHRASE,
+                "password2": PASSPHRASE,
+                "person_name": LONG,
+                "organization_name": LONG,
+            },
+            {},
+            "at most 150 characters",
+        ),
+        (
+            "paper create",
+            "title length",
+            "member",
+            "post",
+            reverse("members:paper_create"),
+            {"title": LONG, "language": "en"},
+            {},
+            "at most 300 characters",
+        ),
+        (
+            "paper create",
+            "tag length",
+            "member",
+            "post",
+            reverse("members:paper_create"),
+            {"title": "T", "language": "en", "tags": "t" * 101},
+            {},
+            "A tag may have at most 100 characters",
+        ),
+        (
+            "paper edit",
+            "tag length",
+            "member",
+            "post",
+            reverse("members:paper_edit", args=[paper.pk]),
+            {"title": "T", "language": "en", "tags": "ok, " + "t" * 101},
+            {},
+            "A tag may have at most 100 characters",
+        ),
+        (
+            "admin invite",
+            "e-mail length",
+            "organizer",
+            "post",
+            reverse("admin:members_invitation_add"),
+            {"invitees": "x" * 300 + "@example.org"},
+            {},
+            "the e-mail address is longer than 254 characters",
+        ),
+        (
+            "admin invite",
+            "name length",
+            "organizer",
+            "post",
+            reverse("admin:members_invitation_add"),
+            {"invitees": "N" * 201 + " <n@example.org>"},
+            {},
+            "the name is longer than 200 characters",
+        ),
+        (
+            "admin person",
+            "name length",
+            "organizer",
+            "post",
+            reverse("admin:meetings_person_add"),
+            {"name": LONG, "slug": "s", "disclosure": "public"},
+            {},
+            "Ensure this value has at most",
+        ),
+        (
+            "admin entry",
+            "tag length",
+            "organizer",
+            "post",
+            reverse("admin:depository_entry_add"),
+            {"title": "T", "tags": "t" * 101},
+            {},
+            "A tag may have at most 100 characters",
+        ),
+    ]
+    return cases
+
+
+@pytest.fixture
+def limits_world(db, member, organizer, settings):
+    from meetings.models import Meeting
+    from members.models import Question
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    meeting = Meeting.objects.create(name="Inception", slug="inception", start_date=datetime.date(2014, 11, 5))
+    return {
+        "paper": make_paper(member),
+        "token": invite_member(email="new@example.org", invited_by=organizer)[1],
+        "question": Question.objects.create(text="What works?", is_public=True),
+        "participant_import": reverse("admin:meetings_meeting_import_participants", args=[meeting.pk]),
+        "member": member,
+        "organizer": organizer,
+    }
+
+
+def test_every_limit_of_every_form_is_a_clear_4xx(limits_world):
+    from django.contrib.auth import get_user_model
+
+    from meetings.models import Person
+    from members.models import InputPaper, Invitation
+
+    def counts():
+        return (
+            get_user_model().objects.count(),
+            Person.objects.count(),
+            InputPaper.objects.count(),
+            Invitation.objects.count(),
+        )
+
+    before = counts()
+    failures = []
+    for form, limit, actor, method, url, data, headers, clear_text in limit_cases(limits_world):
+        axes.utils.reset()
+        client = Client(raise_request_exception=False)
+        if actor != "anonymous":
+            client.force_login(limits_world[actor].user if actor == "member" else limits_world[actor])
+        response = getattr(client, method)(url, data, **headers)
+        TRIED[f"limits: {form}"] = TRIED.get(f"limits: {form}", 0) + 1
+        body = response.content.decode("utf-8", "replace")
+        if not 200 <= response.status_code < 500 or response.status_code in (301, 302) and "login" in url:
+            failures.append(f"{form} / {limit}: {response.status_code}")
+        elif clear_text not in body:
+            failures.append(f"{form} / {limit}: {response.status_code} without {clear_text!r}")
+    assert failures == []
+    assert counts() == before

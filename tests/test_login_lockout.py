@@ -6,7 +6,8 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.views import LoginView
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
 
 from twg_portal import urls as project_urls
 
@@ -52,31 +53,91 @@ def test_the_limit_and_cool_off_come_from_the_settings(settings):
     assert settings.AUTHENTICATION_BACKENDS[0] == "twg_portal.auth_backends.LoginLockoutBackend"
 
 
-def test_an_account_is_locked_after_repeated_failures_even_with_the_right_password(client, organizer, settings):
-    response = fail_until_the_limit(client, "olga", ["192.0.2.10"], settings)
+# Every login form of the portal: the lock and the slowdown come from the authentication backend, so
+# each form that calls authenticate(request, ...) has them (password reset and change never do).
+LOGIN_FORMS = [LOGIN_URL, "/members/login/"]
+
+
+@pytest.mark.parametrize("url", LOGIN_FORMS)
+def test_a_pair_is_locked_after_repeated_failures_even_with_the_right_password(client, organizer, settings, url):
+    response = fail_until_the_limit(client, "olga", ["192.0.2.10"], settings, url=url)
     assert_locked_out(response, client)
 
-    response = attempt(client, "olga", PASSWORD)
+    response = attempt(client, "olga", PASSWORD, url=url)
     assert_locked_out(response, client)
+    assert response["Retry-After"] == str(15 * 60)
 
 
-def test_an_account_is_locked_whichever_addresses_the_failures_came_from(client, organizer, settings):
-    fail_until_the_limit(client, "olga", ["192.0.2.1", "192.0.2.2", "198.51.100.7"], settings)
+@pytest.mark.parametrize("url", LOGIN_FORMS)
+def test_the_real_user_logs_in_from_another_address_while_the_attackers_pair_is_locked(
+    client, organizer, settings, url
+):
+    fail_until_the_limit(client, "olga", ["192.0.2.1"], settings, url=url)
+    # The attacker keeps trying: refused, and the refusals renew nothing.
+    for _ in range(20):
+        assert attempt(client, "olga", "wrong-password", address="192.0.2.1", url=url).status_code == 429
 
-    response = attempt(client, "olga", PASSWORD, address="203.0.113.99")  # an address that never failed
-    assert_locked_out(response, client)
+    response = attempt(client, "olga", PASSWORD, address="203.0.113.99", url=url)  # the real organizer
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(organizer.pk)
 
 
-def test_an_address_is_locked_whichever_accounts_it_tried(client, organizer, superuser, settings):
-    for number in range(settings.AXES_FAILURE_LIMIT):
-        attempt(client, f"guess{number}", "wrong-password", address="198.51.100.20")
+@pytest.mark.parametrize("url", LOGIN_FORMS)
+def test_failures_for_other_names_do_not_lock_an_address(client, organizer, superuser, settings, url):
+    for number in range(3 * settings.AXES_FAILURE_LIMIT):
+        attempt(client, f"guess{number}", "wrong-password", address="198.51.100.20", url=url)
 
-    response = attempt(client, "root", "superuser-pass-1", address="198.51.100.20")
-    assert_locked_out(response, client)
+    # Everyone else behind the same address still logs in.
+    response = attempt(client, "root", "superuser-pass-1", address="198.51.100.20", url=url)
+    assert response.status_code == 302
 
-    # The same account from another address is not affected: only the address was locked.
-    response = attempt(client, "root", "superuser-pass-1", address="198.51.100.21")
-    assert response.status_code == 302 and response["Location"] == "/admin/"
+
+def test_a_username_failed_from_many_addresses_is_slowed_down_not_locked(client, organizer, settings):
+    settings.LOGIN_USERNAME_SLOWDOWN_AFTER = 10
+    settings.LOGIN_USERNAME_SLOWDOWN_SECONDS = 60
+    # Ten addresses, one failure each: no pair reaches the limit, the username reaches the slowdown.
+    for number in range(10):
+        assert attempt(client, "olga", "wrong-password", address=f"192.0.2.{number}").status_code == 200
+
+    # Within the minute after the latest failure, no attempt is checked, from any address: not even
+    # the right password (a checked attempt would be a guess).
+    slowed = attempt(client, "olga", PASSWORD, address="203.0.113.99")
+    assert slowed.status_code == 429
+    assert "accepts one attempt at a time" in slowed.text
+    assert 55 <= int(slowed["Retry-After"]) <= 60
+    assert SESSION_KEY not in client.session
+    # A refused attempt is not recorded, so it does not push the wait further.
+    assert AccessAttempt.objects.filter(username="olga").count() == 10
+    # Another username is not slowed.
+    assert attempt(client, "root-unknown", "wrong-password", address="203.0.113.99").status_code == 200
+
+    # A minute after the latest failure the real user gets in, from an address that never failed.
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(seconds=61))
+    response = attempt(client, "olga", PASSWORD, address="203.0.113.99")
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(organizer.pk)
+
+
+def test_an_organizer_unlocks_a_pair_by_hand(client, organizer, settings):
+    from django.core.management import call_command
+
+    fail_until_the_limit(client, "olga", ["192.0.2.10"], settings)
+    assert attempt(client, "olga", PASSWORD).status_code == 429
+    call_command("axes_reset_username", "olga", verbosity=0)
+    assert attempt(client, "olga", PASSWORD).status_code == 302
+
+
+def test_an_organizer_unlocks_from_the_admin(client, organizer, superuser, settings):
+    from tests.members_helpers import client_for
+
+    fail_until_the_limit(client, "olga", ["192.0.2.10"], settings)
+    locked = AccessAttempt.objects.get(username="olga")
+    admin = client_for(superuser)
+    response = admin.post(
+        reverse("admin:axes_accessattempt_delete", args=[locked.pk]), {"post": "yes"}, REMOTE_ADDR="192.0.2.200"
+    )
+    assert response.status_code == 302
+    assert attempt(client, "olga", PASSWORD).status_code == 302
 
 
 def test_failures_below_the_limit_do_not_lock_and_a_success_resets_the_count(client, organizer, settings):
@@ -95,7 +156,7 @@ def test_failures_below_the_limit_do_not_lock_and_a_success_resets_the_count(cli
 def test_after_the_cool_off_the_right_password_is_accepted_again(client, organizer, settings):
     fail_until_the_limit(client, "olga", ["192.0.2.10"], settings)
     pretend_time_passed(minutes=14)
-    assert_locked_out(attempt(client, "olga", PASSWORD), client)  # that attempt starts the wait again
+    assert_locked_out(attempt(client, "olga", PASSWORD), client)
 
     pretend_time_passed(minutes=16)
     response = attempt(client, "olga", PASSWORD)
@@ -124,7 +185,7 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(client, organiz
         # A visitor can write anything on the left of X-Forwarded-For; the proxy appends the real address.
         client.post(
             LOGIN_URL,
-            {"username": f"guess{number}", "password": "wrong"},
+            {"username": "olga", "password": "wrong"},
             REMOTE_ADDR="10.0.0.1",
             HTTP_X_FORWARDED_FOR=f"10.9.9.{number}, 203.0.113.5",
         )

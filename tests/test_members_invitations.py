@@ -104,17 +104,18 @@ def test_accepting_creates_the_member_person_and_organization(client, organizer)
     assert client.get(reverse("members:dashboard")).context["member"] == member
 
 
-def test_accepting_links_an_existing_person(client, organizer, twg_records):
+def test_accepting_links_the_person_the_organizer_named(client, organizer, twg_records):
     person = Person.objects.get(slug="jaume-guardans")
     organization = Organization.objects.first()
-    _, token = invite_member(email="jaume@example.org", invited_by=organizer)
+    _, token = invite_member(email="jaume@example.org", invited_by=organizer, person=person)
+    page = client.get(reverse("members:invitation", args=[token])).content.decode()
+    assert "You will be linked to <strong>Jaume Guardans</strong>" in page
     response = client.post(
         reverse("members:invitation", args=[token]),
         {
             "username": "jaume",
             "password1": "a-long-unusual-passphrase",
             "password2": "a-long-unusual-passphrase",
-            "person": person.pk,
             "organization": organization.pk,
         },
     )
@@ -186,7 +187,10 @@ def test_addresses_that_already_have_an_account_are_named(organizer_client, memb
 
 
 def test_a_person_taken_meanwhile_gets_a_message_not_an_error(client, organizer, member):
-    invitation, token = invite_member(email="late@example.org", invited_by=organizer, person=member.person)
+    person = member.person
+    Member.objects.filter(pk=member.pk).update(person=None)
+    invitation, token = invite_member(email="late@example.org", invited_by=organizer, person=person)
+    Member.objects.filter(pk=member.pk).update(person=person)
     response = client.post(
         reverse("members:invitation", args=[token]),
         {"username": "late", "password1": "a-long-unusual-passphrase", "password2": "a-long-unusual-passphrase"},

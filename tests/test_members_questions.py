@@ -83,7 +83,7 @@ def test_public_page_shows_syntheses_and_public_answers_only(client, member, sec
     assert response.status_code == 200
     content = response.content.decode()
     assert "Question 1?" in content and "Synthesis 1." in content
-    assert "Public answer 0" in content and "— Amina Diallo" in content
+    assert "Public answer 0" in content and '— <span class="person-name">Amina Diallo</span>' in content
     assert "Private answer" not in content
     assert "Unpublished question?" not in content
     assert "Corregidora" in content

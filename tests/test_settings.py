@@ -94,3 +94,18 @@ def test_smtp_is_configured_from_the_environment():
         text=True,
     )
     assert result.stdout.strip() == "smtp.example.org", result.stderr
+
+
+def test_a_test_that_switches_language_leaves_it_behind_only_for_itself():
+    """The autouse `default_language` fixture (tests/conftest.py) resets it after each test; the next
+    test, in this module, checks."""
+    from django.utils import translation
+
+    translation.activate("ar")
+    assert translation.get_language() == "ar"
+
+
+def test_the_next_test_starts_in_the_default_language(settings):
+    from django.utils import translation
+
+    assert translation.get_language() == settings.LANGUAGE_CODE

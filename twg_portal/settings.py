@@ -383,10 +383,12 @@ MIDDLEWARE.insert(
     "twg_portal.middleware.DatabaseUnavailableMiddleware",
 )
 
-# Login lockout (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one username, or from
-# one address, that username or address is refused, even with the right password, for
-# LOGIN_COOLOFF_MINUTES after its latest failure. Covers every login that goes through
-# django.contrib.auth.authenticate() with a request: the admin's and the members' login views.
+# Login lockout (django-axes; docs/security.md): after LOGIN_FAILURE_LIMIT failed logins for one
+# username from one address, that (username, address) pair is refused, even with the right password,
+# for LOGIN_COOLOFF_MINUTES after its latest failure. A username alone is only slowed down (one checked
+# attempt per LOGIN_USERNAME_SLOWDOWN_SECONDS once LOGIN_USERNAME_SLOWDOWN_AFTER failures from any
+# addresses) and an address alone is never locked: issue 13, finding 5. Covers every login that goes
+# through django.contrib.auth.authenticate() with a request: the admin's and the members' login views.
 INSTALLED_APPS.append("axes")
 AUTHENTICATION_BACKENDS = [
     "twg_portal.auth_backends.LoginLockoutBackend",
@@ -395,7 +397,12 @@ AUTHENTICATION_BACKENDS = [
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the pair, not either one alone
+# A refused attempt (locked or slowed) is not a guess: it is not recorded, so it neither renews the
+# pair's lock nor feeds the username's slowdown.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+LOGIN_USERNAME_SLOWDOWN_AFTER = envint("LOGIN_USERNAME_SLOWDOWN_AFTER", 10)
+LOGIN_USERNAME_SLOWDOWN_SECONDS = envint("LOGIN_USERNAME_SLOWDOWN_SECONDS", 60)
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "twg_portal.auth_backends.lockout_response"
@@ -403,6 +410,7 @@ AXES_LOCKOUT_CALLABLE = "twg_portal.auth_backends.lockout_response"
 # X-Forwarded-For; without one (the default) it is REMOTE_ADDR, and the header is ignored.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "twg_portal.auth_backends.client_ip_address"
+AXES_USERNAME_CALLABLE = "twg_portal.auth_backends.login_username"
 # Failed logins are recorded in the axes tables; successful ones need no log of their own.
 AXES_DISABLE_ACCESS_LOG = True
 # Axes logs each start-up and each checked attempt at INFO; keep its failures and lockouts (WARNING).
@@ -474,3 +482,8 @@ OAI_PAGE_SIZE = envint("OAI_PAGE_SIZE", 100)  # records per ListRecords/ListIden
 API_PAGE_SIZE_MAX = 100  # the largest `limit` the API accepts
 # Requests per client IP address (django-ninja's throttles, counted in the cache).
 API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "120/m")
+
+# Password-reset e-mails (issue 13, finding 7): django-ratelimit's counters in the cache, per address and
+# per e-mail address asked for (members/views/accounts.py; docs/security.md). Rates as "N/s|m|h|d".
+PASSWORD_RESET_RATE_PER_ADDRESS = os.environ.get("PASSWORD_RESET_RATE_PER_ADDRESS", "10/h")
+PASSWORD_RESET_RATE_PER_ACCOUNT = os.environ.get("PASSWORD_RESET_RATE_PER_ACCOUNT", "3/h")

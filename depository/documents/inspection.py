@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
-from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from depository.documents.extraction import ExtractionFailed, check_document
+from twg_portal.sizes import size_and_limit
 
 CHUNK_SIZE = 64 * 1024
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
@@ -78,10 +78,7 @@ def inspect_upload(uploaded_file, *, max_bytes, allowed_kinds=ATTACHMENT_KINDS):
     if not size:
         raise DocumentRejected(_("The file is empty."))
     if size > max_bytes:
-        raise DocumentRejected(
-            _("The file is %(size)s; the limit is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(max_bytes)}
-        )
+        raise DocumentRejected(_("The file is %(size)s; the limit is %(limit)s.") % size_and_limit(size, max_bytes))
     uploaded_file.seek(0)
     head = uploaded_file.read(8)
     uploaded_file.seek(0)
@@ -163,10 +160,7 @@ def check_zip_limits(archive):
     if uncompressed > settings.DOCUMENT_MAX_UNCOMPRESSED_BYTES:
         raise DocumentRejected(
             _("The document unpacks to %(size)s; at most %(limit)s are accepted.")
-            % {
-                "size": filesizeformat(uncompressed),
-                "limit": filesizeformat(settings.DOCUMENT_MAX_UNCOMPRESSED_BYTES),
-            }
+            % size_and_limit(uncompressed, settings.DOCUMENT_MAX_UNCOMPRESSED_BYTES)
         )
     for entry in entries:
         if entry.file_size >= RATIO_CHECK_MIN_BYTES and (

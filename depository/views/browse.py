@@ -3,11 +3,14 @@
 from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from depository import search
 
 
 @require_safe
+# The same URL answers the whole page or, to htmx, only the results: a cache must key on the header.
+@vary_on_headers("HX-Request")
 def browse(request):
     results = search.search(request.GET, request.user, page=_page_number(request))
     template = "depository/browse.html#results" if request.headers.get("HX-Request") else "depository/browse.html"

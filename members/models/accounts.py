@@ -3,6 +3,7 @@
 import hashlib
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -61,7 +62,7 @@ class Invitation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="invitations",
-        help_text=_("The person the new member will be; empty to let them choose or create one."),
+        help_text=_("The person the new member will be; empty to create a new person (merge them later if needed)."),
     )
     organization = models.ForeignKey(
         Organization,
@@ -108,6 +109,12 @@ class Invitation(models.Model):
 
     def __str__(self):
         return self.email
+
+    def clean(self):
+        # The account is bound to this person on acceptance (members/services/invitations.py): a person
+        # who already has an account cannot be given a second one.
+        if self.person_id and not self.is_used and Member.objects.filter(person_id=self.person_id).exists():
+            raise ValidationError({"person": _("This person already has an account.")})
 
     @property
     def is_used(self):

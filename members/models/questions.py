@@ -18,7 +18,7 @@ class QuestionQuerySet(models.QuerySet):
         return self.public().filter(Q(deadline__isnull=True) | Q(deadline__gt=timezone.now()))
 
     def with_public_answers(self):
-        answers = Answer.objects.filter(is_public=True).select_related("member__person", "member__user")
+        answers = Answer.objects.filter(is_public=True).select_related("member__person", "member__organization")
         return self.select_related("meeting").prefetch_related(
             Prefetch("answers", queryset=answers, to_attr="public_answers")
         )

@@ -18,6 +18,9 @@ from members import emails
 from members.models import Invitation, Member, hash_token
 from members.services.common import unique_slug
 
+EMAIL_MAX_LENGTH = Invitation._meta.get_field("email").max_length
+NAME_MAX_LENGTH = Invitation._meta.get_field("name").max_length
+
 
 class InvitationUnusable(Exception):
     """The link cannot be used (any more); `reason` is 'expired' or 'used'."""
@@ -53,6 +56,19 @@ def parse_invitees(text):
             validate_email(address)
         except ValidationError:
             errors.append(_("Line %(number)s has no valid e-mail address: %(line)s") % {"number": number, "line": line})
+            continue
+        # The columns' limits, said per line rather than failing the whole list with a 500 (issue 13).
+        if len(address) > EMAIL_MAX_LENGTH:
+            errors.append(
+                _("Line %(number)s: the e-mail address is longer than %(limit)d characters.")
+                % {"number": number, "limit": EMAIL_MAX_LENGTH}
+            )
+            continue
+        if len(name.strip()) > NAME_MAX_LENGTH:
+            errors.append(
+                _("Line %(number)s: the name is longer than %(limit)d characters.")
+                % {"number": number, "limit": NAME_MAX_LENGTH}
+            )
             continue
         if address.lower() in seen:
             continue
@@ -122,10 +138,14 @@ def check_usable(invitation):
 
 
 @transaction.atomic
-def accept_invitation(
-    *, invitation, username, password, person=None, person_name="", organization=None, organization_name=""
-):
-    """Create the user and member, linked to an existing or new person and organization; the link is spent."""
+def accept_invitation(*, invitation, username, password, person_name="", organization=None, organization_name=""):
+    """Create the user and member; the link is spent. Returns the Member.
+
+    The member is bound to the person the organizer named on the invitation (`invitation.person`) or,
+    when it names none, to a new person called `person_name`: never to another existing person, whoever
+    holds the link (issue 13, finding 1). Raises InvitationUnusable (used or expired) and ValidationError
+    (user name taken, or the invited person has meanwhile got an account); nothing is written then.
+    """
     # Locked, so two clicks on the same link cannot both create an account.
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     check_usable(invitation)
@@ -133,6 +153,7 @@ def accept_invitation(
     user.set_password(password)
     user.full_clean()
     user.save()
+    person = invitation.person
     if person is None:
         person = Person(name=person_name, slug=unique_slug(Person, person_name))
         person.full_clean()

@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from meetings.privacy import ShownPerson, Viewer
 from members.forms import AnswerForm
 from members.models import Answer, Question
 from members.services.questions import save_answer
@@ -12,7 +13,18 @@ from members.views.common import member_required
 @require_safe
 def question_list(request):
     """Public questions, their syntheses and the answers their authors made public."""
-    questions = Question.objects.public().with_public_answers()
+    questions = list(Question.objects.public().with_public_answers())
+    # An answer made public shows its author as their disclosure level lets this visitor see them
+    # (meetings/privacy.py), like every page that names people (issue 13, finding 4).
+    viewer = Viewer(request.user)
+    for question in questions:
+        for answer in question.public_answers:
+            person = answer.member.person
+            answer.shown = (
+                viewer.show(person, organization=answer.member.organization)
+                if person is not None
+                else ShownPerson(name="", title="", organization=None, named=False)
+            )
     return render(request, "members/question_list.html", {"questions": questions})
 
 

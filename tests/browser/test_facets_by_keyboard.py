@@ -21,6 +21,30 @@ FOCUSED = """() => {
 }"""
 
 
+HTMX_TRACKER = """() => {
+  if (window.twgHtmx) return;
+  window.twgHtmx = {inFlight: 0, settled: 0};
+  document.body.addEventListener('htmx:beforeRequest', () => { window.twgHtmx.inFlight += 1; });
+  document.body.addEventListener('htmx:afterSettle', () => {
+    window.twgHtmx.inFlight = Math.max(0, window.twgHtmx.inFlight - 1);
+    window.twgHtmx.settled += 1;
+  });
+  document.body.addEventListener('htmx:responseError', () => { window.twgHtmx.inFlight -= 1; });
+}"""
+
+
+def after_htmx_settles(page, action):
+    """Do `action` (a key press that makes htmx fetch and swap the results) and return once htmx has
+    swapped and settled at least once since, with no request of its own still in flight (one key can
+    start two: Enter in the search box is a change and a submit). Waits on htmx's own events, never on
+    a fixed delay or on "no network for 500 ms" (issue 13: the filter was missed on a loaded machine)."""
+    page.wait_for_function("() => window.htmx !== undefined")
+    page.evaluate(HTMX_TRACKER)
+    before = page.evaluate("() => window.twgHtmx.settled")
+    action()
+    page.wait_for_function("(before) => window.twgHtmx.settled > before && window.twgHtmx.inFlight === 0", arg=before)
+
+
 def tab_until(page, wanted, limit=40):
     for _ in range(limit):
         page.keyboard.press("Tab")
@@ -39,13 +63,12 @@ def test_search_and_facets_by_keyboard_on_a_desktop(records, new_page):
 
     page.get_by_label("Search", exact=True).focus()
     page.keyboard.type("crime prevention")
-    page.keyboard.press("Enter")
+    after_htmx_settles(page, lambda: page.keyboard.press("Enter"))
     expect(page).to_have_url(re.compile(r"q=crime(\+|%20)prevention"))
-    page.wait_for_load_state("networkidle")
 
     checkbox = tab_until(page, lambda focused: focused["type"] == "checkbox")
     assert checkbox["outline"] >= 2, checkbox
-    page.keyboard.press("Space")
+    after_htmx_settles(page, lambda: page.keyboard.press("Space"))
     label = checkbox["text"].rsplit(" (", 1)[0]
     expect(page.get_by_role("list", name="Active filters")).to_contain_text(label)
     expect(page.get_by_role("checkbox", name=checkbox["text"], exact=True)).to_be_checked()
@@ -68,7 +91,7 @@ def test_facet_panel_folds_away_on_a_phone_and_opens_by_keyboard(records, new_pa
     expect(page.locator(".facets input[type=checkbox]").first).to_be_visible()
 
     checkbox = tab_until(page, lambda focused: focused["type"] == "checkbox")
-    page.keyboard.press("Space")
+    after_htmx_settles(page, lambda: page.keyboard.press("Space"))
     expect(count).not_to_have_text("28 entries")
     # The panel stays open while the visitor is choosing filters.
     expect(page.locator(".facets input[type=checkbox]:checked")).to_be_visible()

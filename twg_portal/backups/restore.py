@@ -123,6 +123,10 @@ def put_file(source, root, name):
         target = root.path / name
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(source, target)
+        # The mode the storage gives its own saves (0600 for members' private files).
+        mode = getattr(root.storage, "file_permissions_mode", None)
+        if mode is not None:
+            os.chmod(target, mode)
         return
     if root.storage.exists(name):  # only with --force: the backup's file replaces it
         root.storage.delete(name)
