@@ -11,7 +11,8 @@ query the three measurements in rotating order, so machine noise hits all alike)
 - tantivy: the anchor's Tantivy.query (count, top 20, every facet's counts).
 
 Then the writes: the search's share of saving one entry (the same UPDATE with the index's triggers on
-and off), `rebuild_search_index`, and the database's size after 1,000 edits against a fresh load.
+and off), `rebuild_search_index`, the database's size after 1,000 edits against a fresh load, and a
+10,000-row spreadsheet through the admin's import task (dry run and confirm) into an empty database.
 Writes bench/anchor.json and the section "Search against tantivy" of docs/performance.md.
 
     make bench-anchor            # N=100000
@@ -224,6 +225,81 @@ def measure_writes(n):
     }
 
 
+IMPORT_DATABASE = os.environ.get("ANCHOR_IMPORT_DATABASE", "twg_portal_import_bench")
+
+
+def measure_import(path, rows=10_000):
+    """A spreadsheet of `rows` entries of the corpus (title, kind, summary, year, language, status,
+    tags) through the admin's large-import path (depository.tasks.run_entry_import_file: the dry run,
+    then the confirmed import, as the task worker runs them) into an empty database; then the database
+    size after VACUUM, and again after 1,000 of the entries are saved one by one and VACUUM."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["title", "kind", "summary", "year", "language", "status", "tags"])
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle):
+            if number >= rows:
+                break
+            item = json.loads(line)
+            writer.writerow(
+                [
+                    item["title"],
+                    "publication",
+                    item["summary"],
+                    item["year"],
+                    "en",
+                    "published",
+                    ", ".join(item["tags"]),
+                ]
+            )
+    csv_path = Path(path).with_name(f"import-{rows}.csv")
+    csv_path.write_text(buffer.getvalue(), encoding="utf-8")
+    environment = {**env(), "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{IMPORT_DATABASE}"}
+    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", IMPORT_DATABASE], check=True)
+    for command in (["ensure_database"], ["migrate", "--no-input", "-v0"]):
+        subprocess.run([PYTHON, "manage.py", *command], cwd=BASE_DIR, env=environment, check=True, capture_output=True)
+    script = (
+        "import django, json, sys, time; django.setup()\n"
+        "from pathlib import Path\n"
+        "from django.db import connection\n"
+        "from depository.models import EntryImport\n"
+        "from depository.tasks import run_entry_import_file\n"
+        "data = Path(sys.argv[1]).read_bytes()\n"
+        "job = EntryImport.objects.create(file_name='bench.csv', file_format='csv', data=data, row_count=int(sys.argv[2]))\n"
+        "started = time.perf_counter(); checked = run_entry_import_file(job.pk, dry_run=True)\n"
+        "dry = time.perf_counter() - started\n"
+        "started = time.perf_counter(); done = run_entry_import_file(job.pk, dry_run=False)\n"
+        "confirm = time.perf_counter() - started\n"
+        "job.refresh_from_db()\n"
+        "print(json.dumps({'dry_run_seconds': dry, 'confirm_seconds': confirm, 'status': [checked, done],\n"
+        "                  'new': job.report.get('new')}))\n"
+    )
+    result = subprocess.run(
+        [PYTHON, "-c", script, str(csv_path), str(rows)],
+        cwd=BASE_DIR, env=environment, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    connection = psycopg2.connect(f"host=127.0.0.1 port=5432 user=postgres dbname={IMPORT_DATABASE}")
+    connection.autocommit = True
+    cursor = connection.cursor()
+    cursor.execute("VACUUM ANALYZE")
+    cursor.execute("SELECT pg_database_size(current_database())")
+    report["size_fresh_mb"] = cursor.fetchone()[0] / 1e6
+    cursor.execute("SELECT id FROM depository_entry ORDER BY id LIMIT 1000")
+    for (entry_id,) in cursor.fetchall():  # as the admin's save: one UPDATE, committed
+        cursor.execute(
+            "UPDATE depository_entry SET title = title || ' (revised)', updated_at = now() WHERE id = %s", [entry_id]
+        )
+    cursor.execute("VACUUM ANALYZE")
+    cursor.execute("SELECT pg_database_size(current_database())")
+    report["size_after_1000_edits_mb"] = cursor.fetchone()[0] / 1e6
+    connection.close()
+    return report
+
+
 def pct(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -261,6 +337,16 @@ def markdown(report):
         f"(x{writes['size_after_1000_edits_mb'] / writes['size_fresh_mb']:.2f}).",
         "",
     ]
+    imported = report.get("import")
+    if imported:
+        lines += [
+            f"A spreadsheet of {imported['new']:,} entries of the corpus through the admin's large-import task "
+            f"into an empty database: dry run {imported['dry_run_seconds']:.1f} s, confirmed import "
+            f"{imported['confirm_seconds']:.1f} s (index included, at its commit); database "
+            f"{imported['size_fresh_mb']:.0f} MB after VACUUM, {imported['size_after_1000_edits_mb']:.0f} MB after "
+            f"1,000 saves and VACUUM (x{imported['size_after_1000_edits_mb'] / imported['size_fresh_mb']:.2f}).",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -321,6 +407,7 @@ def main():
             **{kind: [statistics.median(values), pct(values, 0.95)] for kind, values in samples[name].items()},
         }
     report["writes"] = measure_writes(args.n)
+    report["import"] = measure_import(path)
     (BASE_DIR / "bench" / "anchor.json").write_text(json.dumps(report, indent=2) + "\n")
     text = markdown(report)
     write_section(text, args.output)
