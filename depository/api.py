@@ -15,6 +15,7 @@ from django.db.models import Max, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.http import conditional_page
 from ninja import NinjaAPI, Query, Schema, Status
@@ -378,7 +379,7 @@ def get_entry(request: HttpRequest, response: HttpResponse, slug: str):
 @decorate_view(conditional_page)
 def list_meetings(request: HttpRequest):
     """The TWG's meetings, newest first (undated proposals first), as the meetings page lists them."""
-    return [_meeting(meeting) for meeting in Meeting.objects.listed()]
+    return [_meeting(meeting) for meeting in Meeting.objects.listed(timezone.localdate())]
 
 
 @api.get("/glossary", response={200: list[GlossaryEntry], **ERRORS}, url_name="glossary", tags=["glossary"])

@@ -18,13 +18,14 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from taggit.models import Tag
 
 from alerts import services as alert_services
 from alerts.models import Digest, SavedSearch
-from depository.models import EntryImport, GlossaryTerm, ReferenceImport
+from depository.models import City, EntryImport, GlossaryTerm, InternalTag, ReferenceImport
 from depository.spreadsheets import EntryResource
 from depository.tasks import extract_attachment_text
-from meetings.models import Meeting, Milestone, Organization, Participation, Person, ProgrammeSession
+from meetings.models import Event, EventKind, Meeting, Milestone, Organization, Participation, Person, ProgrammeSession
 from members.models import Answer, Question
 from members.services.invitations import invite_member
 from tests.depository_helpers import attach, make_entry
@@ -110,6 +111,12 @@ def world(db, media_roots, member, second_member, organizer, superuser):
     AccessFailureLog.objects.create(username="x", ip_address="203.0.113.9", user_agent="t")
     forgetful = get_user_model().objects.create_user("carla", email="carla@example.org")
     reference_import = ReferenceImport.objects.create(file_name="zotero.ris", format="ris", status="done")
+    proposed = Tag.objects.get_or_create(name="proposed", slug="proposed")[0]
+    InternalTag.objects.create(tag=proposed, note="not yet written")
+    event = Event.objects.create(
+        name="Executive course", slug="executive-course", kind=EventKind.COURSE, start_date=datetime.date(2027, 3, 1)
+    )
+    city = City.objects.get_or_create(slug="bogota", defaults={"name": "Bogotá", "country": "Colombia"})[0]
     large_import = EntryImport.objects.create(
         file_name="entries.csv", file_format="csv", data=b"title\nA\n", row_count=1
     )
@@ -122,6 +129,8 @@ def world(db, media_roots, member, second_member, organizer, superuser):
     )
     return {
         "reference_import": reference_import,
+        "event": event,
+        "city": city,
         "large_import": large_import,
         "alert": alert,
         "confirm_token": confirm_token,
@@ -161,6 +170,16 @@ def site_rows(world):
         ("get", reverse("about"), PUBLIC),
         ("get", reverse("healthz"), PUBLIC),
         ("get", reverse("sitemap"), PUBLIC),
+        ("get", reverse("robots"), PUBLIC),
+        ("get", "/favicon.ico", everyone(301)),  # to the static icon, for every page the admin's included
+        # Cities and the map (places): public.
+        ("get", reverse("places:cities"), PUBLIC),
+        ("get", reverse("places:map"), PUBLIC),
+        ("get", reverse("places:city", args=[world["city"].slug]), PUBLIC),
+        # Events: public pages and calendars; registering interest is for members (organizers count as such).
+        ("get", reverse("meetings:event", args=[world["event"].slug]), PUBLIC),
+        ("get", reverse("meetings:event_ics", args=[world["event"].slug]), PUBLIC),
+        ("post", reverse("meetings:event_interest", args=[world["event"].slug]), (LOGIN, *(REDIRECT,) * 4)),
         ("post", reverse("set_language"), everyone(REDIRECT), {"language": "fr", "next": "/"}),
         # Depository: published for everyone; drafts, their files and non-public files for staff only.
         ("get", reverse("depository:browse") + "?q=safety", PUBLIC),
