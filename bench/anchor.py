@@ -348,6 +348,9 @@ def markdown(report):
             f"1,000 saves and VACUUM (x{imported['size_after_1000_edits_mb'] / imported['size_fresh_mb']:.2f}).",
             "",
         ]
+    notes = BASE_DIR / "bench" / "anchor_notes.md"
+    if notes.exists():  # the written reading of the figures: which targets are met, which not, and why
+        lines += [notes.read_text().strip(), ""]
     return "\n".join(lines)
 
 
