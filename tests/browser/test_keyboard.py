@@ -27,14 +27,16 @@ def tab(page):
 
 def test_skip_link_navigation_and_language_switcher_by_tab(records, page):
     page.goto("/meetings/")
-    stops = [tab(page) for _ in range(9)]
+    # skip link, brand, five navigation links (Depository, Meetings, Cities, Members, About),
+    # log-in link, language select, Change button
+    stops = [tab(page) for _ in range(10)]
 
     skip = stops[0]
     assert (skip["text"], skip["href"]) == ("Skip to content", "#main")
     assert skip["visible"], "the skip link must appear when it has focus"
 
     labels = [stop["text"] for stop in stops]
-    for label in ("Depository", "Meetings", "Members", "About"):
+    for label in ("Depository", "Meetings", "Cities", "Members", "About"):
         assert label in labels, labels
     assert labels.index("Depository") < labels.index("About")
     assert any(stop["id"] == "language-select" for stop in stops), stops

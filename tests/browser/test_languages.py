@@ -21,7 +21,7 @@ def test_language_switcher_keeps_the_visitor_on_the_same_page(records, page):
     assert page.url.endswith("/meetings/")
     assert page.locator("html").get_attribute("lang") == "es"
     assert main_navigation(page).get_by_role("link", name="Reuniones").is_visible()
-    assert page.get_by_role("heading", level=1).inner_text() == "Reuniones"
+    assert page.get_by_role("heading", level=1).inner_text() == "Reuniones y eventos"
     # The choice sticks (a cookie) on the next page.
     main_navigation(page).get_by_role("link", name="Repositorio").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Repositorio"

@@ -58,7 +58,7 @@ def test_language_switcher_and_search_work_without_javascript(records, new_page)
     page.get_by_label("Language").select_option("fr")
     page.get_by_role("button", name="Change").click()
     assert page.url.endswith("/meetings/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Réunions"
+    assert page.get_by_role("heading", level=1).inner_text() == "Réunions et événements"
     page.locator(".brand").click()
     page.get_by_label("Rechercher dans le dépôt documentaire").fill("observatories")
     page.get_by_role("button", name="Rechercher").click()
