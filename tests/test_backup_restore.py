@@ -134,8 +134,9 @@ def test_backup_wipe_restore_gives_back_every_row_and_every_file(tmp_path, uploa
     media_root, private_root = uploaded_files
     original_rows, original_digests = table_contents(connection.settings_dict["NAME"])
     original_files = {"media": file_checksums(media_root), "private": file_checksums(private_root)}
-    assert original_rows["depository_entry"] >= 10 and original_rows["depository_attachment"] == 2
-    assert len(original_files["media"]) == 3 and len(original_files["private"]) == 2
+    # The records attach the two meeting reports (their files in MEDIA_ROOT); the fixture adds two rows.
+    assert original_rows["depository_entry"] >= 10 and original_rows["depository_attachment"] == 4
+    assert len(original_files["media"]) == 5 and len(original_files["private"]) == 2
 
     backup = make_backup(tmp_path)
     assert backup.stat().st_mode & 0o077 == 0  # readable by its owner only
@@ -154,7 +155,7 @@ def test_backup_wipe_restore_gives_back_every_row_and_every_file(tmp_path, uploa
     restored_media, restored_private = tmp_path / "restored" / "media", tmp_path / "restored" / "private_media"
     result = restore(backup, empty_database, restored_media, restored_private)
     assert result.returncode == 0, result.stderr
-    assert f"Restored {len(original_rows)} tables ({sum(original_rows.values())} rows) and 5 files" in result.stdout
+    assert f"Restored {len(original_rows)} tables ({sum(original_rows.values())} rows) and 7 files" in result.stdout
 
     restored_rows, restored_digests = table_contents(empty_database)
     assert restored_rows == original_rows

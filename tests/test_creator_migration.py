@@ -1,10 +1,10 @@
-"""Migration 0010: the author strings become creators; a published paper's authors are linked people."""
+"""Migration 0014: the author strings become creators; a published paper's authors are linked people."""
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("depository", "0009_creators_and_identifiers"), ("members", "0002_invitations_versions_events_questions")]
+BEFORE = [("depository", "0013_creators_and_identifiers"), ("members", "0002_invitations_versions_events_questions")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -81,7 +81,7 @@ def test_the_migration_cleans_text_stored_before(db):
             "UPDATE depository_entry SET title = %s, summary = %s WHERE id = %s",
             ["Dirty\x0b title", "Cafe\u0301\x1f", entry.pk],
         )
-    migration = importlib.import_module("depository.migrations.0012_clean_stored_text")
+    migration = importlib.import_module("depository.migrations.0016_clean_stored_text")
     with connection.schema_editor() as editor:
         migration.forwards(apps, editor)
     entry.refresh_from_db()
