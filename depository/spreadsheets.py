@@ -13,14 +13,15 @@ errors of their row, reported by the dry run before anything is written.
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
 
-from depository.creators import creators_from_text
-from depository.models import City, CityType, Entry, EntryKind, EntryStatus, Language, Theme, ViolenceType
-from depository.services import replace_creators, unique_entry_slugs
+from depository.creators import creators_from_text, known_people
+from depository.models import City, CityType, Creator, Entry, EntryKind, EntryStatus, Language, Theme, ViolenceType
+from depository.services import unique_entry_slugs
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets
 # (`=cmd|' /C calc'!A0`, `@SUM(...)`, `+1+1`, `-1+1`, a tab or carriage return before any of them).
@@ -207,6 +208,7 @@ class EntryResource(resources.ModelResource):
         for field in self.get_import_fields():
             if isinstance(field.widget, SlugListWidget):
                 field.widget._terms = None
+        self._people = None
         if "slug" not in dataset.headers:
             dataset.append_col([""] * len(dataset), header="slug")
         slug_at, title_at = dataset.headers.index("slug"), dataset.headers.index("title")
@@ -272,6 +274,10 @@ class EntryResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        try:
+            self.creators_from_row(instance, row)
+        except ValidationError as error:
+            errors["authors"] = ValidationError(error.messages, code="invalid")
         if instance.status == EntryStatus.PUBLISHED and instance.published_at is None:
             instance.published_at = timezone.now()  # before full_clean(): a published entry has a date
         instance.many_to_many_from_row = {}
@@ -305,11 +311,13 @@ class EntryResource(resources.ModelResource):
         batch = list(self.create_instances)
         super().bulk_create(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
         self.write_many_to_many(batch, created=True)
+        self.write_creators([entry for entry in batch if entry.pk is not None], created=True)
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         batch = list(self.update_instances)
         super().bulk_update(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
         self.write_many_to_many(batch, created=False)
+        self.write_creators(batch, created=False)
 
     def write_many_to_many(self, entries, *, created):
         """The facets and tags of a batch of saved entries, for the columns their rows have: the old
@@ -353,13 +361,43 @@ class EntryResource(resources.ModelResource):
         if user is not None and user.is_authenticated:
             instance.curated_by = user
 
-    def after_save_instance(self, instance, row, **kwargs):
-        """A changed `authors` cell replaces the creators; an unchanged one keeps their ORCID iDs and links."""
+    def creators_from_row(self, instance, row):
+        """The row's `authors` cell as unsaved, validated Creator rows, kept on the entry for
+        write_creators (the entry has no primary key until its batch is written); the people the
+        creators link to are read once per import."""
+        instance.creators_from_row = None
         if "authors" not in row:
             return
-        cell = "; ".join(creator.inverted_name for creator in creators_from_text(instance, row["authors"], {}))
-        if cell != self.dehydrate_authors(instance):
-            replace_creators(entry=instance, creators=creators_from_text(instance, row["authors"]))
+        if getattr(self, "_people", None) is None:
+            self._people = known_people()
+        creators = creators_from_text(instance, row["authors"], self._people)
+        for creator in creators:
+            # No per-row queries: the entry is not saved yet and the person was just read.
+            creator.full_clean(exclude=["entry", "person"], validate_unique=False, validate_constraints=False)
+        instance.creators_from_row = creators
+
+    def write_creators(self, entries, *, created):
+        """A changed `authors` cell replaces the creators; an unchanged one keeps their ORCID iDs and
+        links. For a batch of saved entries: their creators read in one query (updates only), the
+        replaced ones deleted in one statement and the new ones inserted in one."""
+        entries = [entry for entry in entries if getattr(entry, "creators_from_row", None) is not None]
+        if not entries:
+            return
+        if not created:
+            prefetch_related_objects(entries, "creators")
+            entries = [
+                entry
+                for entry in entries
+                if "; ".join(creator.inverted_name for creator in entry.creators_from_row)
+                != self.dehydrate_authors(entry)
+            ]
+            Creator.objects.filter(entry__in=entries).delete()
+        creators = []
+        for entry in entries:
+            for creator in entry.creators_from_row:
+                creator.entry = entry  # now with its primary key
+                creators.append(creator)
+        Creator.objects.bulk_create(creators)
 
     # Export ----------------------------------------------------------------------------------
 

@@ -198,6 +198,13 @@ class InputPaperAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(version_count=Count("versions"))
 
+    def get_deleted_objects(self, objs, request):
+        """A paper's versions (and their private files) leave with it, although PaperVersionAdmin
+        deletes none on its own: they need no delete permission of their own here."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(PaperVersion._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
     @admin.display(description=_("versions"), ordering="version_count")
     def version_count(self, paper):
         return paper.version_count
