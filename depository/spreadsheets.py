@@ -22,6 +22,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 from depository.creators import creators_from_text, known_people
 from depository.models import City, CityType, Creator, Entry, EntryKind, EntryStatus, Language, Theme, ViolenceType
 from depository.services import unique_entry_slugs
+from twg_portal.text import clean_text
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets
 # (`=cmd|' /C calc'!A0`, `@SUM(...)`, `+1+1`, `-1+1`, a tab or carriage return before any of them).
@@ -201,7 +202,8 @@ class EntryResource(resources.ModelResource):
         return " ".join(problems)
 
     def before_import(self, dataset, **kwargs):
-        """Check the header row, then give every row without a slug a new unique one (one query)."""
+        """Check the header row, clean every cell's text, then give every row without a slug a new
+        unique one (one query)."""
         problem = self.column_problems(dataset.headers or [])
         if problem:
             raise ValueError(problem)
@@ -213,7 +215,9 @@ class EntryResource(resources.ModelResource):
             dataset.append_col([""] * len(dataset), header="slug")
         slug_at, title_at = dataset.headers.index("slug"), dataset.headers.index("title")
         id_at = dataset.headers.index("id") if "id" in dataset.headers else None
-        rows = [list(row) for row in dataset]
+        # Text hygiene where text comes in (issue 14): before any cell reaches a query (the instance
+        # loader looks the slugs up), characters XML 1.0 forbids (NUL among them) go, and NFC.
+        rows = [[clean_text(cell) for cell in row] for row in dataset]
         blank = [number for number, row in enumerate(rows) if not str(row[slug_at] or "").strip()]
         titles = [restore_formula_text(str(rows[number][title_at] or "").strip()) for number in blank]
         named = {str(row[slug_at]).strip() for row in rows if str(row[slug_at] or "").strip()}
