@@ -1,6 +1,6 @@
 """Curation workflows on entries (the admin's bulk actions call these)."""
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import DateTimeField, F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -72,8 +72,17 @@ def unique_entry_slugs(titles, *, existing=None, max_length=200):
     ]
     taken = set(existing or ())
     if bases:
-        pattern = "^(" + "|".join(sorted(set(bases))) + r")(-[0-9]+)?$"  # slugify's output is [a-z0-9-]
-        taken.update(Entry.objects.filter(slug__regex=pattern).values_list("slug", flat=True))
+        # The slugs taken that are one of the bases, or a base with a suffix: one hash join, however
+        # many titles (a regular expression of the bases ORed is "too complex" past a few thousand).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT e.slug FROM {Entry._meta.db_table} e JOIN unnest(%(bases)s::text[]) b(base) "  # noqa: S608
+                "ON regexp_replace(e.slug, '-[0-9]+$', '') = b.base "
+                f"UNION SELECT e.slug FROM {Entry._meta.db_table} e JOIN unnest(%(bases)s::text[]) b(base) "  # noqa: S608
+                "ON e.slug = b.base",
+                {"bases": sorted(set(bases))},
+            )
+            taken.update(slug for (slug,) in cursor.fetchall())
     slugs = []
     for base in bases:
         slug, number = base, 1

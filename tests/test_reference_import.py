@@ -209,3 +209,15 @@ def test_the_records_loader_offers_the_starter_as_the_first_works(twg_records):
     before = Entry.objects.count()
     assert load_records().changed_nothing
     assert Entry.objects.count() == before
+
+
+def test_unique_entry_slugs_for_thousands_of_titles_in_one_query(django_assert_num_queries):
+    """A 10,000-row import without slugs: the slugs taken are found by one join, whatever the number
+    of titles (a regular expression of the titles ORed was "too complex" past a few thousand)."""
+    make_entry("Taken", slug="report-7")  # a base that itself ends like a suffix
+    make_entry("Taken too", slug="report-8-2")
+    titles = [f"Report {number}" for number in range(5000)]
+    with django_assert_num_queries(1):
+        slugs = unique_entry_slugs(titles)
+    assert len(set(slugs)) == 5000
+    assert slugs[7] == "report-7-2" and slugs[8] == "report-8" and slugs[9] == "report-9"
