@@ -31,6 +31,9 @@ from pathlib import Path
 
 import psycopg2
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402 (bench/run.py: the portal's server, as the per-size benchmark starts it)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 ANCHOR_DIR = Path(os.environ.get("ANCHOR_BENCH_DIR", BASE_DIR.parent / "shared" / "anchor_bench"))
 PYTHON = sys.executable
@@ -116,27 +119,6 @@ def capture(urls):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def start_server():
-    manage("collectstatic", "--no-input", "-v0")
-    process = subprocess.Popen(
-        [str(Path(PYTHON).with_name("gunicorn")), "twg_portal.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "1",
-         "--timeout", "120", "--log-level", "warning"],
-        cwd=BASE_DIR,
-        env=env(),
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start within 60 s")
-
-
 def timed(function):
     started = time.perf_counter()
     function()
@@ -169,8 +151,8 @@ def measure_queries(tantivy, queries, captured, rounds, warmup):
                 ("tantivy", lambda text=text, filters=filters: tantivy.query(text, filters)),
             ]
             shift = (round_number + position) % len(runs)
-            for kind, run in runs[shift:] + runs[:shift]:
-                elapsed = timed(run)
+            for kind, measure in runs[shift:] + runs[:shift]:
+                elapsed = timed(measure)
                 if round_number >= warmup:
                     samples[name][kind].append(elapsed)
     sql_connection.close()
@@ -386,7 +368,7 @@ def main():
         name: {"url": urls[name], "sql": sql, "count": count, "facets": facets}
         for name, (status, sql, count, facets) in capture(urls).items()
     }
-    server = start_server()
+    server = run.start_server(env(), PORT, timeout=120)
     try:
         samples = measure_queries(tantivy, anchor.QUERIES, captured, args.rounds, args.warmup)
     finally:

@@ -127,33 +127,27 @@ def count_queries(urls, env):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def start_server(env):
+def start_server(env, port=PORT, timeout=30):
+    """gunicorn with one worker on 127.0.0.1:`port` (gunicorn's `--timeout` `timeout` s), once /healthz
+    answers (at most 60 s)."""
     manage("collectstatic", "--no-input", "-v0", env=env)
     process = subprocess.Popen(
-        [
-            str(Path(PYTHON).with_name("gunicorn")),
-            "twg_portal.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
-        ],
+        [str(Path(PYTHON).with_name("gunicorn")), "twg_portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+         "--timeout", str(timeout), "--log-level", "warning"],
         cwd=BASE_DIR,
         env=env,
-    )
-    deadline = time.monotonic() + 30
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/healthz")
             if connection.getresponse().status == 200:
                 return process
         except OSError:
             time.sleep(0.2)
     process.terminate()
-    raise RuntimeError("gunicorn did not start within 30 s")
+    raise RuntimeError("gunicorn did not start within 60 s")
 
 
 def worker_pids(master_pid):
