@@ -321,24 +321,21 @@ CREATE OR REPLACE FUNCTION depository_matching_ids(q_en tsquery, q_es tsquery, q
 RETURNS integer[] LANGUAGE plpgsql STABLE
 SET enable_seqscan = off SET plan_cache_mode = force_custom_plan SET parallel_setup_cost = 20000 SET jit = off
 AS $$
+DECLARE
+    -- The column as a name in the statement, not `titles` in its WHERE: each arm must be a GIN scan.
+    col text := CASE WHEN titles THEN 'title_vector' ELSE 'document' END;
+    found integer[];
 BEGIN
-    -- Two plain statements rather than one with `titles` in its WHERE: each arm must be a GIN scan.
-    IF titles THEN
-        RETURN (SELECT coalesce(sort(array_agg(d.entry_id::integer)), '{}'::integer[]) FROM (
-            SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'en' AND title_vector @@ q_en
-            UNION ALL SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'es' AND title_vector @@ q_es
-            UNION ALL SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'fr' AND title_vector @@ q_fr
-            UNION ALL SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'ar' AND title_vector @@ q_ar
+    EXECUTE format($sql$
+        SELECT coalesce(sort(array_agg(d.entry_id::integer)), '{}'::integer[]) FROM (
+            SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'en' AND %1$I @@ $1
+            UNION ALL SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'es' AND %1$I @@ $2
+            UNION ALL SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'fr' AND %1$I @@ $3
+            UNION ALL SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'ar' AND %1$I @@ $4
             UNION ALL SELECT entry_id FROM depository_entrysearchdocument
-                      WHERE language NOT IN ('en', 'es', 'fr', 'ar') AND title_vector @@ q_other) d);
-    END IF;
-    RETURN (SELECT coalesce(sort(array_agg(d.entry_id::integer)), '{}'::integer[]) FROM (
-        SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'en' AND document @@ q_en
-        UNION ALL SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'es' AND document @@ q_es
-        UNION ALL SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'fr' AND document @@ q_fr
-        UNION ALL SELECT entry_id FROM depository_entrysearchdocument WHERE language = 'ar' AND document @@ q_ar
-        UNION ALL SELECT entry_id FROM depository_entrysearchdocument
-                  WHERE language NOT IN ('en', 'es', 'fr', 'ar') AND document @@ q_other) d);
+                      WHERE language NOT IN ('en', 'es', 'fr', 'ar') AND %1$I @@ $5) d
+    $sql$, col) INTO found USING q_en, q_es, q_fr, q_ar, q_other;
+    RETURN found;
 END $$;
 
 -- The union of id arrays (a facet's chosen values, ORed).
