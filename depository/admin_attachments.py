@@ -11,9 +11,8 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from depository.admin_extraction import ExtractionProblemFilter
+from depository.admin_extraction import ExtractionProblemFilter, extract_again
 from depository.documents import ATTACHMENT_KINDS, DocumentRejected, inspect_upload, safe_display_name
 from depository.documents.cleanup import delete_file_on_commit, delete_stored_files_on_error
 from depository.models import Attachment
@@ -186,7 +185,7 @@ class AttachmentAdmin(DeleteStoredFilesOnErrorMixin, admin.ModelAdmin):
         "uploaded_by",
     ]
     show_facets = admin.ShowFacets.ALWAYS
-    actions = ["extract_again"]
+    actions = [extract_again]
 
     download = AttachmentInline.download
     human_size = AttachmentInline.human_size
@@ -202,16 +201,3 @@ class AttachmentAdmin(DeleteStoredFilesOnErrorMixin, admin.ModelAdmin):
         for attachment in queryset:
             delete_file_on_commit(attachment.file)
         super().delete_queryset(request, queryset)
-
-    @admin.action(description=_("Extract the text of the selected files again"), permissions=["change"])
-    def extract_again(self, request, queryset):
-        attachments = list(queryset)
-        queryset.update(extraction_status=ExtractionStatus.PENDING, extraction_error="")
-        for attachment in attachments:
-            enqueue_text_extraction(attachment)
-        message = ngettext(
-            "%(count)d file queued for text extraction.",
-            "%(count)d files queued for text extraction.",
-            len(attachments),
-        )
-        self.message_user(request, message % {"count": len(attachments)})

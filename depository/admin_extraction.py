@@ -1,10 +1,12 @@
-"""The admin's filter for documents whose text extraction failed or is stuck (attachments, paper versions)."""
+"""The admin's filter for documents whose text extraction failed or is stuck, and the action that
+extracts their text again (attachments, paper versions)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from depository.models.attachments import ExtractionStatus
-from depository.tasks import queued_extraction
+from depository.tasks import enqueue_text_extraction, queued_extraction
 
 
 class ExtractionProblemFilter(admin.SimpleListFilter):
@@ -29,3 +31,16 @@ class ExtractionProblemFilter(admin.SimpleListFilter):
         if self.value() == "failed":
             return queryset.filter(extraction_status=ExtractionStatus.FAILED)
         return queryset
+
+
+@admin.action(description=_("Extract the text of the selected files again"), permissions=["change"])
+def extract_again(modeladmin, request, queryset):
+    """Queue a new text extraction for each selected file (an Attachment or a PaperVersion)."""
+    files = list(queryset)
+    queryset.update(extraction_status=ExtractionStatus.PENDING, extraction_error="")
+    for document in files:
+        enqueue_text_extraction(document)
+    message = ngettext(
+        "%(count)d file queued for text extraction.", "%(count)d files queued for text extraction.", len(files)
+    )
+    modeladmin.message_user(request, message % {"count": len(files)})

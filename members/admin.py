@@ -8,9 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from depository.admin_extraction import ExtractionProblemFilter
-from depository.models.attachments import ExtractionStatus
-from depository.tasks import enqueue_text_extraction
+from depository.admin_extraction import ExtractionProblemFilter, extract_again
 from members.forms import DecisionForm, InviteForm
 from members.models import Answer, InputPaper, Invitation, Member, PaperEvent, PaperVersion, Question, is_organizer
 from members.services.invitations import invite_many, renew_invitation
@@ -134,7 +132,7 @@ class PaperVersionAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     readonly_fields = fields
     show_facets = admin.ShowFacets.ALWAYS
-    actions = ["extract_again"]
+    actions = [extract_again]
 
     download = PaperVersionInline.download
 
@@ -143,19 +141,6 @@ class PaperVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    @admin.action(description=_("Extract the text of the selected files again"), permissions=["change"])
-    def extract_again(self, request, queryset):
-        versions = list(queryset)
-        queryset.update(extraction_status=ExtractionStatus.PENDING, extraction_error="")
-        for version in versions:
-            enqueue_text_extraction(version)
-        message = ngettext(
-            "%(count)d file queued for text extraction.",
-            "%(count)d files queued for text extraction.",
-            len(versions),
-        )
-        self.message_user(request, message % {"count": len(versions)})
 
 
 class PaperEventInline(admin.TabularInline):
