@@ -46,3 +46,33 @@ def test_pages_are_compressed_when_the_browser_accepts_gzip(client):
     plain = client.get("/about/")
     assert "Content-Encoding" not in plain
     assert int(response["Content-Length"]) < len(plain.content) / 2
+
+
+def test_management_commands_run_before_collectstatic(tmp_path):
+    """A fresh clone runs `ensure_database` and `migrate` before `collectstatic` has written the
+    manifest: nothing imported by the system checks (URLconf, admin, settings) may look up a
+    hashed static name then. CI on a fresh machine failed this way once (the favicon's redirect)."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    empty_static_root = tmp_path / "staticfiles"
+    empty_static_root.mkdir()
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "STATIC_ROOT": str(empty_static_root)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "no issues" in result.stdout
+
+
+def test_the_favicon_is_looked_up_per_request(client, settings, tmp_path):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == static("img/favicon.svg") != "/static/img/favicon.svg"

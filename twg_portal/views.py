@@ -1,6 +1,7 @@
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -20,6 +21,17 @@ def home(request):
             "latest_meetings": Meeting.objects.latest(4, timezone.localdate()),
         },
     )
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every page (the admin's included): a 301 to the SVG icon.
+
+    The icon's content-hashed name is looked up here, per request, and never when the URLconf is
+    imported: before `collectstatic` has written the manifest (a fresh clone's `manage.py migrate`
+    or `check`), a lookup at import time raises ValueError and stops every management command.
+    """
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 @require_safe
