@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.htmx import after_htmx_settles
 
 pytestmark = pytest.mark.browser
 
@@ -19,30 +20,6 @@ FOCUSED = """() => {
     outline: parseFloat(getComputedStyle(element).outlineWidth),
   };
 }"""
-
-
-HTMX_TRACKER = """() => {
-  if (window.twgHtmx) return;
-  window.twgHtmx = {inFlight: 0, settled: 0};
-  document.body.addEventListener('htmx:beforeRequest', () => { window.twgHtmx.inFlight += 1; });
-  document.body.addEventListener('htmx:afterSettle', () => {
-    window.twgHtmx.inFlight = Math.max(0, window.twgHtmx.inFlight - 1);
-    window.twgHtmx.settled += 1;
-  });
-  document.body.addEventListener('htmx:responseError', () => { window.twgHtmx.inFlight -= 1; });
-}"""
-
-
-def after_htmx_settles(page, action):
-    """Do `action` (a key press that makes htmx fetch and swap the results) and return once htmx has
-    swapped and settled at least once since, with no request of its own still in flight (one key can
-    start two: Enter in the search box is a change and a submit). Waits on htmx's own events, never on
-    a fixed delay or on "no network for 500 ms" (issue 13: the filter was missed on a loaded machine)."""
-    page.wait_for_function("() => window.htmx !== undefined")
-    page.evaluate(HTMX_TRACKER)
-    before = page.evaluate("() => window.twgHtmx.settled")
-    action()
-    page.wait_for_function("(before) => window.twgHtmx.settled > before && window.twgHtmx.inFlight === 0", arg=before)
 
 
 def tab_until(page, wanted, limit=40):

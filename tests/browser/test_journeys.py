@@ -16,6 +16,7 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from depository.models import Entry, ViolenceType
+from tests.browser.htmx import after_htmx_settles
 from tests.document_files import pdf_bytes
 from twg_portal.management.commands.ensure_organizer import sync_organizers_group
 
@@ -70,7 +71,7 @@ def test_practitioner_finds_cites_and_reads_an_entry_in_spanish(organized_violen
     # Search a phrase within the selection.
     search = page.get_by_label("Search", exact=True)
     search.fill('"e-learning tools"')
-    search.press("Enter")
+    after_htmx_settles(page, lambda: search.press("Enter"))
     expect(count).to_have_text("1 entry")
     title = "World Bank e-learning tools on urban violence"
 
@@ -217,7 +218,7 @@ def test_organizer_adds_an_entry_with_a_pdf_and_practitioners_find_it_by_a_word_
     visitor.goto("/depository/")
     search = visitor.get_by_label("Search", exact=True)
     search.fill("mototaxi")
-    search.press("Enter")
+    after_htmx_settles(visitor, lambda: search.press("Enter"))
     expect(visitor.locator(".browse__count")).to_have_text("1 entry")
     visitor.locator(".browse__results").get_by_role("link", name=title).click()
     expect(visitor.get_by_role("heading", level=1)).to_have_text(title)
@@ -328,7 +329,7 @@ def test_member_is_invited_submits_a_paper_revises_it_and_it_is_published(
     visitor.goto("/depository/")
     search = visitor.get_by_label("Search", exact=True)
     search.fill("rapid transit corridors")
-    search.press("Enter")
+    after_htmx_settles(visitor, lambda: search.press("Enter"))
     expect(visitor.locator(".browse__count")).to_have_text("1 entry")
     visitor.locator(".browse__results").get_by_role("link", name=title).click()
     expect(visitor.get_by_role("heading", level=1)).to_have_text(title)
