@@ -5,13 +5,15 @@ non-public file's words, the tables do not grow with edits, and every count is e
 import io
 import json
 import random
+import threading
+import time
 import zipfile
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
@@ -20,7 +22,7 @@ from taggit.models import Tag
 
 from depository import search
 from depository.facets import FACETS
-from depository.models import Entry, EntrySearchDocument, InternalTag, SearchQueue, Theme
+from depository.models import Entry, EntryPostings, EntrySearchDocument, InternalTag, SearchQueue, Theme
 from depository.search import facet_index
 from tests.depository_helpers import attach, city, make_entry, theme
 from twg_portal.records import load_records
@@ -87,6 +89,93 @@ def test_a_term_renamed_or_moved_follows_in_documents_and_counts(client):
     city_row.country = "Republic of Colombia"
     city_row.save()
     assert titles(client, country="Republic of Colombia") == ["Council practice"]
+
+
+def facet_row_versions():
+    """{(facet, value): ctid} of every facet row: an UPDATE gives a row a new ctid, even in one transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT facet, value, ctid::text FROM depository_facetposting")
+        return {(facet, value): ctid for facet, value, ctid in cursor.fetchall()}
+
+
+@pytest.mark.django_db
+def test_a_save_rewrites_only_the_facet_rows_it_changes():
+    """Issue 12's 30 ms save: a title edit writes no facet row; moving an entry from one theme to another
+    writes those two themes' rows and nothing else (sql/search_v2.sql, by difference)."""
+    entry = make_entry("Street lighting audit", themes=["youth"], cities=[city("bogota", "Colombia")])
+    make_entry("Mediation desk", themes=["mediation", "youth"])
+    search.flush()
+    before = facet_row_versions()
+
+    entry.title = "Safety walk audit"
+    entry.save()
+    search.flush()
+    assert facet_row_versions() == before
+
+    entry.themes.set([theme("mediation")])
+    search.flush()
+    after = facet_row_versions()
+    changed = {key for key in after if after[key] != before.get(key)}
+    assert changed == {("theme", str(theme("youth").pk)), ("theme", str(theme("mediation").pk))}
+    assert public_search("theme=youth").count == 1 and public_search("theme=mediation").count == 2
+
+    # Deleted, it leaves every row it was in, and its record goes.
+    entry.delete()
+    search.flush()
+    assert public_search("theme=mediation").count == 1 and public_search("country=Colombia").count == 0
+    assert not EntryPostings.objects.filter(entry_id=entry.pk).exists()
+
+
+def wait_until_a_session_waits_for_a_lock(failures, deadline_seconds=60):
+    """Return once another session of this database waits for a row lock (pg_stat_activity says so);
+    polls that view, one query at a time, until the deadline."""
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        while time.monotonic() - started < deadline_seconds and not failures:
+            # Inside a transaction the statistics views keep their first reading unless cleared.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return
+    raise AssertionError(f"the second transaction never waited for the first one's facet row: {failures}")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("row_exists", [True, False], ids=["existing row", "new row"])
+def test_two_transactions_adding_entries_to_one_facet_row_both_count(row_exists):
+    """Two curators tagging different entries with one theme at once: the second flush waits for the
+    first's row and applies its own difference to the row as the first committed it (a lost update
+    would drop one entry from the count)."""
+    first, second = make_entry("First practice"), make_entry("Second practice")
+    if row_exists:
+        make_entry("Older practice", themes=["mediation"])
+    mediation = theme("mediation")
+    with transaction.atomic():
+        first.themes.add(mediation)
+        search.flush()  # this transaction now holds the mediation row (or its key)
+
+        failures = []
+
+        def tag_the_second():
+            try:
+                with transaction.atomic():
+                    second.themes.add(mediation)  # flushed at this commit: waits for the first
+            except Exception as error:  # noqa: BLE001 (reported by the test's own thread below)
+                failures.append(error)
+            finally:
+                connection.close()
+
+        other = threading.Thread(target=tag_the_second)
+        other.start()
+        wait_until_a_session_waits_for_a_lock(failures)
+    other.join(timeout=60)
+    assert not other.is_alive() and not failures
+    expected = {"First practice", "Second practice"} | ({"Older practice"} if row_exists else set())
+    results = public_search("theme=mediation")
+    assert results.count == len(expected) and {row.title for row in results.page} == expected
 
 
 # -- recall: what people type ------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from depository.models.entries import (
 )
 from depository.models.entry_imports import EntryImport, EntryImportStatus
 from depository.models.imports import ImportStatus, ReferenceFormat, ReferenceImport
-from depository.models.postings import FacetPosting
+from depository.models.postings import EntryPostings, FacetPosting
 from depository.models.search_documents import EntrySearchDocument, SearchQueue
 from depository.models.tags import InternalTag
 from depository.models.vocabulary import City, CityType, Theme, ViolenceType, Vocabulary
@@ -34,6 +34,7 @@ __all__ = [
     "EntryImportStatus",
     "EntryKind",
     "EntryQuerySet",
+    "EntryPostings",
     "EntrySearchDocument",
     "EntryStatus",
     "EvidenceLevel",
