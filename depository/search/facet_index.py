@@ -138,7 +138,8 @@ def _bit_strings(selected, base, searched):
         sql, selection_params = _selection_sql(name, values, base, bits=True)
         raw.append(f"{sql} AS chosen_{name}")
         params.extend(selection_params)
-    start = "depository_bits(q.ids, length(r.everything)) & r.everything" if searched else "r.everything"
+    # The matches as bits: set one by one when few (a rare word), from a mask when many.
+    start = "depository_with_bits(r.everything # r.everything, q.ids, 1) & r.everything" if searched else "r.everything"
     columns = [f"{start} AS base_bits"]
     columns += [f"coalesce(r.chosen_{name}, r.everything # r.everything) AS fb_{name}" for name in selected]
     source = "q CROSS JOIN " if searched else ""
@@ -161,19 +162,21 @@ def matching_ids(selected, base, search_ids_sql):
     return f"(SELECT {_intersection(selected)} FROM ({sql}) s)", params
 
 
-def _candidates_sql(selected, base, titles_sql, window):
+def _candidates_sql(titles_sql, window):
     """SQL of the array (as text) of the candidates for ranking a search by relevance: the `window`
     matches created last and as many of the matches with the words in their title (`titles_sql`: the
     SQL of the sorted array of the title matches, and its parameters). With `window` matches or fewer,
-    that is every match: a small result is ranked exactly."""
-    arrays, params = _arrays(selected, base, ("q.ids", []))
+    that is every match: a small result is ranked exactly. The matches are the search's own (`q.ids`)
+    whose bit is set in `m.matched_bits` (visibility and filters applied): a few bit tests per match,
+    where intersecting id arrays would read the 400 kB array of every published entry."""
     titles, title_params = titles_sql
     sql = (
         f"SELECT '#', ARRAY(SELECT unnest(subarray(a.ids, greatest(icount(a.ids) - %s + 1, 1), %s)) "
         f"UNION SELECT t.id FROM (SELECT unnest(a.ids & {titles}) AS id ORDER BY 1 DESC LIMIT %s) t)::text, '', 0, 0 "
-        f"FROM (SELECT {_intersection(selected)} AS ids FROM (SELECT * FROM q CROSS JOIN LATERAL ({arrays}) x) s) a"
+        f"FROM (SELECT ARRAY(SELECT i FROM unnest(q.ids) i WHERE depository_has(m.matched_bits, i) ORDER BY i) AS ids "
+        f"FROM q CROSS JOIN m) a"
     )
-    return sql, [window, window, *title_params, window, *params]
+    return sql, [window, window, *title_params, window]
 
 
 def count(selected, base, search_ids_sql=None, *, titles_sql=None, window=0):
@@ -203,7 +206,7 @@ def count(selected, base, search_ids_sql=None, *, titles_sql=None, window=0):
     ctes += [_least_sql(name, others[name], base) for name in FACETS_BY_NAME if FACETS_BY_NAME[name].limit]
     parts = ["SELECT '', '', '', 0, bit_count(m.matched_bits) FROM m"]
     if search_ids_sql and titles_sql:
-        candidates_sql, candidates_params = _candidates_sql(selected, base, titles_sql, window)
+        candidates_sql, candidates_params = _candidates_sql(titles_sql, window)
         parts.append(candidates_sql)
         params.extend(candidates_params)
     parts += [_counts_sql(name, others[name], base) for name in FACETS_BY_NAME]
