@@ -94,8 +94,10 @@ def portal_url(text, filters):
 
 
 def capture(urls):
-    """{name: (status, [SQL of the page's statements], count, {facet: {value: n}})} from one request
-    each through Django's test client."""
+    """{name: (status, [SQL of the page's statements], count, {facet: {value: n}}, [PREPARE statements])}
+    from two requests each through Django's test client: the second request's statements (as a page
+    served by a warm connection runs them: EXECUTE of the statement the first one prepared), and the
+    first one's PREPAREs (depository/search/prepared.py), which the replay runs once beforehand."""
     script = (
         "import django, json, sys; django.setup()\n"
         "from django.db import connection\n"
@@ -104,13 +106,15 @@ def capture(urls):
         "setup_test_environment()  # the test client records each response's context\n"
         "client = Client(); out = {}\n"
         "for name, url in json.loads(sys.argv[1]).items():\n"
-        "    client.get(url)\n"
+        "    with CaptureQueriesContext(connection) as first:\n"
+        "        client.get(url)\n"
         "    with CaptureQueriesContext(connection) as ctx:\n"
         "        response = client.get(url)\n"
         "    facets = {item['facet'].name: {v.value: v.count for v in item['values'] if v.count}\n"
         "              for item in response.context['facets']}\n"
         "    out[name] = [response.status_code, [q['sql'] for q in ctx.captured_queries],\n"
-        "                 response.context['page'].paginator.count, facets]\n"
+        "                 response.context['page'].paginator.count, facets,\n"
+        "                 [q['sql'] for q in first.captured_queries if q['sql'].startswith('PREPARE')]]\n"
         "print(json.dumps(out))\n"
     )
     result = subprocess.run(
@@ -135,6 +139,11 @@ def measure_queries(tantivy, queries, captured, rounds, warmup):
         response = http_connection.getresponse()
         response.read()
         assert response.status == 200, (url, response.status)
+
+    with sql_connection.cursor() as cursor:
+        for name in queries:
+            for statement in captured[name]["prepare"]:  # "PREPARE x AS ...; EXECUTE x(...)", once
+                cursor.execute(statement)
 
     def replay(statements):
         with sql_connection.cursor() as cursor:
@@ -365,8 +374,8 @@ def main():
     tantivy.load(anchor.Corpus(str(path)))
     urls = {name: portal_url(text, filters) for name, (text, filters, _) in anchor.QUERIES.items()}
     captured = {
-        name: {"url": urls[name], "sql": sql, "count": count, "facets": facets}
-        for name, (status, sql, count, facets) in capture(urls).items()
+        name: {"url": urls[name], "sql": sql, "count": count, "facets": facets, "prepare": prepare}
+        for name, (status, sql, count, facets, prepare) in capture(urls).items()
     }
     server = run.start_server(env(), PORT, timeout=120)
     try:

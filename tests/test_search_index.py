@@ -13,9 +13,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.http import QueryDict
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.timezone import now
 from taggit.models import Tag
@@ -312,7 +313,7 @@ def shown_counts(results):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_counts_equal_a_brute_force_count_for_two_hundred_queries():
+def test_counts_equal_a_brute_force_count_for_two_hundred_queries(monkeypatch):
     load_records()
     call_command("generate_synthetic_entries", entries=2000, allow_any_database=True, stdout=io.StringIO())
     Entry.objects.filter(pk__in=Entry.objects.order_by("?").values("pk")[:150]).update(status="draft")
@@ -330,10 +331,47 @@ def test_counts_equal_a_brute_force_count_for_two_hundred_queries():
         params["q"] = query
         for name, chosen in selected.items():
             params.setlist(name, chosen)
-        results = search.search(params, AnonymousUser())
         total, counts = brute_force(query, {facet.name: selected.get(facet.name, []) for facet in FACETS})
-        assert results.count == total, (query, selected)
-        assert shown_counts(results) == counts, (query, selected)
+        # Counted from the matches' records (few matches) and from the bit strings (many), alike.
+        for few in (facet_index.FEW_MATCHES, 0):
+            monkeypatch.setattr(facet_index, "FEW_MATCHES", few)
+            results = search.search(params, AnonymousUser())
+            assert results.count == total, (query, selected, few)
+            assert shown_counts(results) == counts, (query, selected, few)
+
+
+@pytest.mark.django_db
+def test_the_counting_statement_is_prepared_once_per_connection(settings):
+    """depository/search/prepared.py: the first search of a shape prepares its counting statement, the
+    next ones execute it (one statement each time, as Django counts them), with the same answers as an
+    unprepared run; a rolled-back transaction does not lose it."""
+    make_entry("Kidnapping response protocol", themes=["youth"])
+    make_entry("Youth mediation desk", themes=["youth", "mediation"])
+    search.flush()
+    query = "q=kidnapping+OR+mediation&theme=youth"
+    with connection.cursor() as cursor:  # earlier tests on this connection may have prepared the shape
+        cursor.execute("DEALLOCATE ALL")
+    search.prepared._prepared.pop(connection.connection, None)
+    settings.SEARCH_PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as plain:
+        expected = public_search(query)
+    assert not any(q["sql"].startswith(("PREPARE", "EXECUTE")) for q in plain.captured_queries)
+    settings.SEARCH_PREPARED_STATEMENTS = True
+    with CaptureQueriesContext(connection) as first:
+        prepared_first = public_search(query)
+    with CaptureQueriesContext(connection) as second:
+        prepared_second = public_search(query)
+    assert [q["sql"][:8] for q in first.captured_queries].count("PREPARE ") == 1
+    assert [q["sql"][:8] for q in second.captured_queries].count("EXECUTE ") == 1
+    assert len(plain.captured_queries) == len(first.captured_queries) == len(second.captured_queries)
+    for results in (prepared_first, prepared_second):
+        assert results.count == expected.count == 2
+        assert shown_counts(results) == shown_counts(expected)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        public_search(query)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1/0")
+    assert public_search(query).count == 2
 
 
 # -- bulk loading -----------------------------------------------------------------------------------

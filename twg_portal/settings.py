@@ -158,6 +158,11 @@ DATABASES = {
     "default": database_from_url(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/twg_portal"))
 }
 
+# The search's facet counting statement is prepared once per connection (depository/search/prepared.py).
+# Off behind a pooler in transaction mode (PgBouncer pool_mode = transaction), which does not keep a
+# session's prepared statements from one transaction to the next.
+SEARCH_PREPARED_STATEMENTS = envbool("SEARCH_PREPARED_STATEMENTS", True)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
