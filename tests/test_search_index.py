@@ -102,7 +102,7 @@ def facet_row_versions():
 @pytest.mark.django_db
 def test_a_save_rewrites_only_the_facet_rows_it_changes():
     """Issue 12's 30 ms save: a title edit writes no facet row; moving an entry from one theme to another
-    writes those two themes' rows and nothing else (sql/search_v2.sql, by difference)."""
+    writes those two themes' rows and nothing else (sql/search_v1.sql, by difference)."""
     entry = make_entry("Street lighting audit", themes=["youth"], cities=[city("bogota", "Colombia")])
     make_entry("Mediation desk", themes=["mediation", "youth"])
     search.flush()

@@ -5,6 +5,7 @@
 
 from pathlib import Path
 
+import django.contrib.postgres.fields
 from django.db import migrations, models
 
 SQL_FILE = Path(__file__).resolve().parent.parent / "search" / "sql" / "search_v1.sql"
@@ -46,6 +47,22 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "entry waiting for the search index",
                 "verbose_name_plural": "entries waiting for the search index",
+            },
+        ),
+        migrations.CreateModel(
+            name="EntryPostings",
+            fields=[
+                ("entry_id", models.BigIntegerField(primary_key=True, serialize=False, verbose_name="entry id")),
+                (
+                    "posting_ids",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.IntegerField(), default=list, size=None, verbose_name="facet posting ids"
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "facet rows of an entry",
+                "verbose_name_plural": "facet rows of entries",
             },
         ),
         migrations.RunPython(install_sql, migrations.RunPython.noop),

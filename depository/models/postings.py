@@ -49,7 +49,7 @@ class FacetPosting(models.Model):
 
 class EntryPostings(models.Model):
     """The facet rows (FacetPosting ids) one entry is in, as the facet index last recorded it: what
-    lets `depository_search_write_facets` (sql/search_v2.sql) rewrite only the rows an edit adds the
+    lets `depository_search_write_facets` (sql/search_v1.sql) rewrite only the rows an edit adds the
     entry to or removes it from. Saving a title changes no row; without this, every save had to read
     every row's id array to find the entry (6 MB at 100,000 entries; issue 12's 30 ms target).
 
