@@ -4,13 +4,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from twg_portal.text import CleanTextModel
+
 
 class Frequency(models.TextChoices):
     WEEKLY = "weekly", _("Weekly")
     MONTHLY = "monthly", _("Monthly")
 
 
-class SavedSearch(models.Model):
+class SavedSearch(CleanTextModel):
     """One search of the depository (the browse page's query string, canonical, without page or
     sort) that `email` receives as an alert. A member's is tied to the account; a visitor's exists
     only once the address has been confirmed (double opt-in: nothing is stored before)."""
@@ -43,7 +45,7 @@ class SavedSearch(models.Model):
         return f"{self.email}: {self.query_string or '*'}"
 
 
-class Digest(models.Model):
+class Digest(CleanTextModel):
     """One saved search's share of one period's digest e-mail. The row is committed *before* the
     e-mail is sent (alerts.services.send_digests): a crash between the two loses that digest (then
     `sent_at` stays empty, shown in the admin) but can never send it twice."""

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from depository.models import City, Entry, Theme
+from twg_portal.text import CleanTextModel
 
 
 class OrganizationKind(models.TextChoices):
@@ -25,7 +26,7 @@ class OrganizationKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Organization(models.Model):
+class Organization(CleanTextModel):
     name = models.CharField(_("name"), max_length=300, unique=True)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     acronym = models.CharField(_("acronym"), max_length=40, blank=True)
@@ -62,7 +63,7 @@ class Disclosure(models.TextChoices):
     ORGANIZERS = "organizers", _("Organizers only (others see 'one participant', without the organization)")
 
 
-class Person(models.Model):
+class Person(CleanTextModel):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     other_spellings = models.CharField(
@@ -171,7 +172,7 @@ class MeetingQuerySet(models.QuerySet):
         return self.listed(today)[:count]
 
 
-class Meeting(models.Model):
+class Meeting(CleanTextModel):
     number = models.PositiveSmallIntegerField(
         _("number"), null=True, blank=True, help_text=_("0 for the inception meeting; empty for proposals.")
     )
@@ -274,7 +275,7 @@ class SessionKind(models.TextChoices):
     CLOSING = "closing", _("Closing")
 
 
-class ProgrammeSession(models.Model):
+class ProgrammeSession(CleanTextModel):
     meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="sessions")
     date = models.DateField(_("day"), null=True, blank=True)
     start_time = models.TimeField(_("starts"), null=True, blank=True)
@@ -328,7 +329,7 @@ class SessionRole(models.TextChoices):
     RAPPORTEUR = "rapporteur", _("Rapporteur")
 
 
-class SessionContribution(models.Model):
+class SessionContribution(CleanTextModel):
     """A person's part in a programme session, with the title the programme gives them."""
 
     session = models.ForeignKey(
@@ -363,7 +364,7 @@ class ParticipationRole(models.TextChoices):
     ORGANIZER = "organizer", _("Organizer")
 
 
-class Participation(models.Model):
+class Participation(CleanTextModel):
     """A person on a meeting's list of participants, with the title and organization they held then."""
 
     person = models.ForeignKey(
@@ -420,7 +421,7 @@ class MilestoneQuerySet(models.QuerySet):
         )
 
 
-class Milestone(models.Model):
+class Milestone(CleanTextModel):
     """An item of the TWG's work plan."""
 
     title = models.CharField(_("title"), max_length=300)
@@ -498,7 +499,7 @@ class EventQuerySet(models.QuerySet):
         return self.select_related("city").filter(start_date__isnull=False).order_by("start_date", "name")
 
 
-class Event(models.Model):
+class Event(CleanTextModel):
     """A course, training or event beside the TWG's own meetings (issue 15): only what the reports state;
     unknown dates and places stay empty and show as not known."""
 

@@ -24,14 +24,15 @@ def test_every_portal_model_is_in_the_admin():
         if not model._meta.auto_created
     }
     # Session contributions are curated inline in their session, attachments and creators inline in their entry,
-    # a paper's versions and history inline in its admin page; search documents, the facet index and
-    # the search's change queue are derived, never edited.
+    # a paper's versions and history inline in its admin page; search documents, the facet index, its
+    # per-entry records and the search's change queue are derived, never edited.
     assert models - set(REGISTERED) <= {
         ("meetings", "sessioncontribution"),
         ("depository", "attachment"),
         ("depository", "creator"),
         ("depository", "entrysearchdocument"),
         ("depository", "facetposting"),
+        ("depository", "entrypostings"),
         ("depository", "searchqueue"),
         ("members", "paperversion"),
         ("members", "paperevent"),

@@ -120,3 +120,44 @@ def test_the_feed_has_what_rfc_4287_requires(client):
         assert entry.find(f"{ATOM}link[@rel='alternate']") is not None
     parsed = feedparser.parse(response.content)
     assert not parsed.bozo and parsed.feed.author.startswith("Technical Working Group")
+
+
+# -- validated as stored: cleaned before validation, not only before saving ---------------------------
+@pytest.mark.parametrize(
+    "typed, existing, error",
+    [
+        ("\x0b\ufffe", None, "This field is required."),  # only forbidden characters: blank once cleaned
+        ("Safer Cities\x0b", "Safer Cities", "Organization with this Name already exists."),
+        ("Bogota\u0301 council", "Bogotá council", "Organization with this Name already exists."),  # NFC
+    ],
+    ids=["blank once cleaned", "control character", "decomposed accent"],
+)
+def test_the_admin_validates_text_as_it_will_be_stored(organizer_client, typed, existing, error):
+    from meetings.models import Organization
+
+    if existing:
+        Organization.objects.create(name=existing, slug="existing")
+    before = Organization.objects.count()
+    response = organizer_client.post(
+        reverse("admin:meetings_organization_add"), {"name": typed, "slug": "typed", "acronym": ""}
+    )
+    assert response.status_code == 200  # the form again, with its error; never an IntegrityError
+    assert error in response.content.decode() or "cannot be blank" in response.content.decode()
+    assert Organization.objects.count() == before
+
+
+def test_the_participant_import_reads_names_as_they_will_be_stored(organizer_client):
+    """Hypothesis found it: an organization named U+FFFE was new on the plan, and empty when saved."""
+    from meetings.models import Meeting, Organization
+
+    meeting = Meeting.objects.create(title="Hygiene meeting", slug="hygiene")
+    url = reverse("admin:meetings_meeting_import_participants", args=[meeting.pk])
+    for _ in range(2):
+        response = organizer_client.post(
+            url, {"text": "name,title,organization,city,role\n0,,\ufffe\nAna Ruiz,,Safer\x0b Cities", "confirm": "1"}
+        )
+        assert response.status_code in (200, 302)
+    assert not Organization.objects.filter(name="").exists()
+    assert list(Organization.objects.filter(name__startswith="Safer").values_list("name", flat=True)) == [
+        "Safer Cities"
+    ]

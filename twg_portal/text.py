@@ -6,10 +6,14 @@ admin's XLSX export (openpyxl refuses it) and every XML export. `clean_text` rem
 and normalises to NFC (Unicode Standard Annex #15), so 'é' typed as e + combining accent and 'é'
 pasted as one character are the same text for search, duplicates and slugs.
 
-Applied by a `pre_save` receiver (`clean_model_text`) to every CharField and TextField of the
-portal's own models, whatever wrote them: admin forms and inlines, members' forms, the spreadsheet
-import, the records loader, services. Writes that bypass `save()` (bulk_create, the reference-manager
-import) call `clean_text` on their values themselves; migration depository 0012 cleaned stored rows.
+Applied to every CharField and TextField of the portal's own models twice over: before validation,
+by `CleanTextModel.clean_fields` (so that "required", lengths and uniqueness are checked on the text
+as it will be stored: a name of only forbidden characters is blank, `Ab<U+000B>` is a duplicate of
+`Ab`; checked after, they gave IntegrityErrors, 500s), and before every write by a `pre_save`
+receiver (`clean_model_text`), whatever wrote them: admin forms and inlines, members' forms, the
+spreadsheet import, the records loader, services. Writes that bypass `save()` (bulk_create, the
+reference-manager import) and imports that match names before saving (participants, spreadsheets)
+call `clean_text` on their input themselves; migration depository 0016 cleaned stored rows.
 """
 
 import re
@@ -17,9 +21,10 @@ import unicodedata
 
 from django.db import models
 
+
 # C0 controls except tab (09), LF (0A) and CR (0D); lone surrogates; the noncharacters FFFE and FFFF.
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-PORTAL_APPS = {"twg_portal", "depository", "meetings", "members"}
+PORTAL_APPS = {"twg_portal", "depository", "meetings", "members", "places", "alerts", "usage"}
 
 
 def clean_text(value):
@@ -29,12 +34,29 @@ def clean_text(value):
     return unicodedata.normalize("NFC", XML_FORBIDDEN.sub("", value))
 
 
-def clean_model_text(sender, instance, raw=False, **kwargs):
-    """pre_save receiver: clean every text field of a portal model instance before it is written."""
-    if raw or sender._meta.app_label not in PORTAL_APPS:
-        return
-    for field in sender._meta.concrete_fields:
+def clean_instance_text(instance):
+    """Clean every text field of a model instance in place."""
+    for field in instance._meta.concrete_fields:
         if isinstance(field, (models.CharField, models.TextField)):
             value = getattr(instance, field.attname)
             if isinstance(value, str):
                 setattr(instance, field.attname, clean_text(value))
+
+
+def clean_model_text(sender, instance, raw=False, **kwargs):
+    """pre_save receiver: clean every text field of a portal model instance before it is written."""
+    if raw or sender._meta.app_label not in PORTAL_APPS:
+        return
+    clean_instance_text(instance)
+
+
+class CleanTextModel(models.Model):
+    """The portal's models' base: text is cleaned before it is validated (ModelForm validation and
+    `full_clean()` both go through `clean_fields`), not only before it is saved."""
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None):
+        clean_instance_text(self)
+        super().clean_fields(exclude=exclude)

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from depository.models import Entry
+from twg_portal.text import CleanTextModel
 
 
 class UsageKind(models.TextChoices):
@@ -12,7 +13,7 @@ class UsageKind(models.TextChoices):
     DOWNLOAD = "download", _("File downloads")
 
 
-class MonthlyUsage(models.Model):
+class MonthlyUsage(CleanTextModel):
     """Views of an entry's page and downloads of its files in one calendar month (UTC), each visitor
     counted once a day (usage/counting.py). Written only by `usage.counting.flush`."""
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from depository.models.entries import Entry
+from twg_portal.text import CleanTextModel
 
 
 def attachment_path(instance, filename):
@@ -26,7 +27,7 @@ class ExtractionStatus(models.TextChoices):
     FAILED = "failed", _("Text could not be extracted")
 
 
-class Attachment(models.Model):
+class Attachment(CleanTextModel):
     entry = models.ForeignKey(Entry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
     original_name = models.CharField(_("original file name"), max_length=255, blank=True)

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from depository.identifiers import normalise_orcid
+from twg_portal.text import CleanTextModel
 
 
 class CreatorKind(models.TextChoices):
@@ -26,7 +27,7 @@ class CreatorRole(models.TextChoices):
     EDITOR = "editor", _("Editor")
 
 
-class Creator(models.Model):
+class Creator(CleanTextModel):
     entry = models.ForeignKey(
         "depository.Entry", verbose_name=_("entry"), on_delete=models.CASCADE, related_name="creators"
     )

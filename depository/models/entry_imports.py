@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from twg_portal.text import CleanTextModel
+
 
 class EntryImportStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting for the task worker")
@@ -14,7 +16,7 @@ class EntryImportStatus(models.TextChoices):
     DONE = "done", _("Imported")
 
 
-class EntryImport(models.Model):
+class EntryImport(CleanTextModel):
     """An uploaded entries file of more than ENTRY_IMPORT_BACKGROUND_ROWS rows (docs/files.md). The
     file is kept in the row (at most ENTRY_IMPORT_MAX_BYTES) so any worker can read it; `report`
     holds the dry run's or the import's outcome: {"new": int, "update": int, "errors": [[row,

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from twg_portal.text import CleanTextModel
+
 
 class ReferenceFormat(models.TextChoices):
     RIS = "ris", "RIS"
@@ -24,7 +26,7 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ReferenceImport(models.Model):
+class ReferenceImport(CleanTextModel):
     file_name = models.CharField(_("file"), max_length=255)
     format = models.CharField(_("format"), max_length=16, choices=ReferenceFormat.choices)
     text = models.TextField(_("file text"), blank=True)

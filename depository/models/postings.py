@@ -12,6 +12,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from twg_portal.text import CleanTextModel
+
 
 class BitStringField(models.Field):
     """PostgreSQL's `bit varying`: read and written as a string of 0s and 1s (the SQL does the work)."""
@@ -22,7 +24,7 @@ class BitStringField(models.Field):
         return "bit varying"
 
 
-class FacetPosting(models.Model):
+class FacetPosting(CleanTextModel):
     # The facet's query-string name; "" for the row holding every published entry.
     facet = models.CharField(_("facet"), max_length=32)
     # The term's id (vocabularies, tags), the choice or year, or the country; "" for every published entry.
@@ -47,7 +49,7 @@ class FacetPosting(models.Model):
         return f"{self.facet}={self.value}"
 
 
-class EntryPostings(models.Model):
+class EntryPostings(CleanTextModel):
     """The facet rows (FacetPosting ids) one entry is in, as the facet index last recorded it: what
     lets `depository_search_write_facets` (sql/search_v1.sql) rewrite only the rows an edit adds the
     entry to or removes it from. Saving a title changes no row; without this, every save had to read

@@ -12,9 +12,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from depository.models.entries import Entry, Language
+from twg_portal.text import CleanTextModel
 
 
-class EntrySearchDocument(models.Model):
+class EntrySearchDocument(CleanTextModel):
     entry = models.OneToOneField(
         Entry, verbose_name=_("entry"), primary_key=True, on_delete=models.CASCADE, related_name="search_document"
     )
@@ -39,7 +40,7 @@ class EntrySearchDocument(models.Model):
         return str(self.entry_id)
 
 
-class SearchQueue(models.Model):
+class SearchQueue(CleanTextModel):
     """An entry whose search document and facet rows are out of date: written by the statement
     triggers of depository/search/sql/search_v1.sql (whoever changes an entry, its relations, its
     files or a term it uses, ORM save, QuerySet.update(), bulk_create or raw SQL) and emptied at commit

@@ -5,8 +5,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
+from twg_portal.text import CleanTextModel
 
-class InternalTag(models.Model):
+
+class InternalTag(CleanTextModel):
     """Marks a tag as internal: it stays out of the public tag facet, the public entry pages and a
     public search's tag filter; curators see it everywhere."""
 

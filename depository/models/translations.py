@@ -16,6 +16,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from twg_portal.text import CleanTextModel
+
 
 class Language(models.TextChoices):
     """The portal's four languages: of its interface, of entries, and of translated content."""
@@ -63,7 +65,7 @@ class Translated:
         return obj.translation(self.field_name)
 
 
-class TranslatableContent(models.Model):
+class TranslatableContent(CleanTextModel):
     """A model with translatable text fields. Subclasses list them in TRANSLATED_FIELDS and declare
     one `translation_field` per field and language of TRANSLATION_LANGUAGES."""
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from depository.models.translations import Language, TranslatableContent, Translated, translation_field
+from twg_portal.text import CleanTextModel
 
 
 class Vocabulary(TranslatableContent):
@@ -78,7 +79,7 @@ class Theme(Vocabulary):
             raise ValidationError({"parent": _("A theme with sub-themes cannot itself have a parent.")})
 
 
-class City(models.Model):
+class City(CleanTextModel):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=140, unique=True)
     country = models.CharField(_("country"), max_length=120, blank=True)

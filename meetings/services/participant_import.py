@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from depository.models import City
 from meetings.models import Disclosure, Meeting, Organization, Participation, ParticipationRole, Person
 from meetings.services.export import FORMULA_STARTS
+from twg_portal.text import clean_text
 
 MAX_IMPORT_BYTES = 256 * 1024
 MAX_IMPORT_ROWS = 1000
@@ -157,6 +158,7 @@ def unquote(cell):
 
 
 def read_rows(text):
+    text = clean_text(text)  # as it will be stored: names compared and validated as they are saved
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Organization, Person
+from twg_portal.text import CleanTextModel
 
 
-class Member(models.Model):
+class Member(CleanTextModel):
     """A user account of a TWG member, linked to the person the meeting records know."""
 
     user = models.OneToOneField(
@@ -50,7 +51,7 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
 
 
-class Invitation(models.Model):
+class Invitation(CleanTextModel):
     """A single-use, expiring link that lets someone become a member."""
 
     email = models.EmailField(_("e-mail"))

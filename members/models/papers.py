@@ -14,6 +14,7 @@ from depository.models import City, CityType, Entry, ExtractionStatus, Language,
 from meetings.models import Meeting, Organization, Person
 from members.models.accounts import Member
 from members.storage import get_private_storage
+from twg_portal.text import CleanTextModel
 
 
 class PaperStatus(models.TextChoices):
@@ -62,7 +63,7 @@ class InputPaperQuerySet(models.QuerySet):
         return self.of_member(member)
 
 
-class InputPaper(models.Model):
+class InputPaper(CleanTextModel):
     title = models.CharField(_("title"), max_length=300)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     abstract = models.TextField(_("abstract"), blank=True)
@@ -148,7 +149,7 @@ def paper_version_path(instance, filename):
     return f"papers/{uuid.uuid4().hex}{suffix}"
 
 
-class PaperVersion(models.Model):
+class PaperVersion(CleanTextModel):
     """One uploaded file of a paper; uploading again adds a version, earlier ones stay."""
 
     paper = models.ForeignKey(InputPaper, verbose_name=_("paper"), on_delete=models.CASCADE, related_name="versions")
@@ -190,7 +191,7 @@ class PaperVersion(models.Model):
         return reverse("members:paper_file", kwargs={"pk": self.paper_id, "number": self.number})
 
 
-class PaperEvent(models.Model):
+class PaperEvent(CleanTextModel):
     """One step of a paper's workflow: who moved it from which status to which, when, and why."""
 
     paper = models.ForeignKey(InputPaper, verbose_name=_("paper"), on_delete=models.CASCADE, related_name="events")

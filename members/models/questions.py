@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
 from members.models.accounts import Member
+from twg_portal.text import CleanTextModel
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -24,7 +25,7 @@ class QuestionQuerySet(models.QuerySet):
         )
 
 
-class Question(models.Model):
+class Question(CleanTextModel):
     text = models.TextField(_("question"))
     deadline = models.DateTimeField(_("answers until"), null=True, blank=True)
     meeting = models.ForeignKey(
@@ -57,7 +58,7 @@ class Question(models.Model):
         return self.deadline is None or self.deadline > timezone.now()
 
 
-class Answer(models.Model):
+class Answer(CleanTextModel):
     question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="answers")
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="answers")
     text = models.TextField(_("answer"))
