@@ -1,5 +1,7 @@
-"""Template filters of the depository's pages: sanitized Markdown, search highlights, JSON-LD."""
+"""Template filters of the depository's pages: sanitized Markdown, search highlights, JSON-LD, and
+the browse page's facet values."""
 
+import html
 import json
 
 import markdown as markdown_lib
@@ -48,3 +50,29 @@ def json_ld(data):
     """A schema.org JSON-LD block, escaped so no text can close the script element."""
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+@register.simple_tag
+def facet_values(item):
+    """The <li> of each value of one facet of the browse page (`item`: one facet of
+    `depository.search.Results.facets`), every text escaped.
+
+    Built here rather than by a {% for %} over template nodes: a page lists about 150 values, and
+    Django's node-by-node rendering of them (a dozen variable lookups and conditions per value) took
+    about a third of the page's time outside SQL at 100,000 entries. The texts (slugs, names, plain
+    str) go through html.escape, as Django's `escape` does, without its lazy-string wrapper: a quarter
+    of the time of `conditional_escape` here. Counts print as the template printed them (no
+    thousands separator: USE_THOUSAND_SEPARATOR is off)."""
+    name = html.escape(item["facet"].name)
+    rows = []
+    for value in item["values"]:
+        empty = not value.count and not value.selected
+        rows.append(
+            ('<li class="facet__child">' if value.is_child else "<li>")
+            + ('<label class="facet__empty">' if empty else "<label>")
+            + f'<input type="checkbox" name="{name}" value="{html.escape(value.value)}"'
+            + (" checked" if value.selected else "")
+            + (" disabled" if empty else "")
+            + f'> {html.escape(value.label)} <span class="facet__count">({value.count:d})</span></label></li>'
+        )
+    return mark_safe("".join(rows))  # noqa: S308 (each text above is escaped)
