@@ -1,8 +1,9 @@
 """Template filters of the depository's pages: sanitized Markdown, search highlights, JSON-LD, and
-the browse page's facet values."""
+the browse page's two hot spots (its facet values and its cards' choice labels)."""
 
 import html
 import json
+from functools import cache
 
 import markdown as markdown_lib
 import nh3
@@ -12,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from depository import creators
+from depository.models import Entry
 
 register = template.Library()
 
@@ -76,3 +78,20 @@ def facet_values(item):
             + f'> {html.escape(value.label)} <span class="facet__count">({value.count:d})</span></label></li>'
         )
     return mark_safe("".join(rows))  # noqa: S308 (each text above is escaped)
+
+
+@cache
+def _choice_labels(field_name):
+    return dict(Entry._meta.get_field(field_name).flatchoices)
+
+
+@register.filter
+def choice_label(entry, field_name):
+    """`entry.get_<field_name>_display()`, for an Entry: its choice's label in the active language,
+    or the stored value when it is not a choice.
+
+    Django's own method builds a hashable copy of every choice on each call, translating each label
+    to hash it: twenty cards cost some 250 translations. The choices are fixed when the code loads,
+    so their (lazily translated) labels are looked up once each here."""
+    value = getattr(entry, field_name)
+    return str(_choice_labels(field_name).get(value, value))
