@@ -161,6 +161,31 @@ def test_facet_values_are_escaped_checked_disabled_and_nested(client):
     assert "<b>" not in content
 
 
+def test_result_card_shows_labels_escaped_texts_and_themes(organizer_client):
+    """The result card (the `result_card` tag): the choices' labels, the status to curators, every
+    text escaped, the summary's first 40 words, the themes."""
+    term(Theme, "lighting", name="Lights & <lamps>")
+    make_entry(
+        'Streets <em>"lit"</em>',
+        slug="streets",
+        status="draft",
+        kind="promising_practice",
+        year=2014,
+        evidence_level="evaluated",
+        summary=" ".join(f"w{number}<" for number in range(50)),
+        themes=["lighting"],
+    )
+    content = organizer_client.get(reverse("depository:browse")).content.decode()
+    assert '<p class="card__kind">Promising practice · 2014 · Evaluated · <strong>Draft</strong></p>' in content
+    assert (
+        '<h2 class="card__title" lang="en" dir="auto">'
+        '<a href="/depository/streets/">Streets &lt;em&gt;&quot;lit&quot;&lt;/em&gt;</a></h2>'
+    ) in content
+    words = " ".join(f"w{number}&lt;" for number in range(40))
+    assert f'<p class="card__summary" lang="en" dir="auto">{words} …</p>' in content
+    assert '<ul class="chips" aria-label="Themes"><li class="chip">Lights &amp; &lt;lamps&gt;</li></ul>' in content
+
+
 def test_active_filters_show_as_chips_with_remove_links_and_clear_all(client):
     make_entry("Lighting", themes=["lighting"], violence_types=["organized"])
     response = client.get(reverse("depository:browse"), {"theme": "lighting", "violence_type": "organized"})

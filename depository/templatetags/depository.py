@@ -1,5 +1,5 @@
 """Template filters of the depository's pages: sanitized Markdown, search highlights, JSON-LD, and
-the browse page's two hot spots (its facet values and its cards' choice labels)."""
+the browse page's two hot spots, its facet values and its result cards."""
 
 import html
 import json
@@ -9,11 +9,13 @@ import markdown as markdown_lib
 import nh3
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 
 from depository import creators
-from depository.models import Entry
+from depository.models import Entry, EntryStatus
 
 register = template.Library()
 
@@ -85,13 +87,61 @@ def _choice_labels(field_name):
     return dict(Entry._meta.get_field(field_name).flatchoices)
 
 
-@register.filter
 def choice_label(entry, field_name):
     """`entry.get_<field_name>_display()`, for an Entry: its choice's label in the active language,
     or the stored value when it is not a choice.
 
     Django's own method builds a hashable copy of every choice on each call, translating each label
     to hash it: twenty cards cost some 250 translations. The choices are fixed when the code loads,
-    so their (lazily translated) labels are looked up once each here."""
+    so their (lazily translated) labels are looked up and translated once each here."""
     value = getattr(entry, field_name)
     return str(_choice_labels(field_name).get(value, value))
+
+
+@register.simple_tag
+def result_card(entry):
+    """One entry of the browse page's results: its kind, year, strength of evidence and (to curators)
+    status; its title, linked, in the page's language; the search's snippet with its highlights, or
+    else the summary's first 40 words; its themes (prefetched by the search). Every text escaped.
+
+    Built in Python rather than by a template included once per card: the twenty cards' template
+    nodes took about a fifth of the page's time outside SQL at 100,000 entries, this about half of
+    that (the URL, the snippet's sanitizing and the themes' lookup are most of what is left)."""
+    meta = [html.escape(choice_label(entry, "kind"))]
+    if entry.year:
+        meta.append(str(entry.year))
+    if entry.evidence_level:
+        meta.append(html.escape(choice_label(entry, "evidence_level")))
+    if entry.status != EntryStatus.PUBLISHED:
+        meta.append(format_html("<strong>{}</strong>", choice_label(entry, "status")))
+    headline = getattr(entry, "headline", "")
+    if headline:
+        summary = format_html('<p class="card__summary" dir="auto">{}</p>', highlight(headline))
+    elif text := entry.translated_summary:
+        summary = format_html(
+            '<p class="card__summary" lang="{}" dir="auto">{}</p>',
+            text.language,
+            Truncator(text).words(40, truncate=" …"),
+        )
+    else:
+        summary = ""
+    themes = entry.themes.all()
+    if themes:
+        chips = format_html(
+            '<ul class="chips" aria-label="{}">{}</ul>',
+            gettext("Themes"),
+            format_html_join("", '<li class="chip">{}</li>', ((theme.translated_name,) for theme in themes)),
+        )
+    else:
+        chips = ""
+    title = entry.translated_title
+    return format_html(
+        '<article class="card"><p class="card__kind">{}</p>'
+        '<h2 class="card__title" lang="{}" dir="auto"><a href="{}">{}</a></h2>{}{}</article>',
+        mark_safe(" · ".join(meta)),  # noqa: S308 (each part escaped above)
+        title.language,
+        entry.get_absolute_url(),
+        title,
+        summary,
+        chips,
+    )
