@@ -37,10 +37,14 @@ def markdown(text):
     return mark_safe(nh3.clean(html, tags=MARKDOWN_TAGS, link_rel="noopener noreferrer nofollow"))  # noqa: S308
 
 
+# One sanitizer for every snippet: nh3.clean() would build its rules again for each (half its time).
+SNIPPET_CLEANER = nh3.Cleaner(tags={"mark"}, attributes={})
+
+
 @register.filter
 def highlight(text):
     """A search snippet from PostgreSQL: keep its <mark> tags, escape everything else."""
-    return mark_safe(nh3.clean(text or "", tags={"mark"}, attributes={}))  # noqa: S308
+    return mark_safe(SNIPPET_CLEANER.clean(text or ""))  # noqa: S308
 
 
 @register.simple_tag(takes_context=True)
