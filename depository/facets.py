@@ -23,6 +23,8 @@ class FacetValue:
     label: str
     count: int
     selected: bool = False
+    # A sub-theme, listed indented under its parent theme.
+    is_child: bool = False
 
 
 @dataclass

@@ -7,8 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from depository import search
-from depository.models import Entry
-from tests.depository_helpers import city, make_entry, theme
+from depository.models import Entry, Theme
+from tests.depository_helpers import city, make_entry, term, theme
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +141,49 @@ def test_values_without_matches_are_disabled_not_links(client):
     content = response.content.decode()
     assert '<input type="checkbox" name="theme" value="mediation" disabled>' in content
     assert '<input type="checkbox" name="theme" value="lighting">' in content
+
+
+def test_facet_values_are_escaped_checked_disabled_and_nested(client):
+    """The facet values' markup is built in Python (the `facet_values` tag): every text escaped as
+    the template escaped it, a sub-theme indented, the chosen value checked, an empty value disabled."""
+    term(Theme, "lighting", name='Lights <b>& "lamps"</b>', parent=theme("safety"))
+    make_entry("Lighting", themes=["lighting"])
+    theme("mediation")
+    content = client.get(reverse("depository:browse"), {"theme": "lighting"}).content.decode()
+    assert (
+        '<li class="facet__child"><label><input type="checkbox" name="theme" value="lighting" checked> '
+        'Lights &lt;b&gt;&amp; &quot;lamps&quot;&lt;/b&gt; <span class="facet__count">(1)</span></label></li>'
+    ) in content
+    assert (
+        '<li><label class="facet__empty"><input type="checkbox" name="theme" value="mediation" disabled> '
+        'Mediation <span class="facet__count">(0)</span></label></li>'
+    ) in content
+    assert "<b>" not in content
+
+
+def test_result_card_shows_labels_escaped_texts_and_themes(organizer_client):
+    """The result card (the `result_card` tag): the choices' labels, the status to curators, every
+    text escaped, the summary's first 40 words, the themes."""
+    term(Theme, "lighting", name="Lights & <lamps>")
+    make_entry(
+        'Streets <em>"lit"</em>',
+        slug="streets",
+        status="draft",
+        kind="promising_practice",
+        year=2014,
+        evidence_level="evaluated",
+        summary=" ".join(f"w{number}<" for number in range(50)),
+        themes=["lighting"],
+    )
+    content = organizer_client.get(reverse("depository:browse")).content.decode()
+    assert '<p class="card__kind">Promising practice · 2014 · Evaluated · <strong>Draft</strong></p>' in content
+    assert (
+        '<h2 class="card__title" lang="en" dir="auto">'
+        '<a href="/depository/streets/">Streets &lt;em&gt;&quot;lit&quot;&lt;/em&gt;</a></h2>'
+    ) in content
+    words = " ".join(f"w{number}&lt;" for number in range(40))
+    assert f'<p class="card__summary" lang="en" dir="auto">{words} …</p>' in content
+    assert '<ul class="chips" aria-label="Themes"><li class="chip">Lights &amp; &lt;lamps&gt;</li></ul>' in content
 
 
 def test_active_filters_show_as_chips_with_remove_links_and_clear_all(client):

@@ -176,9 +176,8 @@ def _listing(selected, counted):
             is_selected = value in chosen
             if count == 0 and not (facet.show_empty or is_selected):
                 continue
-            item = FacetValue(value=value, label=label or value, count=count, selected=is_selected)
-            item.is_child = facet.name == "theme" and position % SUB_THEME_STEP != 0
-            values.append(item)
+            is_child = facet.name == "theme" and position % SUB_THEME_STEP != 0
+            values.append(FacetValue(value, label or value, count, is_selected, is_child))
         if facet.limit:
             values = [v for i, v in enumerate(values) if i < facet.limit or v.selected]
         known = {item.value for item in values} | set(rows)
