@@ -150,7 +150,7 @@ def test_the_participant_import_reads_names_as_they_will_be_stored(organizer_cli
     """Hypothesis found it: an organization named U+FFFE was new on the plan, and empty when saved."""
     from meetings.models import Meeting, Organization
 
-    meeting = Meeting.objects.create(title="Hygiene meeting", slug="hygiene")
+    meeting = Meeting.objects.create(name="Hygiene meeting", slug="hygiene", status="proposed")
     url = reverse("admin:meetings_meeting_import_participants", args=[meeting.pk])
     for _ in range(2):
         response = organizer_client.post(

@@ -21,7 +21,6 @@ import unicodedata
 
 from django.db import models
 
-
 # C0 controls except tab (09), LF (0A) and CR (0D); lone surrogates; the noncharacters FFFE and FFFF.
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 PORTAL_APPS = {"twg_portal", "depository", "meetings", "members", "places", "alerts", "usage"}
