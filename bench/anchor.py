@@ -339,10 +339,56 @@ def markdown(report):
             f"1,000 saves and VACUUM (x{imported['size_after_1000_edits_mb'] / imported['size_fresh_mb']:.2f}).",
             "",
         ]
+    lines += targets(report)
     notes = BASE_DIR / "bench" / "anchor_notes.md"
     if notes.exists():  # the written reading of the figures: which targets are met, which not, and why
         lines += [notes.read_text().strip(), ""]
     return "\n".join(lines)
+
+
+def targets(report):
+    """Issue 12's measurable targets against this run: markdown lines of a table (target, measured, met)."""
+    queries = list(report["queries"].values())
+    browse, text = queries[:3], queries[3:6]
+
+    def ratios(rows, of):
+        return [of(row) for row in rows]
+
+    sql_ratio = lambda row: row["sql"][0] / row["tantivy"][0]  # noqa: E731
+    page_ratio = lambda row: row["page"][0] / (row["tantivy"][0] + 10)  # noqa: E731
+    outside = [row["page"][0] - row["sql"][0] for row in queries]
+    writes, imported = report["writes"], report.get("import") or {}
+    added = writes["save_with_index_ms"] - writes["save_without_index_ms"]
+    rows = [
+        ("SQL of Q1-Q3 within 3x of tantivy", ratios(browse, sql_ratio), 3, "x"),
+        ("SQL of Q4-Q6 within 3x of tantivy", ratios(text, sql_ratio), 3, "x"),
+        ("Q6's SQL under 5 ms", [text[-1]["sql"][0]], 5, " ms"),
+        ("browse pages (Q1-Q3) within 3x of tantivy + 10 ms", ratios(browse, page_ratio), 3, "x"),
+        ("search pages (Q4-Q6) within 3x of tantivy + 10 ms", ratios(text, page_ratio), 3, "x"),
+        ("time outside SQL at most 15 ms", outside, 15, " ms"),
+        ("saving one entry adds at most 30 ms", [added], 30, " ms"),
+        ("`rebuild_search_index` under 60 s", [writes["rebuild_seconds"]], 60, " s"),
+        (
+            "size after 1,000 edits within 1.3x of a fresh load",
+            [writes["size_after_1000_edits_mb"] / writes["size_fresh_mb"]],
+            1.3,
+            "x",
+        ),
+    ]
+    if imported:
+        rows.append(
+            (
+                "a 10,000-row spreadsheet, dry run and confirm, under 2 minutes",
+                [imported["dry_run_seconds"] + imported["confirm_seconds"]],
+                120,
+                " s",
+            )
+        )
+    lines = ["### Issue 12's targets against this run", "", "| target | measured | met |", "| --- | --- | :---: |"]
+    for label, values, limit, unit in rows:
+        measured = ", ".join(f"{value:.1f}{unit}" for value in values)
+        lines.append(f"| {label} | {measured} | {'yes' if max(values) <= limit else '**no**'} |")
+    return [*lines, ""]
 
 
 def write_section(text, output):
