@@ -33,8 +33,8 @@ def execute(cursor, sql, params):
     after cursor.execute(sql, params). One statement as Django counts them, whether it prepares or
     not. Raises what cursor.execute raises."""
     raw = cursor.cursor.connection
-    names = _prepared.setdefault(raw, set())
-    if not getattr(settings, "SEARCH_PREPARED_STATEMENTS", True) or (len(names) >= MAX_PER_CONNECTION):
+    names = _prepared.setdefault(raw, set())  # None once a PREPARE failed on this connection
+    if not settings.SEARCH_PREPARED_STATEMENTS or names is None or len(names) >= MAX_PER_CONNECTION:
         cursor.execute(sql, params)
         return
     name = "twg_search_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:24]
@@ -49,6 +49,6 @@ def execute(cursor, sql, params):
         cursor.execute(f"PREPARE {name} AS {parameterized}; EXECUTE {name}{arguments}", params)
     except Exception:
         # Whether the PREPARE took is unknown: this connection prepares nothing more.
-        names.update(f"unknown-{n}" for n in range(MAX_PER_CONNECTION))
+        _prepared[raw] = None
         raise
     names.add(name)
