@@ -26,7 +26,7 @@ endef
 help:
 	@echo "make run    set up (venv, database, migrations, TWG records, organizer account, static files) and serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite against a PostgreSQL test database"
-	@echo "make lint   ruff check"
+	@echo "make lint   ruff check and format, and the floors (lint-imports, docs/architecture.md)"
 	@echo "make test-browser  run only the browser tests (Playwright + Debian's Chromium + axe-core)"
 	@echo "make messages      re-extract translatable strings into locale/{es,fr,ar}"
 	@echo "make backup                  write backups/twg-backup-<time>.tar (database dump, uploaded files, manifest)"
@@ -88,6 +88,7 @@ test: $(VENV)/.test-installed .secret_key pg-client redis-server browser-deps oc
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.test-installed
 	$(VENV)/bin/ruff format .

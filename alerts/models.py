@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from twg_portal.text import CleanTextModel
+from core.text import CleanTextModel
 
 
 class Frequency(models.TextChoices):

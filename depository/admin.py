@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -7,12 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from taggit.managers import TaggableManager
 
+from core.admin_deletion import NamesWhatLosesItAdminMixin
+from core.tags import BoundedTagField
 from depository import services
 from depository.admin_attachments import AttachmentAdminMixin, AttachmentInline
 from depository.admin_references import ReferenceImportAdmin  # noqa: F401 (registers it)
 from depository.admin_spreadsheets import EntryImportAdmin, EntrySpreadsheetAdminMixin
 from depository.models import (
-    City,
     CityType,
     Creator,
     Entry,
@@ -23,8 +25,7 @@ from depository.models import (
     Theme,
     ViolenceType,
 )
-from twg_portal.admin_deletion import NamesWhatLosesItAdminMixin
-from twg_portal.tags import BoundedTagField
+from places.models import City
 
 
 def translations_fieldset(model, description=None):
@@ -80,13 +81,38 @@ class ThemeAdmin(VocabularyAdmin):
     autocomplete_fields = ["parent"]
 
 
+class CityForm(forms.ModelForm):
+    """A city with its city types. The relation is declared on `CityType.cities` (places, the lower
+    floor, knows nothing of the depository's vocabularies), so the form edits it from this side."""
+
+    city_types = forms.ModelMultipleChoiceField(
+        queryset=CityType.objects.all(),
+        required=False,
+        label=_("city types"),
+        widget=FilteredSelectMultiple(_("city types"), is_stacked=False),
+    )
+
+    class Meta:
+        model = City
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("city_types", list(self.instance.city_types.all()))
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        self.instance.city_types.set(self.cleaned_data["city_types"])
+
+
 @admin.register(City)
 class CityAdmin(NamesWhatLosesItAdminMixin, admin.ModelAdmin):
+    form = CityForm
     list_display = ["name", "country"]
     list_filter = ["city_types", "country"]
     search_fields = ["name", "country"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["city_types"]
     show_facets = admin.ShowFacets.ALWAYS
 
 

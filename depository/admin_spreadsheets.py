@@ -17,10 +17,10 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm
 
+from core.sizes import size_and_limit
 from depository.documents import DocumentRejected
 from depository.documents.inspection import check_zip_limits
 from depository.spreadsheets import EntryResource
-from twg_portal.sizes import size_and_limit
 
 
 class EntryImportForm(ImportForm):

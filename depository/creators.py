@@ -8,12 +8,12 @@ and every export call it, never filtering on their own).
 
 import re
 
-from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch
 
 from depository.models import Creator, CreatorKind, CreatorRole
-from meetings.privacy import Viewer
+from people.models import Person
+from people.privacy import Viewer
 
 # Words that mark a name as an organization's rather than a person's. Short on purpose: it decides
 # only how an author *string* is read (a curator corrects any miss in the admin); imports from
@@ -80,7 +80,7 @@ def parse_creators(text):
 
 
 def person_index(people):
-    """{lower-cased spelling: person} over `meetings.Person` rows (name and other spellings), to link
+    """{lower-cased spelling: person} over `people.Person` rows (name and other spellings), to link
     creators to people the TWG knows."""
     index = {}
     for person in people:
@@ -91,11 +91,8 @@ def person_index(people):
 
 
 def known_people():
-    """`person_index` of every `meetings.Person` (looked up through the app registry: the depository
-    does not import the meetings app)."""
-    return person_index(
-        apps.get_model("meetings", "Person").objects.only("pk", "name", "other_spellings", "disclosure")
-    )
+    """`person_index` of every `people.Person`."""
+    return person_index(Person.objects.only("pk", "name", "other_spellings", "disclosure"))
 
 
 def creators_from_text(entry, text, people=None):
@@ -112,7 +109,7 @@ def creators_from_text(entry, text, people=None):
 
 
 def creator_for_person(entry, person, position):
-    """An unsaved author linked to a `meetings.Person` (its name split by `split_name`)."""
+    """An unsaved author linked to a `people.Person` (its name split by `split_name`)."""
     parts = split_name(person.name) or {"kind": CreatorKind.PERSON, "family": person.name, "given": "", "name": ""}
     if parts["kind"] == CreatorKind.ORGANIZATION:
         parts = {"kind": CreatorKind.PERSON, "family": parts["name"], "given": "", "name": ""}
@@ -125,7 +122,7 @@ def creators_prefetch():
 
 
 def viewer_of(request):
-    """The request's `meetings.privacy.Viewer`, made once per request (the one place the depository
+    """The request's `people.privacy.Viewer`, made once per request (the one place the depository
     reads the meetings app's disclosure rule)."""
     if not hasattr(request, "_creators_viewer"):
         request._creators_viewer = Viewer(request.user)
@@ -140,7 +137,7 @@ def public_viewer():
 def shown_creators(entry, viewer):
     """The creators of `entry` (from `entry.creators_in_order()`) whose names `viewer` may see.
 
-    `viewer` is a `meetings.privacy.Viewer` (anything with `may_name(person)`). A creator linked to
+    `viewer` is a `people.privacy.Viewer` (anything with `may_name(person)`). A creator linked to
     a person whose disclosure hides the name from this viewer is left out: a citation cannot say
     "one participant" (docs/citations.md, "Disclosure").
     """

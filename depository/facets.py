@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from depository.models import City, CityType, EntryKind, EvidenceLevel, Language, Theme, ViolenceType
+from depository.models import CityType, EntryKind, EvidenceLevel, Language, Theme, ViolenceType
+from places.models import City
 
 SLUG_PATTERN = re.compile(r"^[-a-zA-Z0-9_]+$")
 # Theme facet positions: a sub-theme's position is its parent's times this step, plus its own plus one.

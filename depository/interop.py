@@ -1,11 +1,11 @@
-"""What harvesters (OAI-PMH, depository/oai/) and API clients (depository/api.py) read of an entry.
+"""What harvesters (OAI-PMH, depository/oai/) and API clients (portal/api.py) read of an entry.
 
 Creators and identifiers are read through ONE function each, `creators()` and `identifiers()`, from
 the entry's structured creators (depository/creators.py, disclosure applied) and identifiers (DOI,
 ISBN, ISSN, report number, link).
 
 Only what an anonymous visitor may see leaves through here: published entries, public files, and
-people's names as their disclosure level allows (meetings/privacy.py).
+people's names as their disclosure level allows (people/privacy.py).
 """
 
 from dataclasses import dataclass
@@ -16,7 +16,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import prefetch_related_objects
 
 from depository.creators import creators_prefetch, shown_creators
-from meetings.privacy import Viewer
+from people.privacy import Viewer
 
 DOI_HOSTS = {"doi.org", "dx.doi.org", "www.doi.org"}
 
@@ -61,7 +61,7 @@ def creators(entries, viewer):
     """{entry pk: [Creator, ...]} in order (authors, then editors), for the entries: one query for all
     of them unless their creators are prefetched already (creators_prefetch()).
 
-    A creator linked to a `meetings.Person` whose disclosure level does not let `viewer` see the name
+    A creator linked to a `people.Person` whose disclosure level does not let `viewer` see the name
     is left out altogether (depository.creators.shown_creators): a record that lists "one
     participant" as an author would say nothing true.
     """

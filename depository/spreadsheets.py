@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
 
+from core.text import clean_text
 from depository.creators import creators_from_text, known_people
-from depository.models import City, CityType, Creator, Entry, EntryKind, EntryStatus, Language, Theme, ViolenceType
+from depository.models import CityType, Creator, Entry, EntryKind, EntryStatus, Language, Theme, ViolenceType
 from depository.services import unique_entry_slugs
-from twg_portal.text import clean_text
+from places.models import City
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets
 # (`=cmd|' /C calc'!A0`, `@SUM(...)`, `+1+1`, `-1+1`, a tab or carriage return before any of them).

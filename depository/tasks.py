@@ -25,11 +25,11 @@ from django.tasks.base import TaskResultStatus
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
+from core.task_recovery import task_abandoned
 from depository.documents import DocumentKind, ExtractionFailed, extract_text
 from depository.documents.ocr import recognise_text
 from depository.models import Attachment
 from depository.models.attachments import ExtractionStatus
-from twg_portal.task_recovery import task_abandoned
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def extraction_target(task_path, args):
 
 @receiver(task_abandoned, dispatch_uid="depository_abandoned_extraction")
 def record_abandoned_extraction(sender, *, task_path, args, **kwargs):
-    """twg_portal.task_recovery.task_abandoned's receiver (recover_abandoned_tasks imports a given-up
+    """core.task_recovery.task_abandoned's receiver (recover_abandoned_tasks imports a given-up
     task's module before sending it): the document whose extraction was given up is FAILED, with
     why, instead of waiting for ever."""
     target = extraction_target(task_path, args)

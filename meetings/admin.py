@@ -3,19 +3,11 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_deletion import NamesWhatLosesItAdminMixin
 from meetings.admin_tools import MergeAction, ParticipantListTools
-from meetings.models import (
-    Event,
-    Meeting,
-    Milestone,
-    Organization,
-    Participation,
-    Person,
-    ProgrammeSession,
-    SessionContribution,
-)
+from meetings.models import Event, Meeting, Milestone, Participation, ProgrammeSession, SessionContribution
 from meetings.services.merge import merge_organizations, merge_people
-from twg_portal.admin_deletion import NamesWhatLosesItAdminMixin
+from people.models import Organization, Person
 
 
 class ProgrammeSessionInline(admin.StackedInline):

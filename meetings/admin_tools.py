@@ -16,9 +16,9 @@ from meetings.services.export import participants_csv
 from meetings.services.merge import reference_counts
 from meetings.services.participant_import import import_participants, plan_participant_import
 
-IMPORT_PERMISSIONS = ["meetings.add_participation", "meetings.change_participation", "meetings.add_person"]
-IMPORT_PERMISSIONS += ["meetings.add_organization", "depository.add_city"]
-EXPORT_PERMISSIONS = ["meetings.view_participation", "meetings.view_person"]
+IMPORT_PERMISSIONS = ["meetings.add_participation", "meetings.change_participation", "people.add_person"]
+IMPORT_PERMISSIONS += ["people.add_organization", "places.add_city"]
+EXPORT_PERMISSIONS = ["meetings.view_participation", "people.view_person"]
 
 
 class ParticipantListTools:

@@ -1,4 +1,5 @@
-"""Meetings of the TWG, their programmes, the people and organizations who took part, the work plan."""
+"""Meetings of the TWG, their programmes, who took part in them (people/ holds the people and
+organizations themselves), the work plan and events."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,85 +9,10 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from depository.models import City, Entry, Theme
-from twg_portal.text import CleanTextModel
-
-
-class OrganizationKind(models.TextChoices):
-    UN = "un", _("United Nations")
-    INTERNATIONAL = "international", _("International organization")
-    GOVERNMENT = "government", _("National government")
-    CITY = "city", _("City or municipality")
-    NGO = "ngo", _("Non-governmental organization")
-    RESEARCH = "research", _("Research or academic institution")
-    FOUNDATION = "foundation", _("Foundation")
-    DONOR = "donor", _("Development agency or donor")
-    PRIVATE = "private", _("Private company")
-    NETWORK = "network", _("Network or platform")
-    OTHER = "other", _("Other")
-
-
-class Organization(CleanTextModel):
-    name = models.CharField(_("name"), max_length=300, unique=True)
-    slug = models.SlugField(_("slug"), max_length=200, unique=True)
-    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=OrganizationKind.choices, default=OrganizationKind.OTHER)
-    city = models.ForeignKey(
-        City, verbose_name=_("city"), null=True, blank=True, on_delete=models.SET_NULL, related_name="organizations"
-    )
-    country = models.CharField(_("country"), max_length=120, blank=True)
-    website = models.URLField(_("website"), blank=True)
-    other_spellings = models.CharField(
-        _("other spellings"),
-        max_length=1000,
-        blank=True,
-        help_text=_("Other names and spellings found in reports, separated by semicolons; used to match imports."),
-    )
-
-    class Meta:
-        verbose_name = _("organization")
-        verbose_name_plural = _("organizations")
-        ordering = ["name"]
-
-    def __str__(self):
-        return f"{self.name} ({self.acronym})" if self.acronym else self.name
-
-    def get_absolute_url(self):
-        return reverse("meetings:organization", kwargs={"slug": self.slug})
-
-
-class Disclosure(models.TextChoices):
-    """Who may see a person's name on the public pages (meetings/privacy.py applies it)."""
-
-    PUBLIC = "public", _("Public")
-    MEMBERS = "members", _("Members only (others see 'one participant from <organization>')")
-    ORGANIZERS = "organizers", _("Organizers only (others see 'one participant', without the organization)")
-
-
-class Person(CleanTextModel):
-    name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=200, unique=True)
-    other_spellings = models.CharField(
-        _("other spellings"),
-        max_length=1000,
-        blank=True,
-        help_text=_("Spellings of the name found in reports, separated by semicolons; used to match imports."),
-    )
-    disclosure = models.CharField(
-        _("disclosure"),
-        max_length=16,
-        choices=Disclosure.choices,
-        default=Disclosure.PUBLIC,
-        help_text=_("Lower it for people for whom being named at a meeting is a risk."),
-    )
-
-    class Meta:
-        verbose_name = _("person")
-        verbose_name_plural = _("people")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
+from core.text import CleanTextModel
+from depository.models import Entry, Theme
+from people.models import Organization, Person
+from places.models import City
 
 
 class MeetingStatus(models.TextChoices):

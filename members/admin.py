@@ -8,9 +8,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.roles import is_organizer
 from depository.admin_extraction import ExtractionProblemFilter, extract_again
 from members.forms import DecisionForm, InviteForm
-from members.models import Answer, InputPaper, Invitation, Member, PaperEvent, PaperVersion, Question, is_organizer
+from members.models import Answer, InputPaper, Invitation, Member, PaperEvent, PaperVersion, Question
 from members.services.invitations import invite_many, renew_invitation
 from members.services.papers import PaperRefused, may_take, transition_paper
 from members.workflow import ACTIONS, Role, actions_for

@@ -7,9 +7,9 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.roles import ORGANIZERS_GROUP
 from members.models import PaperStatus
 from members.workflow import ACTIONS, Role
-from twg_portal.management.commands.ensure_organizer import ORGANIZERS_GROUP
 
 # The statuses only authors move a paper to; the organizers hear of these, the authors of the rest.
 AUTHOR_TARGETS = {action.target for action in ACTIONS.values() if action.role == Role.AUTHOR}

@@ -8,11 +8,11 @@ from django.contrib.auth.forms import UsernameField
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.tags import BoundedTagField
 from depository.documents import PAPER_KINDS, DocumentRejected, inspect_upload
-from meetings.models import Disclosure, Organization, Person
 from members.models import Answer, InputPaper
 from members.services.invitations import parse_invitees
-from twg_portal.tags import BoundedTagField
+from people.models import Disclosure, Organization, Person
 
 
 class InvitationAcceptForm(forms.Form):
@@ -137,7 +137,7 @@ class PaperForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Members may see the names of public and members-only people, never those only organizers may
-        # see (meetings/privacy.py), except the paper's own authors.
+        # see (people/privacy.py), except the paper's own authors.
         visible = Q(disclosure__in=[Disclosure.PUBLIC, Disclosure.MEMBERS])
         if self.instance.pk:
             visible |= Q(pk__in=self.instance.authors.values("pk"))

@@ -7,8 +7,8 @@ from django.core.signals import request_started
 from django.db import connection
 from django.utils import translation
 
-from twg_portal.management.commands.ensure_organizer import sync_organizers_group
-from twg_portal.records import load_records
+from core.roles import sync_organizers_group
+from portal.records import load_records
 
 
 @pytest.fixture(autouse=True)
@@ -71,8 +71,8 @@ def twg_records(db, media_roots):
 
 # Members (issue 5): two members with their people and organization, and private/public media in tmp.
 def make_member(username, name, organization=None):
-    from meetings.models import Person
     from members.models import Member
+    from people.models import Person
 
     user = get_user_model().objects.create_user(username, email=f"{username}@example.org", password="member-pass-1")
     person = Person.objects.create(name=name, slug=username)

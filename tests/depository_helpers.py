@@ -5,8 +5,9 @@ import itertools
 from django.utils import timezone
 
 from depository.creators import creators_from_text
-from depository.models import Attachment, City, CityType, Entry, Theme, ViolenceType
+from depository.models import Attachment, CityType, Entry, Theme, ViolenceType
 from depository.services import replace_creators
+from places.models import City
 
 _numbers = itertools.count(1)
 

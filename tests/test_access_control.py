@@ -22,12 +22,14 @@ from taggit.models import Tag
 
 from alerts import services as alert_services
 from alerts.models import Digest, SavedSearch
-from depository.models import City, EntryImport, GlossaryTerm, InternalTag, ReferenceImport
+from depository.models import EntryImport, GlossaryTerm, InternalTag, ReferenceImport
 from depository.spreadsheets import EntryResource
 from depository.tasks import extract_attachment_text
-from meetings.models import Event, EventKind, Meeting, Milestone, Organization, Participation, Person, ProgrammeSession
+from meetings.models import Event, EventKind, Meeting, Milestone, Participation, ProgrammeSession
 from members.models import Answer, Question
 from members.services.invitations import invite_member
+from people.models import Organization, Person
+from places.models import City
 from tests.depository_helpers import attach, make_entry
 from tests.members_helpers import client_for, make_paper, post_upload
 from usage.models import MonthlyUsage
@@ -89,7 +91,7 @@ def world(db, media_roots, member, second_member, organizer, superuser):
     ProgrammeSession.objects.create(meeting=meeting, title="Opening", date=meeting.start_date)
     person = Person.objects.create(name="Juma Assiago", slug="juma-assiago")
     Participation.objects.create(meeting=meeting, person=person, organization=organization)
-    # People who asked that only members, or only organizers, see their names (meetings/privacy.py).
+    # People who asked that only members, or only organizers, see their names (people/privacy.py).
     for name, disclosure in [("Mariam Members-Only", "members"), ("Oskar Organizers-Only", "organizers")]:
         shy = Person.objects.create(name=name, slug=name.lower(), disclosure=disclosure)
         Participation.objects.create(meeting=meeting, person=shy, organization=organization, title="Adviser")

@@ -20,9 +20,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from meetings.models import Person
 from members.models import InputPaper, Invitation, Member, PaperStatus
 from members.services.invitations import accept_invitation, invite_member
+from people.models import Person
 from tests.members_helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -142,7 +142,7 @@ def test_a_member_cannot_relink_their_account_through_the_admin(client, member, 
     browser = client_for(member.user)
     for url in (
         reverse("admin:members_member_change", args=[member.pk]),
-        reverse("admin:meetings_person_change", args=[david.pk]),
+        reverse("admin:people_person_change", args=[david.pk]),
     ):
         response = browser.post(url, {"user": member.user.pk, "person": david.pk})
         assert response.status_code == 302

@@ -1,5 +1,5 @@
 """Deleting with eyes open: the admin's delete confirmation for a term, tag, person or organization
-names the entries, meetings and papers that lose it (twg_portal/admin_deletion.py)."""
+names the entries, meetings and papers that lose it (core/admin_deletion.py)."""
 
 import re
 
@@ -7,8 +7,10 @@ import pytest
 from django.urls import reverse
 from taggit.models import Tag
 
-from depository.models import City, CityType, Theme, ViolenceType
-from meetings.models import Meeting, Organization, Participation, Person, ProgrammeSession, SessionContribution
+from depository.models import CityType, Theme, ViolenceType
+from meetings.models import Meeting, Participation, ProgrammeSession, SessionContribution
+from people.models import Organization, Person
+from places.models import City
 from tests.depository_helpers import make_entry, term
 from tests.members_helpers import make_paper
 

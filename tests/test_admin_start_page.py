@@ -1,4 +1,4 @@
-"""The organizers' start page (twg_portal/admin_site.py): what waits, each count linking to the
+"""The organizers' start page (portal/admin_site.py): what waits, each count linking to the
 filtered list that shows exactly those rows; recent changes by whom; models grouped by task."""
 
 import re
@@ -123,7 +123,7 @@ def test_recent_changes_hide_objects_the_user_may_not_view(client, organizer, su
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Permission
 
-    from meetings.models import Person
+    from people.models import Person
 
     person = Person.objects.create(name="Hidden Person", slug="hidden", disclosure="organizers")
     LogEntry.objects.log_actions(user_id=superuser.pk, queryset=[person], action_flag=CHANGE)

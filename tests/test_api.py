@@ -10,7 +10,8 @@ from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIRespo
 
 from depository.models import Entry, GlossaryTerm
 from depository.services import archive_entries
-from meetings.models import Disclosure, Meeting, Person
+from meetings.models import Meeting
+from people.models import Disclosure, Person
 from tests.depository_helpers import attach, make_entry, theme
 
 
@@ -190,7 +191,7 @@ def test_meetings_glossary_and_vocabularies(call, depository, django_assert_num_
 
 
 def test_each_client_address_is_throttled(call, depository, settings):
-    from depository.api import api
+    from portal.api import api
 
     throttle = api.throttle[0]
     throttle.rate, (throttle.num_requests, throttle.duration) = "2/m", throttle.parse_rate("2/m")

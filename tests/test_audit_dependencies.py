@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from twg_portal.management.commands import audit_dependencies
-from twg_portal.management.commands.audit_dependencies import audit
+from core.management.commands import audit_dependencies
+from core.management.commands.audit_dependencies import audit
 
 # Shaped like PyPI's JSON API (https://docs.pypi.org/api/json/): a real record of pycrypto 2.6.1.
 PYCRYPTO_VULNERABILITY = {

@@ -16,8 +16,8 @@ from django.core.management import call_command
 from django.db import connection
 from psycopg2 import sql
 
+from core.backups import table_row_counts
 from depository.models import Attachment, Entry
-from twg_portal.backups import table_row_counts
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -88,7 +88,7 @@ def uploaded_files(tmp_path, settings, twg_records):
         settings.MEDIA_ROOT / "attachments" / "Informe final – Bogotá (versión 2).txt": b"Seguridad urbana\n",
         settings.MEDIA_ROOT / "attachments" / "empty.csv": b"",
         settings.PRIVATE_MEDIA_ROOT / "papers" / "2025" / "unpublished-draft.docx": os.urandom(300_000),
-        settings.PRIVATE_MEDIA_ROOT / "records.yaml": (BASE_DIR / "twg_portal/records/twg_records.yaml").read_bytes(),
+        settings.PRIVATE_MEDIA_ROOT / "records.yaml": (BASE_DIR / "portal/records/twg_records.yaml").read_bytes(),
     }
     for path, content in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.body_limits import LOGIN_MAX_BODY_BYTES, body_limit_for
 from depository.filters import EntryFilterSet
 from depository.spreadsheets import EntryResource
 from meetings.models import Meeting
@@ -23,7 +24,6 @@ from members.services.invitations import invite_member
 from tests.depository_helpers import make_entry
 from tests.document_files import pdf_bytes
 from tests.members_helpers import make_paper
-from twg_portal.body_limits import LOGIN_MAX_BODY_BYTES, body_limit_for
 
 # Input that would run as script if a page echoed it raw. The pages themselves never contain these.
 HOSTILE = [
@@ -217,7 +217,7 @@ ADMIN_LISTS = {
     "depository_entry": ["q", "status", "status__exact", "kind__exact", "themes__id__exact", "o", "p", "e"],
     "depository_attachment": ["q", "extraction_status__exact", "is_public__exact", "o", "p"],
     "meetings_meeting": ["q", "status__exact", "o", "p"],
-    "meetings_person": ["q", "o", "p"],
+    "people_person": ["q", "o", "p"],
     "members_inputpaper": ["q", "status__exact", "o", "p"],
 }
 
@@ -301,7 +301,7 @@ def limit_cases(world):
         "paper upload": ("member", reverse("members:paper_upload", args=[paper.pk])),
         "answer": ("member", reverse("members:answer", args=[world["question"].pk])),
         "admin invite": ("organizer", reverse("admin:members_invitation_add")),
-        "admin person": ("organizer", reverse("admin:meetings_person_add")),
+        "admin person": ("organizer", reverse("admin:people_person_add")),
         "admin entry": ("organizer", reverse("admin:depository_entry_add")),
         "participant import": ("organizer", world["participant_import"]),
     }
@@ -350,7 +350,7 @@ def limit_cases(world):
             "anonymous",
             "post",
             reverse("members:login"),
-            # as long as the log-in forms' body limit lets reach the form (twg_portal/body_limits.py)
+            # as long as the log-in forms' body limit lets reach the form (core/body_limits.py)
             {"username": "amina", "password": "p" * (LOGIN_MAX_BODY_BYTES - 4096)},
             {},
             "Please enter a correct",
@@ -466,7 +466,7 @@ def limit_cases(world):
             "name length",
             "organizer",
             "post",
-            reverse("admin:meetings_person_add"),
+            reverse("admin:people_person_add"),
             {"name": LONG, "slug": "s", "disclosure": "public"},
             {},
             "Ensure this value has at most",
@@ -505,8 +505,8 @@ def limits_world(db, member, organizer, settings):
 def test_every_limit_of_every_form_is_a_clear_4xx(limits_world):
     from django.contrib.auth import get_user_model
 
-    from meetings.models import Person
     from members.models import InputPaper, Invitation
+    from people.models import Person
 
     def counts():
         return (
@@ -526,7 +526,7 @@ def test_every_limit_of_every_form_is_a_clear_4xx(limits_world):
         response = getattr(client, method)(url, data, **headers)
         TRIED[f"limits: {form}"] = TRIED.get(f"limits: {form}", 0) + 1
         body = response.content.decode("utf-8", "replace")
-        # Refused from its Content-Length before any view (twg_portal/body_limits.py): the 413 page,
+        # Refused from its Content-Length before any view (core/body_limits.py): the 413 page,
         # and only for a body that really is over its path's limit.
         declared = int(response.request.get("CONTENT_LENGTH") or 0)
         if (

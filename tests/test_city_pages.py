@@ -9,8 +9,10 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.urls import reverse
 from django.utils import timezone
 
-from depository.models import City, CityType, Entry, GlossaryTerm, Theme
-from meetings.models import Meeting, MeetingStanding, Milestone, Organization, Participation, Person
+from depository.models import CityType, Entry, GlossaryTerm, Theme
+from meetings.models import Meeting, MeetingStanding, Milestone, Participation
+from people.models import Organization, Person
+from places.models import City
 from places.projection import project
 
 pytestmark = pytest.mark.django_db
@@ -286,13 +288,13 @@ def test_meeting_reports_are_attached_searchable_and_downloadable(client, twg_re
     url = reverse("depository:attachment", kwargs={"slug": "second-meeting-report-2015", "pk": second.pk})
     assert url in page
     response = client.get(url)
-    with open(settings.BASE_DIR / "twg_portal/records/documents/second-meeting-report-2015.txt", "rb") as handle:
+    with open(settings.BASE_DIR / "portal/records/documents/second-meeting-report-2015.txt", "rb") as handle:
         assert b"".join(response.streaming_content) == handle.read()
 
 
 def test_loading_twice_attaches_each_report_once(twg_records):
     from depository.models import Attachment
-    from twg_portal.records import load_records
+    from portal.records import load_records
 
     before = Attachment.objects.count()
     load_records()

@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from depository.creators import split_name
 from depository.models import Creator, Entry
-from meetings.models import Disclosure, Person
 from members.models import PaperStatus
 from members.services.publishing import publish_paper
+from people.models import Disclosure, Person
 from tests.depository_helpers import make_entry
 from tests.document_files import pdf_bytes
 from tests.members_helpers import client_for, make_paper, post_upload

@@ -6,7 +6,8 @@ import feedparser
 import pytest
 from django.urls import reverse
 
-from depository.models import City, CityType, Entry, ViolenceType
+from depository.models import CityType, Entry, ViolenceType
+from places.models import City
 from tests.depository_helpers import make_entry, term
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from depository import search, services
 from depository.facets import FACETS_BY_NAME
-from depository.models import City, Entry, FacetPosting, Theme
+from depository.models import Entry, FacetPosting, Theme
 from depository.search import facet_index, text
+from places.models import City
 from tests.depository_helpers import city, make_entry, theme
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def test_every_record_is_published_faceted_and_indexed(twg_records):
     # The 14 records of the reports, with their themes, and the literature review's 14 first works
-    # (twg_portal/records/literature.ris: a reference manager's metadata, no facets invented).
+    # (portal/records/literature.ris: a reference manager's metadata, no facets invented).
     entries = Entry.objects.published().prefetch_related("themes")
     works = entries.filter(kind="publication", creators__isnull=False).distinct()
     assert (entries.count(), works.count()) == (28, 14)

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from meetings.models import Disclosure, Organization
 from members.models import Answer, Question
+from people.models import Disclosure, Organization
 from tests.conftest import make_member
 from tests.members_helpers import client_for, make_paper
 

@@ -13,8 +13,9 @@ from django.template.defaultfilters import filesizeformat
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from depository.models import City, CityType, Entry, EntryStatus, Theme, ViolenceType
+from depository.models import CityType, Entry, EntryStatus, Theme, ViolenceType
 from depository.spreadsheets import EntryResource
+from places.models import City
 from tests.document_files import with_extra_zip_entries
 
 pytestmark = pytest.mark.django_db

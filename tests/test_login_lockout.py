@@ -50,7 +50,7 @@ def pretend_time_passed(minutes):
 def test_the_limit_and_cool_off_come_from_the_settings(settings):
     assert settings.AXES_FAILURE_LIMIT == 5
     assert datetime.timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
-    assert settings.AUTHENTICATION_BACKENDS[0] == "twg_portal.auth_backends.LoginLockoutBackend"
+    assert settings.AUTHENTICATION_BACKENDS[0] == "core.auth_backends.LoginLockoutBackend"
 
 
 # Every login form of the portal: the lock and the slowdown come from the authentication backend, so

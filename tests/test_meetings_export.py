@@ -9,9 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from meetings.models import Meeting, Participation, Person
+from meetings.models import Meeting, Participation
 from meetings.services.participant_import import plan_participant_import
 from members.models import Member
+from people.models import Person
 
 pytestmark = pytest.mark.django_db
 

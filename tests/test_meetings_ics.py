@@ -6,9 +6,9 @@ import icalendar
 import pytest
 from django.urls import reverse
 
-from depository.models import City
 from meetings import ical
 from meetings.models import Meeting
+from places.models import City
 
 pytestmark = pytest.mark.django_db
 

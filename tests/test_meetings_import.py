@@ -9,10 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from depository.models import City
-from meetings.models import Meeting, Organization, Participation, Person
+from meetings.models import Meeting, Participation
 from meetings.services import participant_import
 from meetings.services.participant_import import import_participants, plan_participant_import
+from people.models import Organization, Person
+from places.models import City
 
 pytestmark = pytest.mark.django_db
 

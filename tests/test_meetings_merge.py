@@ -5,17 +5,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from meetings.models import (
-    Meeting,
-    Milestone,
-    Organization,
-    Participation,
-    Person,
-    ProgrammeSession,
-    SessionContribution,
-)
+from meetings.models import Meeting, Milestone, Participation, ProgrammeSession, SessionContribution
 from meetings.services.merge import merge_people
 from members.models import InputPaper, Member
+from people.models import Organization, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -163,12 +156,12 @@ def test_a_session_contribution_in_the_same_role_is_folded(twg_records):
 
 def test_person_change_page_shows_the_disclosure_level_and_the_meetings(organizer_client, twg_records):
     person = Person.objects.get(slug="juma-assiago")
-    response = organizer_client.get(reverse("admin:meetings_person_change", args=[person.pk]))
+    response = organizer_client.get(reverse("admin:people_person_change", args=[person.pk]))
     content = response.content.decode()
     assert 'name="disclosure"' in content
     assert content.count('name="participations-') >= 2 * 4
     response = organizer_client.post(
-        reverse("admin:meetings_person_change", args=[person.pk]),
+        reverse("admin:people_person_change", args=[person.pk]),
         {
             "name": person.name,
             "slug": person.slug,

@@ -8,17 +8,11 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from depository.models import Attachment, City, Entry
-from meetings.models import (
-    Meeting,
-    Milestone,
-    Organization,
-    Participation,
-    Person,
-    ProgrammeSession,
-    SessionContribution,
-)
+from depository.models import Attachment, Entry
+from meetings.models import Meeting, Milestone, Participation, ProgrammeSession, SessionContribution
 from members.models import InputPaper
+from people.models import Organization, Person
+from places.models import City
 
 pytestmark = pytest.mark.django_db
 

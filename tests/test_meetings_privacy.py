@@ -13,8 +13,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from meetings.models import Meeting, Organization, Participation, Person, ProgrammeSession, SessionContribution
+from meetings.models import Meeting, Participation, ProgrammeSession, SessionContribution
 from members.models import InputPaper, Member
+from people.models import Organization, Person
 
 pytestmark = pytest.mark.django_db
 

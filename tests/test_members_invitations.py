@@ -8,9 +8,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.models import Organization, Person
 from members.models import Invitation, Member
 from members.services.invitations import invite_member, parse_invitees
+from people.models import Organization, Person
 
 pytestmark = pytest.mark.django_db
 

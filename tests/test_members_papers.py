@@ -5,9 +5,9 @@ from django.core import mail
 from django.urls import reverse
 
 from depository.models import Theme
-from meetings.models import Person
 from members.models import InputPaper, Member, PaperEvent, PaperStatus
 from members.services.papers import PaperRefused, transition_paper
+from people.models import Person
 from tests.members_helpers import client_for, make_paper, post_upload, read_file_response
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_roots")]

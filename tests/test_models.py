@@ -5,8 +5,10 @@ import datetime
 import pytest
 from django.db import IntegrityError, transaction
 
-from depository.models import City, Entry, Theme
-from meetings.models import Meeting, Participation, Person, ProgrammeSession
+from depository.models import Entry, Theme
+from meetings.models import Meeting, Participation, ProgrammeSession
+from people.models import Person
+from places.models import City
 
 pytestmark = pytest.mark.django_db
 

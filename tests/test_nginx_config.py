@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-from twg_portal.body_limits import LOGIN_MAX_BODY_BYTES, MULTIPART_OVERHEAD_BYTES
+from core.body_limits import LOGIN_MAX_BODY_BYTES, MULTIPART_OVERHEAD_BYTES
 
 
 def rendered(*args):

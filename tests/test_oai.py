@@ -12,7 +12,7 @@ from sickle.iterator import OAIResponseIterator
 
 from depository.models import Entry
 from depository.services import archive_entries
-from meetings.models import Disclosure, Person
+from people.models import Disclosure, Person
 from tests.depository_helpers import make_entry, theme
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "depository" / "oai" / "schemas"

@@ -98,13 +98,13 @@ def configure_object_storage(settings, monkeypatch, environment):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "twg_portal.storage.PrivateS3Storage",
+            "BACKEND": "core.storage.PrivateS3Storage",
             "OPTIONS": settings_module.s3_storage_options(
                 bucket_name=environment["AWS_STORAGE_BUCKET_NAME"], location="media"
             ),
         },
         "private": {
-            "BACKEND": "twg_portal.storage.PrivateS3Storage",
+            "BACKEND": "core.storage.PrivateS3Storage",
             "OPTIONS": settings_module.s3_storage_options(bucket_name=private_bucket, location="private"),
         },
     }

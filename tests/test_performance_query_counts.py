@@ -14,7 +14,7 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from depository.models import CityType, Entry, FacetPosting, Theme, ViolenceType
-from twg_portal.records import load_records
+from portal.records import load_records
 
 # One statement for the number of results and every facet's counts, the page, its entries' themes.
 BROWSE = 3

@@ -52,8 +52,8 @@ def test_files_stored_before_are_made_0600_by_the_migration(media_roots):
 
 
 def test_a_restored_private_file_is_0600(media_roots, tmp_path):
-    from twg_portal.backups.common import file_roots
-    from twg_portal.backups.restore import put_file
+    from core.backups.common import file_roots
+    from core.backups.restore import put_file
 
     private = next(root for root in file_roots() if root.name == "private_media")
     source = tmp_path / "staged.pdf"

@@ -7,10 +7,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from depository.models import City, CityType, Entry, GlossaryTerm, Theme, ViolenceType
-from meetings.models import Meeting, Milestone, Organization, Participation, Person, ProgrammeSession
+from depository.models import CityType, Entry, GlossaryTerm, Theme, ViolenceType
+from meetings.models import Meeting, Milestone, Participation, ProgrammeSession
 from members.models import InputPaper, PaperStatus
-from twg_portal.records import load_records
+from people.models import Organization, Person
+from places.models import City
+from portal.records import load_records
 
 pytestmark = pytest.mark.django_db
 

@@ -201,7 +201,7 @@ def test_unique_entry_slugs():
 
 
 def test_the_records_loader_offers_the_starter_as_the_first_works(twg_records):
-    from twg_portal.records import load_records
+    from portal.records import load_records
 
     works = Entry.objects.published().filter(kind="publication", title__contains="Global Burden of Armed Violence")
     assert works.count() == 3

@@ -30,7 +30,7 @@ def settings_with(**variables):
 def test_without_a_replica_url_there_is_one_database_and_no_router(settings):
     assert list(settings.DATABASES) == ["default"]
     assert settings.DATABASE_ROUTERS == []
-    assert "twg_portal.db_routers.ReadReplicaMiddleware" not in settings.MIDDLEWARE
+    assert "core.db_routers.ReadReplicaMiddleware" not in settings.MIDDLEWARE
 
 
 def test_a_replica_url_adds_the_replica_alias_the_router_and_the_middleware():
@@ -47,8 +47,8 @@ def test_a_replica_url_adds_the_replica_alias_the_router_and_the_middleware():
     )
     assert replica["OPTIONS"]["connect_timeout"] == "2"
     assert replica["TEST"] == {"MIRROR": "default"}
-    assert shown["routers"] == ["twg_portal.db_routers.ReplicaRouter"]
-    assert shown["last_middleware"] == "twg_portal.db_routers.ReadReplicaMiddleware"
+    assert shown["routers"] == ["core.db_routers.ReplicaRouter"]
+    assert shown["last_middleware"] == "core.db_routers.ReadReplicaMiddleware"
 
 
 def test_a_read_your_writes_window_shorter_than_lag_bound_plus_check_period_is_refused():

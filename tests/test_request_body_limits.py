@@ -1,5 +1,5 @@
 """Request bodies over their path's limit are refused from Content-Length, before anything reads them
-(issue 13, finding 2; twg_portal/body_limits.py), and /healthz answers over plain HTTP under
+(issue 13, finding 2; core/body_limits.py), and /healthz answers over plain HTTP under
 SECURE_HTTPS (finding 7)."""
 
 import io
@@ -7,10 +7,10 @@ import io
 import pytest
 from django.urls import reverse
 
+from core.body_limits import LOGIN_MAX_BODY_BYTES, MULTIPART_OVERHEAD_BYTES, body_limit_for
 from depository.models import Attachment, Entry
 from members.models import PaperVersion
 from tests.members_helpers import make_paper, post_upload
-from twg_portal.body_limits import LOGIN_MAX_BODY_BYTES, MULTIPART_OVERHEAD_BYTES, body_limit_for
 
 pytestmark = [pytest.mark.django_db]
 

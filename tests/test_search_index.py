@@ -25,8 +25,8 @@ from depository import search
 from depository.facets import FACETS
 from depository.models import Entry, EntryPostings, EntrySearchDocument, InternalTag, SearchQueue, Theme
 from depository.search import facet_index
+from portal.records import load_records
 from tests.depository_helpers import attach, city, make_entry, theme
-from twg_portal.records import load_records
 
 
 def titles(client, **params):

@@ -1,5 +1,5 @@
 """Issue 13, finding 7: "The file is 20.0 MB; the limit is 20.0 MB" -> exact bytes when the rounded
-figures tie, in every message that compares a size with a limit (twg_portal/sizes.py)."""
+figures tie, in every message that compares a size with a limit (core/sizes.py)."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,7 +24,7 @@ def test_a_member_paper_one_byte_over_twenty_megabytes(member_client, member, me
 
 
 def test_rounded_figures_that_differ_stay_rounded(member_client, member, media_roots, settings):
-    # The body-limit middleware (twg_portal/body_limits.py) allows the limit plus 64 KB of multipart
+    # The body-limit middleware (core/body_limits.py) allows the limit plus 64 KB of multipart
     # overhead before the form sees the file: a file over the form's limit but within that margin.
     settings.MEMBERS_PAPER_MAX_BYTES = 200 * KB
     paper = make_paper(member)
@@ -49,7 +49,7 @@ def test_the_briefing_pack_message_says_bytes_when_the_figures_tie():
 
 
 def test_bytes_are_grouped_in_the_visitors_language():
-    from twg_portal.sizes import size_and_limit
+    from core.sizes import size_and_limit
 
     with translation.override("fr"):
         text = size_and_limit(20 * MB + 1, 20 * MB)["size"]

@@ -1,4 +1,4 @@
-"""Tasks survive a crashed worker (issue 13, finding 6; twg_portal/task_recovery.py).
+"""Tasks survive a crashed worker (issue 13, finding 6; core/task_recovery.py).
 
 The crash test runs real `manage.py db_worker` processes: the first is SIGKILLed while its
 extractor child is blocked reading a named pipe the test controls; the child must die with it, and
@@ -24,12 +24,12 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
+from core.task_recovery import recover_abandoned_tasks, worker_application_name
 from depository.models import Attachment, Entry
 from depository.models.attachments import ExtractionStatus
 from depository.tasks import extract_attachment_text, extract_document_text
 from members.models import PaperVersion
 from tests.members_helpers import make_paper
-from twg_portal.task_recovery import recover_abandoned_tasks, worker_application_name
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 DEADLINE = 60  # seconds for any one thing a worker must do
@@ -211,7 +211,7 @@ def test_retries_are_bounded_and_a_live_workers_task_is_left_alone(media_root, m
     assert task_row(alive_id).status == TaskResultStatus.RUNNING
     given_up = task_row(give_up_id)
     assert given_up.status == TaskResultStatus.FAILED
-    assert given_up.exception_class_path == "twg_portal.task_recovery.WorkerLost"
+    assert given_up.exception_class_path == "core.task_recovery.WorkerLost"
     assert "3 attempts" in given_up.traceback
     for document in (thrice, version):
         document.refresh_from_db()
@@ -245,7 +245,7 @@ def test_the_admin_lists_stuck_and_failed_extractions_of_attachments_and_paper_v
     make_attachment(entry, "done.txt", extraction_status=ExtractionStatus.DONE)
 
     url = reverse("admin:depository_attachment_changelist")
-    # One facet query per filter, the start page's "Needs attention" filter (twg_portal.attention) included.
+    # One facet query per filter, the start page's "Needs attention" filter (portal.attention) included.
     with django_assert_num_queries(13):
         page = organizer_client.get(url, {"extraction_problem": "stuck"})
     assert page.status_code == 200

@@ -1,4 +1,4 @@
-"""Text hygiene where text comes in (twg_portal/text.py) and an Atom feed valid by RFC 4287."""
+"""Text hygiene where text comes in (core/text.py) and an Atom feed valid by RFC 4287."""
 
 import importlib
 import io
@@ -11,10 +11,10 @@ from django.db import connection
 from django.urls import reverse
 from lxml import etree
 
+from core.text import clean_text
 from depository.models import Entry
 from depository.spreadsheets import EntryResource
 from tests.depository_helpers import make_entry
-from twg_portal.text import clean_text
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -133,13 +133,13 @@ def test_the_feed_has_what_rfc_4287_requires(client):
     ids=["blank once cleaned", "control character", "decomposed accent"],
 )
 def test_the_admin_validates_text_as_it_will_be_stored(organizer_client, typed, existing, error):
-    from meetings.models import Organization
+    from people.models import Organization
 
     if existing:
         Organization.objects.create(name=existing, slug="existing")
     before = Organization.objects.count()
     response = organizer_client.post(
-        reverse("admin:meetings_organization_add"), {"name": typed, "slug": "typed", "acronym": ""}
+        reverse("admin:people_organization_add"), {"name": typed, "slug": "typed", "acronym": ""}
     )
     assert response.status_code == 200  # the form again, with its error; never an IntegrityError
     assert error in response.content.decode() or "cannot be blank" in response.content.decode()
@@ -148,7 +148,8 @@ def test_the_admin_validates_text_as_it_will_be_stored(organizer_client, typed, 
 
 def test_the_participant_import_reads_names_as_they_will_be_stored(organizer_client):
     """Hypothesis found it: an organization named U+FFFE was new on the plan, and empty when saved."""
-    from meetings.models import Meeting, Organization
+    from meetings.models import Meeting
+    from people.models import Organization
 
     meeting = Meeting.objects.create(name="Hygiene meeting", slug="hygiene", status="proposed")
     url = reverse("admin:meetings_meeting_import_participants", args=[meeting.pk])

@@ -314,7 +314,7 @@ def test_organizers_add_a_glossary_term_with_translations(organizer_client):
 
 # -- records and spreadsheets ----------------------------------------------------------------------
 def test_the_records_give_the_terms_translated_names_and_fill_blank_ones(twg_records):
-    from twg_portal.records import load_records
+    from portal.records import load_records
 
     gender = ViolenceType.objects.get(slug="gender-based")
     assert (gender.name_es, gender.name_fr) == ("Violencia de género", "Violence fondée sur le genre")

@@ -101,7 +101,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "twg_portal.apps.PortalAdminConfig",  # Django's admin with the organizers' start page
+    "portal.apps.PortalAdminConfig",  # Django's admin with the organizers' start page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -112,14 +112,17 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "taggit",
-    "twg_portal",
+    # The floors, lowest first (docs/architecture.md; `make lint` checks them with import-linter).
+    "core",
+    # Issue 15: cities and countries; country names in the visitor's language (django-countries).
+    "places",
+    "people",
     "depository",
     "meetings",
     "members",
-    # Issue 15: city pages and the map; country names in the visitor's language (django-countries).
-    "places",
     "django_countries",
     "alerts",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -209,7 +212,7 @@ STORAGES = {
 # live in S3-compatible object storage instead of MEDIA_ROOT and PRIVATE_MEDIA_ROOT: public ones
 # under the prefix media/, members' unpublished papers under private/, of the same bucket, or of
 # AWS_PRIVATE_STORAGE_BUCKET_NAME when that is set. Every object is private and has no URL: files
-# are served only through the portal's permission-checking views (twg_portal/storage.py).
+# are served only through the portal's permission-checking views (core/storage.py).
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 
 
@@ -233,11 +236,11 @@ def s3_storage_options(*, bucket_name, location):
 
 if AWS_STORAGE_BUCKET_NAME:
     STORAGES["default"] = {
-        "BACKEND": "twg_portal.storage.PrivateS3Storage",
+        "BACKEND": "core.storage.PrivateS3Storage",
         "OPTIONS": s3_storage_options(bucket_name=AWS_STORAGE_BUCKET_NAME, location="media"),
     }
     STORAGES["private"] = {
-        "BACKEND": "twg_portal.storage.PrivateS3Storage",
+        "BACKEND": "core.storage.PrivateS3Storage",
         "OPTIONS": s3_storage_options(
             bucket_name=os.environ.get("AWS_PRIVATE_STORAGE_BUCKET_NAME") or AWS_STORAGE_BUCKET_NAME,
             location="private",
@@ -385,7 +388,7 @@ SECURE_CSP = {
 # A request whose database is unreachable gets a short 503 page at once instead of a 500.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware") + 1,
-    "twg_portal.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
 )
 
 # Login lockout (django-axes; docs/security.md): after LOGIN_FAILURE_LIMIT failed logins for one
@@ -396,7 +399,7 @@ MIDDLEWARE.insert(
 # through django.contrib.auth.authenticate() with a request: the admin's and the members' login views.
 INSTALLED_APPS.append("axes")
 AUTHENTICATION_BACKENDS = [
-    "twg_portal.auth_backends.LoginLockoutBackend",
+    "core.auth_backends.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
@@ -410,12 +413,12 @@ LOGIN_USERNAME_SLOWDOWN_AFTER = envint("LOGIN_USERNAME_SLOWDOWN_AFTER", 10)
 LOGIN_USERNAME_SLOWDOWN_SECONDS = envint("LOGIN_USERNAME_SLOWDOWN_SECONDS", 60)
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_LOCKOUT_CALLABLE = "twg_portal.auth_backends.lockout_response"
+AXES_LOCKOUT_CALLABLE = "core.auth_backends.lockout_response"
 # Behind a reverse proxy, the client's address is the TRUSTED_PROXY_COUNT-th entry from the right of
 # X-Forwarded-For; without one (the default) it is REMOTE_ADDR, and the header is ignored.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
-AXES_CLIENT_IP_CALLABLE = "twg_portal.auth_backends.client_ip_address"
-AXES_USERNAME_CALLABLE = "twg_portal.auth_backends.login_username"
+AXES_CLIENT_IP_CALLABLE = "core.auth_backends.client_ip_address"
+AXES_USERNAME_CALLABLE = "core.auth_backends.login_username"
 # Failed logins are recorded in the axes tables; successful ones need no log of their own.
 AXES_DISABLE_ACCESS_LOG = True
 # Axes logs each start-up and each checked attempt at INFO; keep its failures and lockouts (WARNING).
@@ -424,22 +427,22 @@ LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}
 # Trust (issue 8): a query string holding a NUL character is a 400, not a 500 from PostgreSQL
 # (the admin's list filters and autocomplete hand query parameters to the ORM unvalidated).
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("twg_portal.middleware.DatabaseUnavailableMiddleware") + 1,
-    "twg_portal.middleware.RejectNullCharactersMiddleware",
+    MIDDLEWARE.index("core.middleware.DatabaseUnavailableMiddleware") + 1,
+    "core.middleware.RejectNullCharactersMiddleware",
 )
 
 # A real front server (issue 13; docs/deployment.md, deploy/): a request body larger than its path
-# accepts (twg_portal/body_limits.py: the upload limits above for uploads, 64 KB for the log-in and
+# accepts (core/body_limits.py: the upload limits above for uploads, 64 KB for the log-in and
 # password forms, DATA_UPLOAD_MAX_MEMORY_SIZE elsewhere) is refused with 413 from its Content-Length,
 # before anything reads it. nginx (`manage.py nginx_config`) applies the same table in front.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "twg_portal.body_limits.RequestBodyLimitMiddleware",
+    "core.body_limits.RequestBodyLimitMiddleware",
 )
 # Load balancers probe /healthz over plain HTTP: it answers there instead of redirecting to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# Tasks that survive a crash (issue 13; twg_portal/task_recovery.py, docs/deployment.md): a task whose
+# Tasks that survive a crash (issue 13; core/task_recovery.py, docs/deployment.md): a task whose
 # worker died is taken again, at most TASK_MAX_ATTEMPTS times in all, then FAILED; every worker looks
 # for such tasks when it starts and every TASK_RECOVERY_INTERVAL seconds.
 TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", 3)
@@ -455,7 +458,7 @@ USAGE_FLUSH_INTERVAL_SECONDS = envint("USAGE_FLUSH_INTERVAL_SECONDS", 300)  # co
 # --- Past one machine: a read replica (issue 13; docs/deployment.md "Read replica") ---------------
 # With DATABASE_REPLICA_URL (same syntax as DATABASE_URL) the public read-only pages read from a
 # streaming replica (alias "replica"); writes, sessions, logins, members' pages and the admin stay on
-# the primary (twg_portal/db_routers.py). Without it nothing below is used.
+# the primary (core/db_routers.py). Without it nothing below is used.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 # A replica whose last replayed commit is older than this while the primary has moved on is lagging:
 # its pages are read from the primary until it catches up. 5 s tolerates a burst (a bulk import)
@@ -472,9 +475,9 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = database_from_url(DATABASE_REPLICA_URL, "DATABASE_REPLICA_URL")
     # Tests that do not start a replica of their own read the test database through this alias.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    DATABASE_ROUTERS = ["twg_portal.db_routers.ReplicaRouter"]
+    DATABASE_ROUTERS = ["core.db_routers.ReplicaRouter"]
     # Innermost, so that it decides once the view is known and sees the view's errors first.
-    MIDDLEWARE.append("twg_portal.db_routers.ReadReplicaMiddleware")
+    MIDDLEWARE.append("core.db_routers.ReadReplicaMiddleware")
     if REPLICA_READ_YOUR_WRITES_SECONDS <= REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS:
         raise ImproperlyConfigured(
             "REPLICA_READ_YOUR_WRITES_SECONDS must exceed REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS, "

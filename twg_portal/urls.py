@@ -1,26 +1,40 @@
+"""The project's URLs: each app's own, included under its prefix. The pages that read across apps
+(home, city pages, the API, the sitemap) are the top floor's, `portal` (docs/architecture.md)."""
+
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
-from depository.api import api
 from depository.oai.views import endpoint as oai_endpoint
-from twg_portal import views
-from twg_portal.sitemaps import SITEMAPS
+from portal.api import api
+from portal.sitemaps import SITEMAPS
+from portal.views import pages
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("about/", views.about, name="about"),
-    path("healthz", views.healthz, name="healthz"),
-    path("robots.txt", views.robots_txt, name="robots"),
-    path("favicon.ico", views.favicon, name="favicon"),
+    path("", pages.home, name="home"),
+    path("about/", pages.about, name="about"),
+    path("healthz", pages.healthz, name="healthz"),
+    path("robots.txt", pages.robots_txt, name="robots"),
+    path("favicon.ico", pages.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("depository/", include("depository.urls")),
     path("oai/", oai_endpoint, name="oai"),
     path("api/", api.urls),
     path("meetings/", include("meetings.urls")),
     path("members/", include("members.urls")),
-    path("", include("places.urls")),
+    path("", include("portal.urls_places")),
     path("alerts/", include("alerts.urls")),
+    # People and cities moved to apps of their own (issue 19): organizers' bookmarks of their admin pages
+    # still lead there.
+    re_path(
+        r"^admin/meetings/(?P<model>person|organization)/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/people/%(model)s/%(rest)s", permanent=True, query_string=True),
+    ),
+    re_path(
+        r"^admin/depository/city/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/places/city/%(rest)s", permanent=True, query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

@@ -31,7 +31,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
-from twg_portal.auth_backends import client_ip_address
+from core.auth_backends import client_ip_address
 from usage.models import UsageKind
 
 logger = logging.getLogger(__name__)

@@ -4,8 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.text import CleanTextModel
 from depository.models import Entry
-from twg_portal.text import CleanTextModel
 
 
 class UsageKind(models.TextChoices):

@@ -14,8 +14,8 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.sizes import size_and_limit
 from depository.documents.extraction import ExtractionFailed, check_document
-from twg_portal.sizes import size_and_limit
 
 CHUNK_SIZE = 64 * 1024
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"

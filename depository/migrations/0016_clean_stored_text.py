@@ -1,4 +1,4 @@
-"""Stored text cleaned as `twg_portal.text.clean_text` cleans new text: characters XML 1.0 forbids
+"""Stored text cleaned as `core.text.clean_text` cleans new text: characters XML 1.0 forbids
 removed, NFC. One UPDATE per text column of the portal's models, touching only rows that need it.
 (PostgreSQL stores no lone surrogates in UTF-8, so the pattern leaves them out.)"""
 

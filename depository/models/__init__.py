@@ -1,6 +1,7 @@
-"""The depository: the typology's vocabularies, cities, entries, their files and the glossary.
+"""The depository: the typology's vocabularies, entries, their files and the glossary.
 
-This app imports no other app of the portal; meetings and members build on it.
+It builds on the floors beneath it (core, places, people) and imports no app above it: meetings,
+members, alerts, usage and the portal build on it (docs/architecture.md).
 """
 
 from depository.models.attachments import Attachment, ExtractionStatus
@@ -13,18 +14,16 @@ from depository.models.entries import (
     EvidenceLevel,
     GlossaryTerm,
     Language,
-    is_curator,
 )
 from depository.models.entry_imports import EntryImport, EntryImportStatus
 from depository.models.imports import ImportStatus, ReferenceFormat, ReferenceImport
 from depository.models.postings import EntryPostings, FacetPosting
 from depository.models.search_documents import EntrySearchDocument, SearchQueue
 from depository.models.tags import InternalTag
-from depository.models.vocabulary import City, CityType, Theme, ViolenceType, Vocabulary
+from depository.models.vocabulary import CityType, Theme, ViolenceType, Vocabulary
 
 __all__ = [
     "Attachment",
-    "City",
     "CityType",
     "Creator",
     "CreatorKind",
@@ -50,5 +49,4 @@ __all__ = [
     "Theme",
     "ViolenceType",
     "Vocabulary",
-    "is_curator",
 ]

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.text import CleanTextModel
 from depository.models.entries import Entry
-from twg_portal.text import CleanTextModel
 
 
 def attachment_path(instance, filename):

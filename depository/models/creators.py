@@ -1,9 +1,9 @@
 """The creators of an entry: ordered persons and organizations, each in a role (Dublin Core
 `creator`/`contributor`, CSL `author`/`editor`).
 
-A creator may be linked to a `meetings.Person`; then that person's disclosure level decides who sees
-the name (`depository.creators.shown_creators`). The link is by string so this module imports no
-other app.
+A creator may be linked to a `people.Person`; then that person's disclosure level decides who sees
+the name (`depository.creators.shown_creators`). People are a floor beneath the depository
+(docs/architecture.md).
 """
 
 from django.core.exceptions import ValidationError
@@ -11,8 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.text import CleanTextModel
 from depository.identifiers import normalise_orcid
-from twg_portal.text import CleanTextModel
+from people.models import Person
 
 
 class CreatorKind(models.TextChoices):
@@ -41,7 +42,7 @@ class Creator(CleanTextModel):
     )
     orcid = models.CharField(_("ORCID iD"), max_length=40, blank=True, help_text=_("e.g. 0000-0002-1825-0097"))
     person = models.ForeignKey(
-        "meetings.Person",
+        Person,
         verbose_name=_("person"),
         null=True,
         blank=True,

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from core.roles import is_organizer
 from depository.identifiers import doi_from_url, normalise_doi, normalise_isbn, normalise_issn
 from depository.models.translations import (
     Language,
@@ -19,7 +20,8 @@ from depository.models.translations import (
     active_language,
     translation_field,
 )
-from depository.models.vocabulary import City, CityType, Theme, ViolenceType
+from depository.models.vocabulary import CityType, Theme, ViolenceType
+from places.models import City
 
 
 class EntryKind(models.TextChoices):
@@ -62,19 +64,13 @@ class EntryStatus(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
-def is_curator(user):
-    """Curators preview unpublished entries and non-public files: active staff who may change entries
-    (the Organizers group), not every staff account."""
-    return bool(user.is_active and user.is_staff and user.has_perm("depository.change_entry"))
-
-
 class EntryQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=EntryStatus.PUBLISHED)
 
     def visible_to(self, user):
         """Published entries for everyone; curators also preview drafts and archived entries."""
-        if is_curator(user):
+        if is_organizer(user):
             return self.all()
         return self.published()
 

@@ -12,7 +12,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from twg_portal.text import CleanTextModel
+from core.text import CleanTextModel
 
 
 class BitStringField(models.Field):

@@ -11,8 +11,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.text import CleanTextModel
 from depository.models.entries import Entry, Language
-from twg_portal.text import CleanTextModel
 
 
 class EntrySearchDocument(CleanTextModel):

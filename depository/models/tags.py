@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from twg_portal.text import CleanTextModel
+from core.text import CleanTextModel
 
 
 class InternalTag(CleanTextModel):

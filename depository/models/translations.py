@@ -16,7 +16,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from twg_portal.text import CleanTextModel
+from core.text import CleanTextModel
 
 
 class Language(models.TextChoices):

@@ -18,9 +18,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from pylatexenc.latex2text import LatexNodes2Text
 
+from core.text import clean_text
 from depository.identifiers import doi_from_url, normalise_doi, normalise_isbn, normalise_issn
 from depository.models import CreatorKind, CreatorRole, Language
-from twg_portal.text import clean_text
 
 LANGUAGES = {
     **{code: code for code in Language.values},

@@ -22,9 +22,10 @@ from django.db.models import BooleanField, F, Func, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
+from core.roles import is_organizer
 from depository.facets import FACETS, FACETS_BY_NAME, SUB_THEME_STEP, FacetValue
 from depository.filters import MAX_QUERY_LENGTH, EntryFilterSet, Sort
-from depository.models import Entry, is_curator
+from depository.models import Entry
 from depository.search import facet_index, text
 
 __all__ = ["MAX_QUERY_LENGTH", "PAGE_SIZE", "Results", "Sort", "flush", "rebuild", "search"]
@@ -96,7 +97,7 @@ def search(params, viewer, *, page=1, page_size=None, order=None, highlight=True
     filterset = EntryFilterSet(params, queryset=Entry.objects.all())
     if not filterset.is_valid():
         return Results(filterset=filterset, errors=filterset.errors)
-    base = facet_index.EVERYTHING if is_curator(viewer) else facet_index.PUBLISHED
+    base = facet_index.EVERYTHING if is_organizer(viewer) else facet_index.PUBLISHED
     query = text.normalize_query(filterset.search_text)
     matching_sql = text.matching_ids_sql(query) if query else None
     sort = order or filterset.sort_order

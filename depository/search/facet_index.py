@@ -15,10 +15,11 @@ The rows are written only by depository_search_reindex (sql/search_v1.sql), at t
 change (depository.models.SearchQueue).
 """
 
+from core.db_routers import read_connection
 from depository.facets import FACETS_BY_NAME, SUB_THEME_STEP
-from depository.models import City, EntryPostings, FacetPosting, Theme
+from depository.models import EntryPostings, FacetPosting, Theme
 from depository.search import prepared
-from twg_portal.db_routers import read_connection
+from places.models import City
 
 POSTINGS = FacetPosting._meta.db_table
 ENTRY_POSTINGS = EntryPostings._meta.db_table

@@ -19,8 +19,8 @@ from django.db.models import Case, F, Func, TextField, Value, When
 from django.db.models.functions import Concat
 from django.utils import translation
 
+from core.db_routers import read_connection
 from depository.models import Entry, Language
-from twg_portal.db_routers import read_connection
 
 # Text search configuration per entry language (see migration 0003); anything else uses the last.
 SEARCH_CONFIGS = {

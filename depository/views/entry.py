@@ -6,9 +6,10 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from core.roles import is_organizer
 from depository import citations
 from depository.creators import creators_prefetch, shown_creators, viewer_of
-from depository.models import Attachment, Entry, InternalTag, is_curator
+from depository.models import Attachment, Entry, InternalTag
 from depository.related import related_entries
 
 
@@ -20,7 +21,7 @@ def get_entry_for_user(user, slug, queryset=None):
 
 def visible_attachments(user):
     attachments = Attachment.objects.order_by("uploaded_at", "pk").defer("extracted_text", "extraction_error")
-    return attachments if is_curator(user) else attachments.filter(is_public=True)
+    return attachments if is_organizer(user) else attachments.filter(is_public=True)
 
 
 @require_safe
@@ -47,7 +48,7 @@ def entry_detail(request, slug):
     pdf_url = request.build_absolute_uri(attachment_url(entry, pdf)) if pdf and entry.is_public else None
     meetings = {meeting.pk: meeting for meeting in [*entry.reported_meetings.all(), *entry.meetings.all()]}
     # The organizers' internal tags are theirs: curators see them, the public does not (one query).
-    internal = set() if is_curator(request.user) else set(InternalTag.objects.values_list("tag_id", flat=True))
+    internal = set() if is_organizer(request.user) else set(InternalTag.objects.values_list("tag_id", flat=True))
     return render(
         request,
         "depository/entry_detail.html",

@@ -7,8 +7,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from depository.creators import creators_prefetch
-from depository.models import City, CityType, Entry, GlossaryTerm, Theme, ViolenceType
+from depository.models import CityType, Entry, GlossaryTerm, Theme, ViolenceType
 from depository.models.translations import in_alphabetical_order
+from places.models import City
 
 
 def literature_entries():

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from meetings.models import Disclosure, Organization, Person
 from meetings.services.participant_import import normalize, spellings
+from people.models import Disclosure, Organization, Person
 
 STRICTNESS = [Disclosure.PUBLIC, Disclosure.MEMBERS, Disclosure.ORGANIZERS]
 

@@ -17,10 +17,11 @@ from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from depository.models import City
-from meetings.models import Disclosure, Meeting, Organization, Participation, ParticipationRole, Person
+from core.text import clean_text
+from meetings.models import Meeting, Participation, ParticipationRole
 from meetings.services.export import FORMULA_STARTS
-from twg_portal.text import clean_text
+from people.models import Disclosure, Organization, Person
+from places.models import City
 
 MAX_IMPORT_BYTES = 256 * 1024
 MAX_IMPORT_ROWS = 1000

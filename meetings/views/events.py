@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from meetings.models import Event
-from meetings.privacy import Viewer
 from meetings.views.calendars import ics_response
+from people.privacy import Viewer
 
 
 @require_safe

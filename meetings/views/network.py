@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from depository.models import City
-from meetings.models import Meeting, Organization, Participation, SessionContribution
-from meetings.privacy import Viewer
+from meetings.models import Meeting, Participation, SessionContribution
+from people.models import Organization
+from people.privacy import Viewer
+from places.models import City
 
 
 def visible_participations(viewer):

@@ -19,7 +19,7 @@ from meetings.models import (
     ProgrammeSession,
     SessionContribution,
 )
-from meetings.privacy import Viewer
+from people.privacy import Viewer
 
 # Input papers that are public facts: announced at a meeting, or published. Drafts and papers under
 # review stay with their authors (the members app). Named by value: this app does not import members.

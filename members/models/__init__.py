@@ -7,7 +7,6 @@ from members.models.papers import (
     PaperEvent,
     PaperStatus,
     PaperVersion,
-    is_organizer,
     paper_version_path,
 )
 from members.models.questions import Answer, Question, QuestionQuerySet
@@ -25,6 +24,5 @@ __all__ = [
     "Question",
     "QuestionQuerySet",
     "hash_token",
-    "is_organizer",
     "paper_version_path",
 ]

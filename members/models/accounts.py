@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import Organization, Person
-from twg_portal.text import CleanTextModel
+from core.text import CleanTextModel
+from people.models import Organization, Person
 
 
 class Member(CleanTextModel):

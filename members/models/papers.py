@@ -10,11 +10,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from depository.models import City, CityType, Entry, ExtractionStatus, Language, Theme, ViolenceType
-from meetings.models import Meeting, Organization, Person
+from core.roles import is_organizer
+from core.text import CleanTextModel
+from depository.models import CityType, Entry, ExtractionStatus, Language, Theme, ViolenceType
+from meetings.models import Meeting
 from members.models.accounts import Member
 from members.storage import get_private_storage
-from twg_portal.text import CleanTextModel
+from people.models import Organization, Person
+from places.models import City
 
 
 class PaperStatus(models.TextChoices):
@@ -27,11 +30,6 @@ class PaperStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
-def is_organizer(user):
-    """Organizers review papers: active staff who may change input papers (the Organizers group)."""
-    return bool(user.is_active and user.is_staff and user.has_perm("members.change_inputpaper"))
 
 
 class InputPaperQuerySet(models.QuerySet):

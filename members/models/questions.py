@@ -5,9 +5,9 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.text import CleanTextModel
 from meetings.models import Meeting
 from members.models.accounts import Member
-from twg_portal.text import CleanTextModel
 
 
 class QuestionQuerySet(models.QuerySet):

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings.models import Organization, Person
 from members import emails
 from members.models import Invitation, Member, hash_token
 from members.services.common import unique_slug
+from people.models import Organization, Person
 
 EMAIL_MAX_LENGTH = Invitation._meta.get_field("email").max_length
 NAME_MAX_LENGTH = Invitation._meta.get_field("name").max_length

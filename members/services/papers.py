@@ -4,10 +4,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from core.roles import is_organizer
 from depository.documents import delete_stored_files_on_error, safe_display_name
 from depository.tasks import enqueue_text_extraction
 from members import emails
-from members.models import InputPaper, PaperEvent, PaperVersion, is_organizer
+from members.models import InputPaper, PaperEvent, PaperVersion
 from members.services.common import unique_slug
 from members.workflow import ACTIONS, Role
 

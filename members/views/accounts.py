@@ -11,9 +11,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from core.auth_backends import client_ip_address
 from members.forms import InvitationAcceptForm
 from members.services.invitations import InvitationUnusable, accept_invitation, find_invitation
-from twg_portal.auth_backends import client_ip_address
 
 
 @sensitive_post_parameters("password1", "password2")

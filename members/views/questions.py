@@ -3,11 +3,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from meetings.privacy import ShownPerson, Viewer
 from members.forms import AnswerForm
 from members.models import Answer, Question
 from members.services.questions import save_answer
 from members.views.common import member_required
+from people.privacy import ShownPerson, Viewer
 
 
 @require_safe
@@ -15,7 +15,7 @@ def question_list(request):
     """Public questions, their syntheses and the answers their authors made public."""
     questions = list(Question.objects.public().with_public_answers())
     # An answer made public shows its author as their disclosure level lets this visitor see them
-    # (meetings/privacy.py), like every page that names people (issue 13, finding 4).
+    # (people/privacy.py), like every page that names people (issue 13, finding 4).
     viewer = Viewer(request.user)
     for question in questions:
         for answer in question.public_answers:

@@ -16,7 +16,7 @@ from django.conf import settings
 from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
-from twg_portal.records import load_records
+from portal.records import load_records
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]

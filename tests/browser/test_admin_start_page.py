@@ -5,9 +5,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from core.roles import sync_organizers_group
 from depository.models import Entry
 from tests.browser.test_journeys import admin_log_in
-from twg_portal.management.commands.ensure_organizer import sync_organizers_group
 from usage.models import MonthlyUsage
 
 pytestmark = pytest.mark.browser

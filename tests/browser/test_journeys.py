@@ -15,10 +15,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from playwright.sync_api import expect
 
+from core.roles import sync_organizers_group
 from depository.models import Entry, ViolenceType
 from tests.browser.htmx import after_htmx_settles
 from tests.document_files import pdf_bytes
-from twg_portal.management.commands.ensure_organizer import sync_organizers_group
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,7 @@ and by keyboard, and the list beside it names the same cities."""
 
 import pytest
 
-from depository.models import City
+from places.models import City
 
 pytestmark = pytest.mark.browser
 

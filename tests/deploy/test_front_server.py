@@ -29,7 +29,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from twg_portal.body_limits import LOGIN_MAX_BODY_BYTES, body_limit_for
+from core.body_limits import LOGIN_MAX_BODY_BYTES, body_limit_for
 
 pytestmark = pytest.mark.deploy
 

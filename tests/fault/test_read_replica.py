@@ -4,7 +4,7 @@ A PostgreSQL of its own (initdb, a free loopback port) is migrated and loaded wi
 `pg_basebackup -R` copies it into a standby on another loopback port, which streams from it. gunicorn
 serves the portal with DATABASE_URL on the primary and DATABASE_REPLICA_URL on the replica, and logs
 one line per request saying which database the page read from and how many statements it sent to
-each (twg_portal/db_routers.py, logger at DEBUG). The tests prove, from that log and from the pages:
+each (core/db_routers.py, logger at DEBUG). The tests prove, from that log and from the pages:
 - public pages read only from the replica; logins, members' pages, the admin and writes only from
   the primary; a public page costs the replica exactly what it costs the primary without one;
 - read-your-writes: with the replica's replay paused, an organizer's new organization (written on
@@ -281,7 +281,7 @@ def test_public_pages_read_from_the_replica_and_everything_else_from_the_primary
     assert "twg_read_primary" in visitor.cookies
     marker = next(h for h in login.headers.get_all("Set-Cookie") if h.startswith("twg_read_primary="))
     assert "HttpOnly" in marker and "SameSite=Lax" in marker and f"Max-Age={READ_YOUR_WRITES_SECONDS}" in marker
-    for path in ["/members/", "/admin/", "/admin/meetings/organization/", "/admin/depository/entry/"]:
+    for path in ["/members/", "/admin/", "/admin/people/organization/", "/admin/depository/entry/"]:
         response = visitor.get(path)
         assert response.status == 200, (path, response.text)
         assert response.routing["queries"]["replica"] == 0, (path, response.routing)
@@ -299,9 +299,9 @@ def test_own_writes_are_read_back_and_a_lagging_replica_is_left_alone(portal):
     try:
         slug = f"replica-check-{uuid.uuid4().hex[:8]}"
         name = f"Replica Check {slug[-8:]}"
-        organizer.get("/admin/meetings/organization/add/")
+        organizer.get("/admin/people/organization/add/")
         added = organizer.post(
-            "/admin/meetings/organization/add/",
+            "/admin/people/organization/add/",
             {"name": name, "slug": slug, "acronym": "", "kind": "other", "city": "", "country": "", "website": ""},
         )
         assert added.status == 302, added.text
