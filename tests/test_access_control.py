@@ -41,6 +41,7 @@ LOGIN = "302 to the members' login"
 ADMIN_LOGIN = "302 to the admin login"
 REDIRECT = "302 elsewhere"
 OK, REFUSED, NOT_FOUND, NOT_ALLOWED, GONE, BAD = 200, 403, 404, 405, 410, 400
+MOVED = 301
 
 
 def everyone(outcome):
@@ -268,7 +269,7 @@ def site_rows(world):
 
 
 # The Organizers group curates these apps (all rights) and may view user accounts; nothing else in the admin.
-ORGANIZER_APPS = {"depository", "meetings", "members", "taggit"}
+ORGANIZER_APPS = {"places", "people", "depository", "meetings", "members", "taggit"}
 # The use statistics are written by the software only: organizers (and superusers) read them.
 ORGANIZER_VIEW_ONLY = {"auth.user", "usage.monthlyusage"}
 # Admins that refuse a kind of page to everyone, superusers included (logs are written by the software only).
@@ -357,6 +358,10 @@ def admin_rows(world):
             STAFF_ONLY_ADMIN[:3] + (REDIRECT, REDIRECT),
         ),
         ("get", "/admin/no-such-page/", (ADMIN_LOGIN,) * 3 + (NOT_FOUND, NOT_FOUND)),
+        # Admin addresses of models that moved to the people and places apps (issue 19): a permanent
+        # redirect for anybody; the new address then checks the visitor's rights.
+        ("get", "/admin/meetings/person/", everyone(MOVED)),
+        ("get", "/admin/depository/city/add/", everyone(MOVED)),
         ("get", reverse("admin:auth_user_password_change", args=[user.pk]), (ADMIN_LOGIN,) * 3 + (REFUSED, OK)),
         # Staff exports, imports and decisions: organizers and superusers only.
         ("get", reverse("admin:depository_entry_export"), STAFF_ONLY_ADMIN),

@@ -44,7 +44,7 @@ def duplicate(twg_records):
 
 
 def changelist(model):
-    return reverse(f"admin:meetings_{model}_changelist")
+    return reverse(f"admin:people_{model}_changelist")
 
 
 def test_merge_people_through_the_admin_with_a_confirmation_page(organizer_client, duplicate):
