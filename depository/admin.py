@@ -94,7 +94,16 @@ class CityForm(forms.ModelForm):
 
     class Meta:
         model = City
-        fields = "__all__"
+        fields = [
+            "name",
+            "slug",
+            "country",
+            "latitude",
+            "longitude",
+            "coordinates_source",
+            "in_cluster",
+            "typology_example_group",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
