@@ -9,8 +9,10 @@ class DepositoryConfig(AppConfig):
     verbose_name = _("Depository")
 
     def ready(self):
+        from depository import exports
         from depository.search import facet_values
 
         # The facet rows' terms follow the facet registry (depository/search/facet_values.py).
         post_migrate.connect(facet_values.install_after_migrate, sender=self)
         setting_changed.connect(facet_values.registry_changed)
+        setting_changed.connect(exports.registry_changed)
