@@ -57,7 +57,7 @@ class Facet:
     Its values come from `source`, the name of a field of Entry (a column: its value; a foreign key
     or many-to-many relation: the related rows' ids), or from `values_sql` when a field cannot say
     it: SQL giving (value, entry id) rows for the entries being indexed, over `k` (their ids, column
-    `id`) and `e` (their depository_entry rows). The rows of the entry and of its many-to-many tables
+    `id`) and `e` (their depository_entry rows); never a NULL value. The rows of the entry and of its many-to-many tables
     are watched (a write reindexes its entries at commit); `watch` adds other tables:
     (table, SQL of the entry ids touched over the transition table written `%s`)."""
 
@@ -82,8 +82,11 @@ class Facet:
             own, other = entry_field.m2m_column_name(), entry_field.m2m_reverse_name()
             return f"SELECT t.{other}, t.{own} FROM k JOIN {through.db_table} t ON t.{own} = k.id"
         column = entry_field.column
-        empty = f" AND e.{column} <> ''" if isinstance(entry_field, models.CharField | models.TextField) else ""
-        return f"SELECT e.{column}, e.id FROM e WHERE e.{column} IS NOT NULL{empty}"
+        # No value where the field may be NULL or blank; no condition where it cannot be (kind, language).
+        absent = [f"e.{column} IS NOT NULL"] * entry_field.null
+        absent += [f"e.{column} <> ''"] * (entry_field.blank and isinstance(entry_field, models.CharField))
+        where = f" WHERE {' AND '.join(absent)}" if absent else ""
+        return f"SELECT e.{column}, e.id FROM e{where}"
 
     def watched(self):
         """(table, SQL of entry ids over the transition table `%s`) whose writes change the values."""

@@ -34,7 +34,7 @@ def function_body(declared):
     arms = ["SELECT '', '', e.id::integer FROM e", "SELECT 'status', e.status, e.id::integer FROM e"]
     arms += [
         f"SELECT '{facet.name}', v.value::text, v.entry_id::integer "
-        f"FROM ({facet.entry_values_sql()}) v(value, entry_id) WHERE v.value IS NOT NULL"
+        f"FROM ({facet.entry_values_sql()}) v(value, entry_id)"
         for facet in declared
     ]
     union = "\n    UNION ALL ".join(arms)
