@@ -57,9 +57,9 @@ class Facet:
     Its values come from `source`, the name of a field of Entry (a column: its value; a foreign key
     or many-to-many relation: the related rows' ids), or from `values_sql` when a field cannot say
     it: SQL giving (value, entry id) rows for the entries being indexed, over `k` (their ids, column
-    `id`) and `e` (their depository_entry rows); never a NULL value. The rows of the entry and of its many-to-many tables
-    are watched (a write reindexes its entries at commit); `watch` adds other tables:
-    (table, SQL of the entry ids touched over the transition table written `%s`)."""
+    `id`) and `e` (their depository_entry rows); never a NULL value. The rows of the entry and of its
+    many-to-many tables are watched (a write reindexes its entries at commit); `watch` adds other
+    tables: (table, SQL of the entry ids touched over the transition table written `%s`)."""
 
     name: str
     label: str
