@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from depository.facets import FACETS, FACETS_BY_NAME
+from depository import facets
 
 # The longest query the browse page accepts, in characters.
 MAX_QUERY_LENGTH = 200
@@ -83,18 +83,17 @@ class ChoiceValuesFilter(FacetFilter):
 
 
 class EntryFilterSet(django_filters.FilterSet):
+    """`q`, `sort`, then one filter per registered facet (depository.facets: each declaration makes its own)."""
+
     q = django_filters.CharFilter(label=_("Search"), max_length=MAX_QUERY_LENGTH, method="filter_nothing")
     sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=Sort.CHOICES, method="filter_nothing")
-    theme = FacetFilter(FACETS_BY_NAME["theme"])
-    city_type = FacetFilter(FACETS_BY_NAME["city_type"])
-    violence_type = FacetFilter(FACETS_BY_NAME["violence_type"])
-    kind = ChoiceValuesFilter(FACETS_BY_NAME["kind"])
-    evidence = ChoiceValuesFilter(FACETS_BY_NAME["evidence"])
-    language = ChoiceValuesFilter(FACETS_BY_NAME["language"])
-    year = FacetFilter(FACETS_BY_NAME["year"])
-    country = FacetFilter(FACETS_BY_NAME["country"])
-    city = FacetFilter(FACETS_BY_NAME["city"])
-    tag = FacetFilter(FACETS_BY_NAME["tag"])
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        for facet in facets.registered():
+            facet_filter = facet.make_filter()
+            facet_filter.model, facet_filter.parent = self.queryset.model, self
+            self.filters[facet.name] = facet_filter
 
     def filter_nothing(self, queryset, name, value):
         return queryset
@@ -117,15 +116,15 @@ class EntryFilterSet(django_filters.FilterSet):
 
     def selected(self):
         """{facet name: [values]} of the active facet filters."""
-        return {facet.name: self.form.cleaned_data.get(facet.name) or [] for facet in FACETS}
+        return {facet.name: self.form.cleaned_data.get(facet.name) or [] for facet in facets.registered()}
 
     @property
     def is_filtered(self):
         return bool(self.search_text) or any(self.selected().values())
 
-    def chips(self, facets):
+    def chips(self, listing):
         """The active filters, each with the URL that removes it."""
-        labels = {(item["facet"].name, value.value): value.label for item in facets for value in item["values"]}
+        labels = {(item["facet"].name, value.value): value.label for item in listing for value in item["values"]}
         chips = []
         if self.search_text:
             chips.append({"facet": _("Search"), "label": self.search_text, "remove_url": self.url_without("q")})
@@ -133,7 +132,7 @@ class EntryFilterSet(django_filters.FilterSet):
             for value in values:
                 chips.append(
                     {
-                        "facet": FACETS_BY_NAME[name].label,
+                        "facet": facets.by_name()[name].label,
                         "label": labels.get((name, value), value),
                         "remove_url": self.url_without(name, value),
                     }
@@ -144,7 +143,7 @@ class EntryFilterSet(django_filters.FilterSet):
     def query_string(self, **changes):
         """This page's query string (without the page number), with `changes` applied."""
         params = QueryDict(mutable=True)
-        for key in ["q", "sort", *FACETS_BY_NAME]:
+        for key in ["q", "sort", *facets.by_name()]:
             for value in self.data.getlist(key) if hasattr(self.data, "getlist") else []:
                 if value.strip():
                     params.appendlist(key, value)

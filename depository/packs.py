@@ -1,61 +1,20 @@
-"""Exports of a selection of entries: a CSV of their metadata, and the briefing pack (a ZIP of that
-CSV, their citations in RIS and their public files) a practitioner takes offline."""
+"""The briefing pack: a ZIP of a selection of entries a practitioner takes offline, with a file in
+each export format that names a `pack_file` (depository.exports: the CSV of their metadata, their
+citations in RIS) and their public files."""
 
-import csv
-import io
 import tempfile
 import zipfile
 
 from django.db.models import Prefetch, Sum
 from django.utils.text import get_valid_filename
 
-from depository import citations
-from depository.creators import shown_creators
+from depository import citations, exports
 from depository.models import Attachment
-
-CSV_COLUMNS = [
-    ("slug", lambda e: e.slug),
-    ("title", lambda e: e.title),
-    ("kind", lambda e: e.get_kind_display()),
-    ("authors", None),  # the creators the viewer may see, 'Family, Given; Organization'
-    ("publisher", lambda e: e.publisher),
-    ("year", lambda e: e.year or ""),
-    ("language", lambda e: e.language),
-    ("summary", lambda e: e.summary),
-    ("annotation", lambda e: e.annotation),
-    ("evidence_level", lambda e: e.get_evidence_level_display() if e.evidence_level else ""),
-    ("themes", lambda e: "; ".join(t.name for t in e.themes.all())),
-    ("city_types", lambda e: "; ".join(t.name for t in e.city_types.all())),
-    ("violence_types", lambda e: "; ".join(t.name for t in e.violence_types.all())),
-    ("cities", lambda e: "; ".join(str(c) for c in e.cities.all())),
-    ("tags", lambda e: "; ".join(citations.tag_names(e))),
-    ("external_url", lambda e: e.external_url),
-]
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def for_export(entries):
     """Prefetch what the CSV and the citations show (a fixed number of queries, whatever the count)."""
     return citations.with_citation_data(entries.prefetch_related("themes", "city_types", "violence_types", "cities"))
-
-
-def authors_cell(entry, viewer):
-    return "; ".join(creator.inverted_name for creator in shown_creators(entry, viewer))
-
-
-def write_csv(entries, handle, url_for, viewer):
-    """The entries' metadata as CSV rows; the authors column holds only the creators `viewer` may see."""
-    writer = csv.writer(handle)
-    writer.writerow([name for name, _ in CSV_COLUMNS] + ["page"])
-    for entry in entries:
-        cells = [authors_cell(entry, viewer) if value is None else value(entry) for _, value in CSV_COLUMNS]
-        writer.writerow([spreadsheet_safe(cell) for cell in cells] + [url_for(entry)])
 
 
 def public_files(entries):
@@ -70,7 +29,8 @@ def pack_size(entries):
 def build_briefing_pack(entries, url_for, viewer):
     """Write the ZIP to a temporary file and return it, positioned at the start.
 
-    entries.csv, citations.ris, and files/<entry slug>/<attachment id>-<name> for each public file.
+    Each export format's `pack_file` (citations.ris, entries.csv), and files/<entry slug>/<attachment
+    id>-<name> for each public file.
     """
     entries = list(
         for_export(entries).prefetch_related(
@@ -80,10 +40,8 @@ def build_briefing_pack(entries, url_for, viewer):
     # Closed by the caller (FileResponse closes it once sent); deleted by the system when closed.
     archive_file = tempfile.TemporaryFile()  # noqa: SIM115
     with zipfile.ZipFile(archive_file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        text = io.StringIO()
-        write_csv(entries, text, url_for, viewer)
-        archive.writestr("entries.csv", "\ufeff" + text.getvalue())  # BOM: spreadsheets read UTF-8
-        archive.writestr("citations.ris", citations.to_ris(entries, viewer, url_for))
+        for export in exports.in_pack():
+            archive.writestr(export.pack_file, export.write(entries, viewer, url_for))
         for entry in entries:
             for attachment in entry.attachments.all():
                 name = get_valid_filename(attachment.original_name or attachment.file.name.rsplit("/", 1)[-1])

@@ -6,8 +6,7 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
-from depository import search, services
-from depository.facets import FACETS_BY_NAME
+from depository import facets, search, services
 from depository.models import Entry, FacetPosting, Theme
 from depository.search import facet_index, text
 from places.models import City
@@ -117,7 +116,7 @@ def test_a_search_ranks_the_recent_matches_and_the_title_matches(client, monkeyp
 
 def test_a_long_facet_lists_its_largest_counts_under_the_filters(client, monkeypatch):
     """Values whose arrays cannot reach the list are not counted; the list is still the largest counts."""
-    monkeypatch.setattr(FACETS_BY_NAME["tag"], "limit", 2)
+    monkeypatch.setattr(facets.by_name()["tag"], "limit", 2)
     for number in range(6):
         make_entry(f"Big {number}", themes=["lighting"] if number == 0 else ["youth"], tags=["big"])
     for number in range(3):

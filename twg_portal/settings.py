@@ -166,6 +166,12 @@ DATABASES = {
 # session's prepared statements from one transaction to the next.
 SEARCH_PREPARED_STATEMENTS = envbool("SEARCH_PREPARED_STATEMENTS", True)
 
+# The browse page's facets, in display order: declarations (depository.facets.Facet) or dotted paths to
+# one or to a list of them. A facet added here gets its rows at the next `manage.py migrate`.
+DEPOSITORY_FACETS = ["depository.facets.FACETS"]
+# The export formats (depository.exports.ExportFormat), the same way.
+DEPOSITORY_EXPORT_FORMATS = ["depository.exports.FORMATS"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -31,10 +31,11 @@ from oaipmh.datestamp import datestamp_to_datetime, datetime_to_datestamp
 from oaipmh.metadata import MetadataRegistry
 from oaipmh.server import NS_DC, NS_OAIDC, NS_XSI, ServerBase
 
-from depository import interop
+from depository import exports, interop
 from depository.models import Entry, EntryKind, EntryStatus, Theme
 
-METADATA_FORMATS = [("oai_dc", "http://www.openarchives.org/OAI/2.0/oai_dc.xsd", NS_OAIDC)]
+# The repository's own format; the export formats with an `oai` part follow (depository.exports).
+OAI_DC = ("oai_dc", "http://www.openarchives.org/OAI/2.0/oai_dc.xsd", NS_OAIDC)
 DC_ELEMENTS = ["title", "creator", "subject", "description", "publisher", "date", "type", "identifier", "language"]
 TOKEN_SALT = "depository.oai.resumption-token"  # noqa: S105 (a signing salt, not a secret)
 # Characters XML 1.0 allows (https://www.w3.org/TR/xml/#charsets); lxml refuses the others.
@@ -72,6 +73,21 @@ def entry_pk(identifier):
 def naive_utc(moment):
     """The library's datestamps are naive UTC datetimes."""
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def metadata_formats():
+    """(metadataPrefix, schema, namespace) of every format the repository disseminates."""
+    return [OAI_DC] + [(found.prefix, found.schema, found.namespace) for found in exports.oai_formats()]
+
+
+class EntryMetadata(common.Metadata):
+    """A record's metadata: the simple Dublin Core map (oai_dc's), and the entry and the creators the
+    public may see, for the export formats' OAI writers."""
+
+    def __init__(self, entry, creators, dublin_core):
+        super().__init__(None, dublin_core)
+        self.entry = entry
+        self.creators = creators
 
 
 def oai_dc_writer(element, metadata):
@@ -113,7 +129,7 @@ class Repository:
     def list_metadata_formats(self, identifier=None):
         if identifier is not None and not self._entries().filter(pk=entry_pk(identifier)).exists():
             self._no_such(identifier)
-        return METADATA_FORMATS
+        return metadata_formats()
 
     def list_sets(self):
         with override("en"):
@@ -187,7 +203,9 @@ class Repository:
             for entry in entries:
                 header = self._header(entry)
                 metadata = (
-                    common.Metadata(None, self._dublin_core(entry, written[entry.pk])) if entry.is_public else None
+                    EntryMetadata(entry, written[entry.pk], self._dublin_core(entry, written[entry.pk]))
+                    if entry.is_public
+                    else None
                 )
                 records.append((self._key(entry), (header, metadata, None)))
         return records
@@ -226,7 +244,7 @@ class Repository:
 
     @staticmethod
     def _check_format(prefix):
-        if prefix not in {format[0] for format in METADATA_FORMATS}:
+        if prefix not in {format[0] for format in metadata_formats()}:
             raise error.CannotDisseminateFormatError(f"The metadata format {prefix} is not disseminated here.")
 
     @staticmethod
@@ -305,8 +323,15 @@ class SignedResumption(common.ResumptionOAIPMH):
         return [item for _, item in items], ("" if resumed else None)
 
 
+def _export_writer(write):
+    """The `oaipmh` library's writer(element, metadata) for an export format's write(element, entry, creators)."""
+    return lambda element, metadata: write(element, metadata.entry, metadata.creators)
+
+
 def server():
     """The OAI-PMH server: handleRequest({argument: value}) -> UTF-8 XML bytes."""
     registry = MetadataRegistry()
     registry.registerWriter("oai_dc", oai_dc_writer)
+    for found in exports.oai_formats():
+        registry.registerWriter(found.prefix, _export_writer(found.write))
     return ServerBase(SignedResumption(Repository(), settings.OAI_PAGE_SIZE), registry)

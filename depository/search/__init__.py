@@ -23,10 +23,11 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
 from core.roles import is_organizer
-from depository.facets import FACETS, FACETS_BY_NAME, SUB_THEME_STEP, FacetValue
+from depository import facets
+from depository.facets import FacetValue
 from depository.filters import MAX_QUERY_LENGTH, EntryFilterSet, Sort
 from depository.models import Entry
-from depository.search import facet_index, text
+from depository.search import facet_index, facet_values, text
 
 __all__ = ["MAX_QUERY_LENGTH", "PAGE_SIZE", "Results", "Sort", "flush", "rebuild", "search"]
 
@@ -67,7 +68,7 @@ class Results:
     @property
     def url_without_facets(self):
         """This search without any facet filter (the query and the sort kept)."""
-        return "?" + self.filterset.query_string(**dict.fromkeys(FACETS_BY_NAME))
+        return "?" + self.filterset.query_string(**dict.fromkeys(facets.by_name()))
 
     @property
     def sort_order(self):
@@ -166,7 +167,7 @@ def _listing(selected, counted):
     """Each facet with its values (FacetValue: counts, selection) in display order, and the chosen
     values that name nothing."""
     listing = []
-    for facet in FACETS:
+    for facet in facets.registered():
         chosen = selected[facet.name]
         rows = {row[0]: row for row in counted[facet.name]}
         if hasattr(facet, "all_values"):
@@ -177,13 +178,12 @@ def _listing(selected, counted):
             is_selected = value in chosen
             if count == 0 and not (facet.show_empty or is_selected):
                 continue
-            is_child = facet.name == "theme" and position % SUB_THEME_STEP != 0
-            values.append(FacetValue(value, label or value, count, is_selected, is_child))
+            values.append(FacetValue(value, label or value, count, is_selected, facet.is_child(position)))
         if facet.limit:
             values = [v for i, v in enumerate(values) if i < facet.limit or v.selected]
         known = {item.value for item in values} | set(rows)
         unknown = [value for value in chosen if value not in known] if facet.show_empty else []
-        listing.append({"facet": FACETS_BY_NAME[facet.name], "values": values, "unknown": unknown})
+        listing.append({"facet": facet, "values": values, "unknown": unknown})
     return listing
 
 
@@ -203,6 +203,7 @@ def rebuild(*, workers=2, chunk=5000):
     written by `workers` connections at once, `chunk` entries a statement, each chunk committed; then
     the facet rows in one transaction. Readers see the old index until each part commits. Inside a
     transaction (a test, a caller's atomic block), everything runs on this connection."""
+    facet_values.install(fill=False)  # the facet rows' terms as the registry declares them now
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM depository_entry")
         ids = cursor.fetchone()[0]

@@ -16,15 +16,12 @@ change (depository.models.SearchQueue).
 """
 
 from core.db_routers import read_connection
-from depository.facets import FACETS_BY_NAME, SUB_THEME_STEP
-from depository.models import EntryPostings, FacetPosting, Theme
+from depository import facets
+from depository.models import EntryPostings, FacetPosting
 from depository.search import prepared
-from places.models import City
 
 POSTINGS = FacetPosting._meta.db_table
 ENTRY_POSTINGS = EntryPostings._meta.db_table
-THEMES = Theme._meta.db_table
-CITIES = City._meta.db_table
 # The rows a search starts from: (facet, value).
 PUBLISHED = ("status", "published")
 EVERYTHING = ("", "")
@@ -40,29 +37,9 @@ FEW_MATCHES = 2000
 
 
 def _terms_sql(name, base):
-    """For a facet over a vocabulary: SQL giving (key, slug, label, place) per term; None otherwise."""
-    if name == "theme":
-        return (
-            f"SELECT th.id::text AS key, th.slug, {Theme.translated_sql('name', 'th')} AS label, "
-            f"coalesce(parent.position, th.position) * "
-            f"{SUB_THEME_STEP} + CASE WHEN th.parent_id IS NULL THEN 0 ELSE th.position + 1 END AS place "
-            f"FROM {THEMES} th LEFT JOIN {THEMES} parent ON parent.id = th.parent_id"
-        )
-    if name in ("city_type", "violence_type"):
-        table = FACETS_BY_NAME[name].model._meta.db_table
-        label = FACETS_BY_NAME[name].model.translated_sql("name", table)  # the page's language, or English
-        return f"SELECT id::text AS key, slug, {label} AS label, position AS place FROM {table}"
-    if name == "city":
-        return f"SELECT id::text AS key, slug, name AS label, 0 AS place FROM {CITIES}"
-    if name == "tag":
-        # A public search neither lists nor filters by the organizers' internal tags.
-        internal = (
-            " WHERE NOT EXISTS (SELECT 1 FROM depository_internaltag i WHERE i.tag_id = taggit_tag.id)"
-            if base == PUBLISHED
-            else ""
-        )
-        return f"SELECT id::text AS key, slug, name AS label, 0 AS place FROM taggit_tag{internal}"
-    return None
+    """For a facet over a vocabulary: SQL giving (key, slug, label, place) per term; None otherwise
+    (the facet's declaration, depository.facets)."""
+    return facets.by_name()[name].terms_sql(public=base == PUBLISHED)
 
 
 def _selection_sql(name, values, base, *, bits=False):
@@ -80,7 +57,7 @@ def _counts_sql(name, others, base, few=None):
     """SQL of (value, label, place, n) of one facet; `others` names the bit string its counts apply to
     (the matches of every filter but the facet's own). With `few` (the CTE of those matches' counts
     per facet row, filled only when the search matched few entries), the counts come from it."""
-    facet = FACETS_BY_NAME[name]
+    facet = facets.by_name()[name]
     n = f"bit_count(p.entry_bits & {others})"
     joined = "m CROSS JOIN "
     few_join = ""
@@ -96,9 +73,8 @@ def _counts_sql(name, others, base, few=None):
             f"LEFT JOIN {POSTINGS} p ON p.facet = '{name}' AND p.value = t.key{few_join} WHERE {pruned}"
         )
     else:
-        label = "p.value" if name == "country" else "''"
         sql = (
-            f"SELECT p.value, {label} AS label, 0 AS place, {n} AS n FROM {joined}{POSTINGS} p{few_join} "
+            f"SELECT p.value, {facet.label_sql()} AS label, 0 AS place, {n} AS n FROM {joined}{POSTINGS} p{few_join} "
             f"WHERE p.facet = '{name}' AND {pruned}"
         )
     if not facet.show_empty:
@@ -123,7 +99,7 @@ def _least_sql(name, others, base, searched=False):
     """A facet showing its `limit` largest counts need not count a value whose whole array is smaller
     than the smallest count among the `limit` largest arrays: it cannot enter the list. That count
     (0 when a search's matches are few: their counts cost nothing to take)."""
-    facet = FACETS_BY_NAME[name]
+    facet = facets.by_name()[name]
     terms = _terms_sql(name, base)
     term_join = f"JOIN ({terms}) t ON t.key = p.value" if terms else ""
     largest = (
@@ -214,7 +190,8 @@ def count(selected, base, search_ids_sql=None, *, titles_sql=None, window=0):
     statement. `search_ids_sql`: the SQL (and parameters) of the search's sorted matches, or None. With
     `titles_sql` (see _candidates_sql), the sorted ids of the candidates for ranking; else None."""
     selected = {name: values for name, values in selected.items() if values}
-    rows = {name: [] for name in FACETS_BY_NAME}
+    declared = facets.by_name()
+    rows = {name: [] for name in declared}
     candidates = None
     params = []
     ctes = []
@@ -226,7 +203,7 @@ def count(selected, base, search_ids_sql=None, *, titles_sql=None, window=0):
     params.extend(bit_params)
     columns = [f"{_bits_intersection(selected)} AS matched_bits"]
     others = {}
-    for name in FACETS_BY_NAME:
+    for name in declared:
         if name not in selected:
             others[name] = "m.matched_bits"
         else:
@@ -236,21 +213,19 @@ def count(selected, base, search_ids_sql=None, *, titles_sql=None, window=0):
     few = {}  # bit string of m -> the CTE of its few matches' counts
     if search_ids_sql:
         ctes.append(f"few AS MATERIALIZED (SELECT icount(ids) <= {int(FEW_MATCHES)} AS yes FROM q)")
-        for name in FACETS_BY_NAME:
+        for name in declared:
             if others[name] not in few:
                 few[others[name]] = f"few_{len(few)}"
                 ctes.append(_few_counts_sql(few[others[name]], others[name]))
     ctes += [
-        _least_sql(name, others[name], base, searched=bool(search_ids_sql))
-        for name in FACETS_BY_NAME
-        if FACETS_BY_NAME[name].limit
+        _least_sql(name, others[name], base, searched=bool(search_ids_sql)) for name in declared if declared[name].limit
     ]
     parts = ["SELECT '', '', '', 0, bit_count(m.matched_bits) FROM m"]
     if search_ids_sql and titles_sql:
         candidates_sql, candidates_params = _candidates_sql(titles_sql, window)
         parts.append(candidates_sql)
         params.extend(candidates_params)
-    parts += [_counts_sql(name, others[name], base, few.get(others[name])) for name in FACETS_BY_NAME]
+    parts += [_counts_sql(name, others[name], base, few.get(others[name])) for name in declared]
     sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
     total = 0
     with read_connection().cursor() as cursor:  # the replica on a public page that reads from it

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from core.roles import is_organizer
-from depository import citations
+from depository import citations, exports
 from depository.creators import creators_prefetch, shown_creators, viewer_of
 from depository.models import Attachment, Entry, InternalTag
 from depository.related import related_entries
@@ -62,6 +62,7 @@ def entry_detail(request, slug):
             "citations": citations.formatted(entry, viewer, url=url),
             "citation_meta": citations.highwire_meta(entry, viewer, url=url, pdf_url=pdf_url),
             "json_ld": citations.json_ld(entry, viewer, url=url),
+            "export_formats": exports.on_entry_page(),
         },
     )
 

@@ -1,57 +1,48 @@
-"""Downloads: an entry's citation (RIS, BibTeX, CSL-JSON), the literature review, the briefing pack."""
-
-import io
+"""Downloads: an entry's citation and the literature review in each export format (depository.exports),
+the briefing pack."""
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from depository import citations, packs, search
+from depository import citations, exports, packs, search
 from depository.creators import viewer_of
 from depository.models import Entry
 from depository.views.entry import get_entry_for_user
-
-CITATION_FORMATS = {
-    # format: (writer, content type)
-    "ris": (citations.to_ris, "application/x-research-info-systems; charset=utf-8"),
-    "bib": (citations.to_bibtex, "application/x-bibtex; charset=utf-8"),
-    "json": (citations.to_csl_json, "application/vnd.citationstyles.csl+json; charset=utf-8"),
-}
 
 
 def page_url_builder(request):
     return lambda entry: request.build_absolute_uri(entry.get_absolute_url())
 
 
-def citation_response(entries, fmt, filename, request):
-    writer, content_type = CITATION_FORMATS[fmt]
-    response = HttpResponse(writer(entries, viewer_of(request), page_url_builder(request)), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+def export_response(entries, export, filename, request):
+    """The entries as a download in `export` (an ExportFormat), named `filename`.<its extension>."""
+    response = HttpResponse(
+        export.write(entries, viewer_of(request), page_url_builder(request)), content_type=export.media_type
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{export.extension}"'
     return response
 
 
 @require_safe
 def entry_citation(request, slug, fmt):
-    if fmt not in CITATION_FORMATS:
+    """GET /depository/<slug>/cite.<extension>: the entry in a format offered on its page."""
+    export = exports.by_extension().get(fmt)
+    if export is None or not export.on_entry_page:
         raise Http404("Unknown citation format.")
     entry = get_entry_for_user(request.user, slug, citations.with_citation_data(Entry.objects.all()))
-    return citation_response([entry], fmt, entry.slug, request)
+    return export_response([entry], export, entry.slug, request)
 
 
 @require_safe
 def literature_export(request, fmt):
-    """The whole annotated literature review as RIS, BibTeX or CSV."""
-    entries = packs.for_export(Entry.objects.published().literature().order_by("title", "pk"))
-    if fmt == "csv":
-        text = io.StringIO()
-        packs.write_csv(entries, text, page_url_builder(request), viewer_of(request))
-        response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="twg-literature.csv"'
-        return response
-    if fmt not in CITATION_FORMATS:
+    """The whole annotated literature review in any export format (RIS, BibTeX, CSL-JSON, CSV)."""
+    export = exports.by_extension().get(fmt)
+    if export is None:
         raise Http404("Unknown export format.")
-    return citation_response(entries, fmt, "twg-literature", request)
+    entries = packs.for_export(Entry.objects.published().literature().order_by("title", "pk"))
+    return export_response(entries, export, "twg-literature", request)
 
 
 @require_safe

@@ -6,6 +6,7 @@ from django.db.models import Count, F, Prefetch
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from depository import exports
 from depository.creators import creators_prefetch
 from depository.models import CityType, Entry, GlossaryTerm, Theme, ViolenceType
 from depository.models.translations import in_alphabetical_order
@@ -33,7 +34,8 @@ def literature(request):
     )
     groups = [theme for theme in themes if theme.literature]
     unthemed = literature_entries().filter(themes__isnull=True)
-    return render(request, "depository/literature.html", {"groups": groups, "unthemed": unthemed})
+    context = {"groups": groups, "unthemed": unthemed, "export_formats": exports.on_literature()}
+    return render(request, "depository/literature.html", context)
 
 
 @require_safe
