@@ -31,23 +31,16 @@ from django.core.signals import request_started
 from django.db import connection, connections
 from django.test import override_settings
 from django.utils import translation
-from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from twg_portal.management.commands.ensure_organizer import sync_organizers_group
-from twg_portal.records import load_records  # the only import of the records loader in the tests
+from twg_portal.records import load_records  # the fixtures' one import of the loader
 
 # Property tests (hypothesis; tests/test_bad_input.py, tests/test_oai_api_bad_input.py): full strength in
 # CI (CI=true, as .ci/run is run), a small profile in the inner loop (`make test-fast`, a bare pytest).
-# HYPOTHESIS_PROFILE=ci chooses the CI one anywhere.
-_EXAMPLE_DEFAULTS = {
-    "deadline": None,
-    "database": None,  # no .hypothesis/ directory in the working tree
-    # The fixtures (database rows) are built once per test and read, not changed, by each example.
-    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-}
-hypothesis_settings.register_profile("ci", max_examples=30, **_EXAMPLE_DEFAULTS)
-hypothesis_settings.register_profile("dev", max_examples=5, **_EXAMPLE_DEFAULTS)
+# HYPOTHESIS_PROFILE=ci (or dev) chooses one anywhere.
+hypothesis_settings.register_profile("ci", max_examples=30)
+hypothesis_settings.register_profile("dev", max_examples=5)
 
 
 def _hypothesis_profile():
