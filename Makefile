@@ -26,8 +26,8 @@ endef
 help:
 	@echo "make run    set up (venv, database, migrations, TWG records, organizer account, static files) and serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite against a PostgreSQL test database (what CI runs)"
-	@echo "make test-fast  the inner loop: no browser tests, no tests that start servers or worker processes,"
-	@echo "                Hypothesis's small profile (docs/testing.md)"
+	@echo "make test-fast  the inner loop: no browser tests, no tests that start servers or processes, none of"
+	@echo "                the slowest few, Hypothesis's small profile (docs/testing.md)"
 	@echo "make lint   ruff check"
 	@echo "make test-browser  run only the browser tests (Playwright + Debian's Chromium + axe-core)"
 	@echo "make messages      re-extract translatable strings into locale/{es,fr,ar}"
@@ -87,10 +87,11 @@ test: $(VENV)/.test-installed .secret_key pg-client redis-server browser-deps oc
 	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules --verbosity 0
 	$(PY) -m pytest -n $(TEST_WORKERS) $(ARGS)
 
-# The inner loop (docs/testing.md): the whole suite but the browser tests and the tests that start a
-# server or worker process of their own (marker `servers`), with Hypothesis's small profile (tests/conftest.py;
-# CI=true or HYPOTHESIS_PROFILE=ci gives the full one). `make test` is still the suite that counts.
-FAST_MARKERS := not fault and not deploy and not browser and not servers
+# The inner loop (docs/testing.md): the whole suite but the browser tests, the tests that start a server
+# or a process of their own (marker `servers`) and the few that take longest alone (`slow`), with
+# Hypothesis's small profile (tests/conftest.py; CI=true or HYPOTHESIS_PROFILE=ci gives the full one).
+# `make test` is still the suite that counts.
+FAST_MARKERS := not fault and not deploy and not browser and not servers and not slow
 
 test-fast: $(VENV)/.test-installed .secret_key ocr-deps
 	$(PY) manage.py ensure_database

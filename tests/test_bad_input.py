@@ -502,6 +502,7 @@ def limits_world(db, member, organizer, settings):
     }
 
 
+@pytest.mark.slow
 def test_every_limit_of_every_form_is_a_clear_4xx(limits_world):
     from django.contrib.auth import get_user_model
 

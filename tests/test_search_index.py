@@ -231,6 +231,7 @@ def relation_sizes():
         return int(cursor.fetchone()[0])
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_table_sizes_stay_flat_over_twenty_rounds_of_edits():
     load_records()
@@ -319,6 +320,7 @@ def shown_counts(results):
     }
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_counts_equal_a_brute_force_count_for_a_hundred_queries(monkeypatch):
     """Both ways of counting (from the matches' records when they are few, from the bit strings when
