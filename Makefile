@@ -19,13 +19,15 @@ for candidate in "$${PYTHON:-}" python3.13 python3.12 python3 \
 done; exit 1
 endef
 
-.PHONY: help setup run test lint format migrations-check bench wrk
+.PHONY: help setup run test test-fast lint format migrations-check bench wrk
 .PHONY: browser-deps test-browser screenshots messages compilemessages
 .PHONY: backup restore pg-client redis-server audit fault-test bench-anchor map-data ocr-deps
 
 help:
 	@echo "make run    set up (venv, database, migrations, TWG records, organizer account, static files) and serve on http://$(HOST):$(PORT)"
-	@echo "make test   set up and run the whole test suite against a PostgreSQL test database"
+	@echo "make test   set up and run the whole test suite against a PostgreSQL test database (what CI runs)"
+	@echo "make test-fast  the inner loop: no browser tests, no tests that start servers or processes, none of"
+	@echo "                the slowest few, Hypothesis's small profile (docs/testing.md)"
 	@echo "make lint   ruff check and format, and the floors (lint-imports, docs/architecture.md)"
 	@echo "make test-browser  run only the browser tests (Playwright + Debian's Chromium + axe-core)"
 	@echo "make messages      re-extract translatable strings into locale/{es,fr,ar}"
@@ -84,6 +86,18 @@ test: $(VENV)/.test-installed .secret_key pg-client redis-server browser-deps oc
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules --verbosity 0
 	$(PY) -m pytest -n $(TEST_WORKERS) $(ARGS)
+
+# The inner loop (docs/testing.md): the whole suite but the browser tests, the tests that start a server
+# or a process of their own (marker `servers`) and the few that take longest alone (`slow`), with
+# Hypothesis's small profile (tests/conftest.py; CI=true or HYPOTHESIS_PROFILE=ci gives the full one).
+# `make test` is still the suite that counts.
+FAST_MARKERS := not fault and not deploy and not browser and not servers and not slow
+
+test-fast: $(VENV)/.test-installed .secret_key ocr-deps
+	$(PY) manage.py ensure_database
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules --verbosity 0
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "$(FAST_MARKERS)" $(ARGS)
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .

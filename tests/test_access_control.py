@@ -436,6 +436,7 @@ SECRETS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_what_the_table_says(world, role, superuser, organizer):
     users = {

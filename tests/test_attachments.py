@@ -288,6 +288,7 @@ class TestExtractionTask:
         assert extract_attachment_text.call(123456) == "failed"
 
 
+@pytest.mark.servers
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_extracts_queued_uploads(organizer, client, media_root):
     """Upload through the admin (the queue is written on commit), then run the real worker process:

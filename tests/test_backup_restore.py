@@ -21,7 +21,8 @@ from depository.models import Attachment, Entry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.django_db(transaction=True)  # pg_dump, in its own session, sees committed rows only
+# pg_dump, in its own session, sees committed rows only; pg_dump and pg_restore are processes of their own.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.servers]
 
 MINIMAL_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "

@@ -44,8 +44,8 @@ NASTY = ["\x00", "a\x00b", "%00", "%zz", "-1", "0", "99999999999999999999", "1e4
 # or a nasty value.
 any_text = st.one_of(st.text(max_size=60), hostile, st.sampled_from(NASTY))
 
+# As many examples as the loaded Hypothesis profile says (tests/conftest.py: 30 with CI=true, 5 locally).
 EXAMPLES = settings(
-    max_examples=30,
     deadline=None,
     database=None,  # no .hypothesis/ directory in the working tree
     # The fixtures (database rows) are built once per test and read, not changed, by each example.
@@ -502,6 +502,7 @@ def limits_world(db, member, organizer, settings):
     }
 
 
+@pytest.mark.slow
 def test_every_limit_of_every_form_is_a_clear_4xx(limits_world):
     from django.contrib.auth import get_user_model
 

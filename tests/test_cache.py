@@ -95,6 +95,7 @@ def cache_in_a_fresh_interpreter(environment):
     return json.loads(result.stdout)
 
 
+@pytest.mark.servers
 def test_with_redis_url_the_cache_is_redis(redis_url):
     assert cache_in_a_fresh_interpreter({"REDIS_URL": redis_url}) == ["RedisCache", 42]
     client = redis.Redis.from_url(redis_url)
@@ -103,6 +104,7 @@ def test_with_redis_url_the_cache_is_redis(redis_url):
     client.close()
 
 
+@pytest.mark.servers
 def test_an_import_through_redis(organizer_client, vocabulary, settings, redis_url):  # noqa: F811
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
     client = redis.Redis.from_url(redis_url)

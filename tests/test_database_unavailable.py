@@ -53,6 +53,7 @@ def test_other_database_errors_stay_server_errors():
     assert response.status_code == 500
 
 
+@pytest.mark.servers
 def test_pages_answer_503_within_seconds_when_the_server_is_unreachable():
     # A real unreachable server: nothing listens on port 1. A fresh interpreter, so the test
     # database connection of this process is left alone.

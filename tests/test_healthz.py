@@ -17,6 +17,7 @@ def test_healthz_answers_ok_when_the_database_answers(client, django_assert_num_
     assert "no-cache" in response["Cache-Control"]
 
 
+@pytest.mark.servers
 def test_healthz_answers_503_when_the_database_is_unreachable():
     # A real unreachable server: nothing listens on port 1. Run in a fresh interpreter so the
     # test database connection of this process is left alone.

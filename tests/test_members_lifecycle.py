@@ -51,6 +51,7 @@ def decide(organizer, paper, action, comment=""):
     return paper
 
 
+@pytest.mark.servers
 @pytest.mark.django_db(transaction=True)
 def test_the_life_of_an_input_paper(organizer, media_roots):
     public_root, private_root = media_roots

@@ -257,6 +257,7 @@ def test_arguments_may_be_posted(client, library):
     assert texts(tree, "//dc:title") == ["Mediation guide"]
 
 
+@pytest.mark.servers
 @pytest.mark.django_db(transaction=True)
 def test_sickle_harvests_every_record(live_server, oai_settings):
     for number in range(5):

@@ -35,6 +35,8 @@ from twg_portal import settings as settings_module
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "twg-test-key", "AWS_SECRET_ACCESS_KEY": "twg-test-secret"}
+# moto's S3 server in a thread, and manage.py in processes of their own.
+pytestmark = pytest.mark.servers
 
 
 @pytest.fixture(scope="module")

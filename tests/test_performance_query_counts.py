@@ -64,6 +64,7 @@ def measure(client):
 
 
 # transaction=True: the generator builds the search documents on parallel connections.
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_public_pages_cost_the_same_queries_at_30_and_300_entries(client):
     load_records()

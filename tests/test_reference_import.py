@@ -173,6 +173,7 @@ def test_members_and_the_public_cannot_import(client, member_client):
     assert not ReferenceImport.objects.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)  # the task is queued when the confirmation commits
 def test_a_large_file_runs_in_the_background_with_its_progress(organizer_client):
     records = "".join(

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.test_settings import PRODUCTION, run_manage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -33,6 +35,7 @@ def test_without_a_replica_url_there_is_one_database_and_no_router(settings):
     assert "core.db_routers.ReadReplicaMiddleware" not in settings.MIDDLEWARE
 
 
+@pytest.mark.servers
 def test_a_replica_url_adds_the_replica_alias_the_router_and_the_middleware():
     result = settings_with(DATABASE_REPLICA_URL=REPLICA_URL)
     assert result.returncode == 0, result.stderr
@@ -51,6 +54,7 @@ def test_a_replica_url_adds_the_replica_alias_the_router_and_the_middleware():
     assert shown["last_middleware"] == "core.db_routers.ReadReplicaMiddleware"
 
 
+@pytest.mark.servers
 def test_a_read_your_writes_window_shorter_than_lag_bound_plus_check_period_is_refused():
     result = settings_with(
         DATABASE_REPLICA_URL=REPLICA_URL,
@@ -62,6 +66,7 @@ def test_a_read_your_writes_window_shorter_than_lag_bound_plus_check_period_is_r
     assert "REPLICA_READ_YOUR_WRITES_SECONDS must exceed" in result.stderr
 
 
+@pytest.mark.servers
 def test_a_replica_url_that_is_not_postgres_is_refused_by_its_own_name():
     result = settings_with(DATABASE_REPLICA_URL="mysql://reader@replica.example.org/twg")
     assert result.returncode != 0

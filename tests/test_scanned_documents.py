@@ -71,6 +71,7 @@ SCANS = [
 ]
 
 
+@pytest.mark.slow  # Tesseract reads images (ocrmypdf)
 @pytest.mark.parametrize(("language", "lines", "word", "rtl"), SCANS, ids=[scan[0] for scan in SCANS])
 def test_a_scanned_pdf_is_recognised_and_found_by_a_word_of_its_image(
     organizer_client, client, media_root, language, lines, word, rtl
@@ -103,6 +104,7 @@ def test_a_scanned_pdf_is_recognised_and_found_by_a_word_of_its_image(
     assert "Field notes" in found.content.decode()
 
 
+@pytest.mark.slow  # Tesseract reads images (ocrmypdf)
 def test_a_blank_scan_says_no_text_was_found_and_why(organizer_client, media_root):
     entry = Entry.objects.create(kind="publication", title="Blank scan", slug="blank-scan")
     organizer_client.post(
@@ -174,6 +176,7 @@ def test_password_protected_and_macro_enabled_files_are_refused_by_name(
     assert not Attachment.objects.exists()
 
 
+@pytest.mark.slow  # Tesseract reads images (ocrmypdf)
 def test_a_member_s_scanned_paper_is_recognised_and_the_admin_says_so(member, organizer_client, media_roots):
     from members.models import PaperVersion
     from tests.members_helpers import client_for, make_paper, post_upload
@@ -191,6 +194,7 @@ def test_a_member_s_scanned_paper_is_recognised_and_the_admin_says_so(member, or
     assert "Text recognised from images (OCR)" in page
 
 
+@pytest.mark.slow  # Tesseract reads images (ocrmypdf)
 def test_ocr_past_its_time_limit_is_stopped_and_says_why(organizer_client, media_root, settings):
     # One page of one line is recognised in about 0.6 s on a quiet machine: ten pages of sixteen
     # lines take several seconds of Tesseract, well past the limit of one second.

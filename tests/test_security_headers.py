@@ -147,6 +147,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.servers
 @pytest.mark.django_db(transaction=True)
 def test_production_settings_send_hsts_nosniff_referrer_policy_and_secure_cookies(django_user_model, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]  # what production verifies

@@ -30,6 +30,7 @@ def run_manage(*args, env_overrides):
     )
 
 
+@pytest.mark.servers
 def test_check_deploy_is_silent_with_production_settings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -37,6 +38,7 @@ def test_check_deploy_is_silent_with_production_settings():
     assert "WARNING" not in result.stderr
 
 
+@pytest.mark.servers
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "", "SECRET_KEY_FILE": str(tmp_path / "absent")}
     result = subprocess.run(
@@ -78,6 +80,7 @@ def test_defaults_are_safe(settings):
     assert "*" not in settings.ALLOWED_HOSTS
 
 
+@pytest.mark.servers
 def test_smtp_is_configured_from_the_environment():
     script = "from django.conf import settings; print(settings.MAILERS['default']['OPTIONS']['host'])"
     env = {

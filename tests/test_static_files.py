@@ -48,6 +48,7 @@ def test_pages_are_compressed_when_the_browser_accepts_gzip(client):
     assert int(response["Content-Length"]) < len(plain.content) / 2
 
 
+@pytest.mark.servers
 def test_management_commands_run_before_collectstatic(tmp_path):
     """A fresh clone runs `ensure_database` and `migrate` before `collectstatic` has written the
     manifest: nothing imported by the system checks (URLconf, admin, settings) may look up a

@@ -127,6 +127,7 @@ def task_row(task_id):
     return DBTaskResult.objects.get(pk=task_id)
 
 
+@pytest.mark.servers
 @pytest.mark.django_db(transaction=True)
 def test_a_task_of_a_killed_worker_is_finished_by_the_next_and_its_extractor_dies(media_root, tmp_path):
     fifo = media_root / "attachments" / "blocking.txt"
@@ -224,6 +225,7 @@ def test_retries_are_bounded_and_a_live_workers_task_is_left_alone(media_root, m
     assert recover_abandoned_tasks() == ([], [])
 
 
+@pytest.mark.servers
 def test_a_worker_id_too_long_for_an_application_name_is_refused():
     result = subprocess.run(
         [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload", "--worker-id", "w" * 60],

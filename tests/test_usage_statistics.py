@@ -163,6 +163,7 @@ def run_db_worker():
     )
 
 
+@pytest.mark.servers
 def test_the_task_worker_flushes_what_was_counted(client, transactional_db, media_roots, settings):
     settings.USAGE_FLUSH_INTERVAL_SECONDS = 0  # the task the first hit queues is due at once
     entry = make_entry("Women's safety audit", themes=["policing"])

@@ -4,6 +4,15 @@
 `playwright` speaks that Chromium's protocol, so no browser is ever downloaded. Every test gets a
 fresh browser context (no cookies, English unless asked) on a page opened at the live server, and a
 screenshot of its last page lands in test-artifacts/ whether it passed or failed.
+
+The database: the TWG records, loaded once per test process into the records copy of the test
+database (tests/conftest.py), and shared by the browser tests. A test that only looks asks for
+`records`: it reads the copy as it is, and its own connection is read-only, so a write of its own
+fails instead of leaking into the next test. A test that changes data (logs a new user in, edits an
+entry) asks for `records_to_change`: it commits (the server and any worker process must see it), and
+pytest-django empties the copy after it, so the next test reloads the records (tests/conftest.py).
+The server's own bookkeeping on a visit (the cache table, a queued statistics flush) is left behind;
+no browser test reads it.
 """
 
 import json
@@ -13,10 +22,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
-
-from portal.records import load_records
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -51,9 +59,11 @@ def allow_database_calls_beside_playwright():
 
 
 @pytest.fixture(scope="session")
-def live_server():
+def browser_server():
     """pytest-django's live server, but static files come through whitenoise (compressed, hashed names
-    from the collected manifest) exactly as in production, instead of Django's finders."""
+    from the collected manifest) exactly as in production, instead of Django's finders. Not named
+    `live_server`: under that name pytest-django gives every test `transactional_db`, which empties the
+    database after each test; here the test's own fixture (`records`, `records_to_change`) says."""
     server = LiveServer(os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost", start=False)
     server.thread.static_handler = lambda application: application
     server.start()
@@ -73,12 +83,13 @@ def artifact_name(nodeid):
 
 
 @pytest.fixture
-def new_page(request, browser, live_server):
+def new_page(request, browser, browser_server, settings):
     """Open pages in fresh contexts: new_page(viewport=PHONE, locale="es")."""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, browser_server.thread.host]
     contexts = []
 
     def open_page(*, viewport=DESKTOP, locale="en-GB", **options):
-        context = browser.new_context(base_url=live_server.url, viewport=viewport, locale=locale, **options)
+        context = browser.new_context(base_url=browser_server.url, viewport=viewport, locale=locale, **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
@@ -99,10 +110,20 @@ def page(new_page):
 
 
 @pytest.fixture
-def records(transactional_db, media_roots):
-    """The TWG's real records, loaded into the live server's database (flushed after each test); the
-    meeting reports' files go to a temporary directory."""
-    return load_records()
+def records(records_database, django_db_blocker):
+    """The TWG's real records, shared (see the module's docstring): read by the server and the test,
+    never written by the test (its connection is read-only until the end of the test)."""
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        yield
+        connection.close()  # and with it the read-only session
+
+
+@pytest.fixture
+def records_to_change(records_database, transactional_db):
+    """The TWG's real records, for a test that writes: what it writes is committed, and the records are
+    loaded again for the next test that asks (pytest-django empties the database after this one)."""
 
 
 class Axe:

@@ -13,7 +13,7 @@ from usage.models import MonthlyUsage
 pytestmark = pytest.mark.browser
 
 
-def test_organizer_start_page_and_statistics_are_accessible(records, new_page, axe):
+def test_organizer_start_page_and_statistics_are_accessible(records_to_change, new_page, axe):
     user = get_user_model().objects.create_user("olga", password="organizer-pass-1", is_staff=True)
     user.groups.add(sync_organizers_group())
     entry = Entry.objects.published().first()

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("name", PUBLIC_PAGES)
-def test_page_is_accessible_self_contained_and_fits_a_phone(records, new_page, axe, live_server, name):
+def test_page_is_accessible_self_contained_and_fits_a_phone(records, new_page, axe, browser_server, name):
     path = PUBLIC_PAGES[name]()
     for viewport, locale in ((DESKTOP, "en-GB"), (PHONE, "en-GB"), (PHONE, "ar")):
         page = new_page(viewport=viewport, locale=locale)
@@ -26,7 +26,7 @@ def test_page_is_accessible_self_contained_and_fits_a_phone(records, new_page, a
         page.goto(path)
         page.wait_for_load_state("networkidle")
         assert len(requested) >= 2, f"expected the page and its stylesheet, got {requested}"
-        assert all(url.startswith(f"{live_server.url}/") for url in requested), requested
+        assert all(url.startswith(f"{browser_server.url}/") for url in requested), requested
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], f"{path} in {locale} is {width} px wide at {viewport}"
         axe.check(page)

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def organized_violence_tagged(records):
+def organized_violence_tagged(records_to_change):
     """As an organizer curating the depository would: three more entries about organized violence
     (the records tag only the inception report with violence types)."""
     organized = ViolenceType.objects.get(slug="organized")
@@ -105,7 +105,7 @@ ORGANIZER_PASSWORD = "organizer-pass-1"
 
 
 @pytest.fixture
-def organizer_with_password(records):
+def organizer_with_password(records_to_change):
     """Staff in the Organizers group, who logs in through the admin's own form."""
     user = get_user_model().objects.create_user(
         "olga", email="olga@example.org", password=ORGANIZER_PASSWORD, is_staff=True

@@ -31,7 +31,7 @@ def publish_copies_of_the_real_entries(count):
         copy.cities.set(original.cities.all())
 
 
-def test_browse_page_with_20_results_weighs_at_most_60_kb_on_first_visit(records, page):
+def test_browse_page_with_20_results_weighs_at_most_60_kb_on_first_visit(records_to_change, page):
     publish_copies_of_the_real_entries(20)
     responses = []
     page.on("requestfinished", lambda request: responses.append(request))

@@ -8,7 +8,7 @@ from places.models import City
 pytestmark = pytest.mark.browser
 
 
-def test_map_dots_lead_to_city_pages(records, page, live_server):
+def test_map_dots_lead_to_city_pages(records, page):
     page.goto("/cities/map/")
     dots = page.locator("svg a.city-map__city")
     placed = City.objects.filter(latitude__isnull=False).count()
@@ -20,7 +20,7 @@ def test_map_dots_lead_to_city_pages(records, page, live_server):
     assert page.locator("h1").inner_text() == "Bogotá"
 
 
-def test_map_dots_are_reachable_by_keyboard(records, page, live_server):
+def test_map_dots_are_reachable_by_keyboard(records, page):
     page.goto("/cities/map/")
     page.locator("svg a.city-map__city").first.focus()
     first = page.evaluate("document.activeElement.getAttribute('href')")

@@ -18,7 +18,7 @@ def log_in(page, username, password):
     page.wait_for_url("**/members/")
 
 
-def test_member_logs_in_and_every_member_page_is_accessible(records, new_page, axe):
+def test_member_logs_in_and_every_member_page_is_accessible(records_to_change, new_page, axe):
     member = make_member("amina", "Amina Diallo")
     for viewport in (DESKTOP, PHONE):
         page = new_page(viewport=viewport)
