@@ -213,7 +213,9 @@ class MeetingQuerySet(DatedEventQuerySet):
             .order_by(Coalesce("start_date", "timing_ends").desc(nulls_last=True), "name")
         )
 
-    def latest(self, count, today):
+    def most_recent(self, count, *, today):
+        """The first `count` of `listed(today)` (the home page's list): undated proposals, then the
+        newest. Not Django's `latest(field)`, which returns one object."""
         return self.listed(today)[:count]
 
 
