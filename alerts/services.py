@@ -7,7 +7,10 @@ address, for all of its alerts) and does not expire, so that the link in an old 
 """
 
 import datetime
+from dataclasses import dataclass
+from functools import cached_property
 from itertools import groupby
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -142,14 +145,44 @@ def unsubscribe(token):
 # --- digests ------------------------------------------------------------------------------------
 
 
+class Period(NamedTuple):
+    start: datetime.date
+    end: datetime.date  # the day after the period's last
+
+
 def last_period(frequency, today):
     """The last complete period before `today` (a date): the previous ISO week (Monday to Monday)
-    or the previous calendar month. Returns (start, end) dates, end excluded."""
+    or the previous calendar month."""
     if frequency == Frequency.WEEKLY:
         end = today - datetime.timedelta(days=today.weekday())
-        return end - datetime.timedelta(days=7), end
+        return Period(start=end - datetime.timedelta(days=7), end=end)
     end = today.replace(day=1)
-    return (end - datetime.timedelta(days=1)).replace(day=1), end
+    return Period(start=(end - datetime.timedelta(days=1)).replace(day=1), end=end)
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    """One saved search's part of a digest e-mail."""
+
+    saved: SavedSearch
+    count: int  # the new public entries of the period that match it
+    entries: list[Entry]  # the first DIGEST_LIST_LIMIT of them
+
+    # Cached: the e-mail's text and HTML parts carry the same links.
+    @cached_property
+    def search_link(self):
+        return browse_link(self.saved.query_string)
+
+    @cached_property
+    def unsubscribe_link(self):
+        return settings.SITE_URL + reverse(
+            "alerts:unsubscribe", kwargs={"token": unsubscribe_token(saved_search=self.saved)}
+        )
+
+    @cached_property
+    def entry_links(self):
+        """(entry, absolute URL of its page) for each listed entry."""
+        return [(entry, settings.SITE_URL + entry.get_absolute_url()) for entry in self.entries]
 
 
 def send_digests(*, now=None):
@@ -182,12 +215,12 @@ def send_digests(*, now=None):
                     entries = _matching_entries(saved.query_string, since, until)
                     matches[key] = (entries.count(), list(entries[:DIGEST_LIST_LIMIT]))
                 count, listed = matches[key]
-                sections.append({"saved": saved, "count": count, "entries": listed})
+                sections.append(DigestSection(saved=saved, count=count, entries=listed))
             claimed = _claim(sections, start, end)
-            if claimed and any(section["count"] for section in claimed):
+            if claimed and any(section.count for section in claimed):
                 _send_digest(email, frequency, start, end, claimed)
                 Digest.objects.filter(
-                    saved_search__in=[section["saved"] for section in claimed], period_start=start
+                    saved_search__in=[section.saved for section in claimed], period_start=start
                 ).update(sent_at=timezone.now())
                 sent += 1
     return sent
@@ -205,7 +238,7 @@ def _claim(sections, start, end):
         try:
             with transaction.atomic():
                 Digest.objects.create(
-                    saved_search=section["saved"], period_start=start, period_end=end, entry_count=section["count"]
+                    saved_search=section.saved, period_start=start, period_end=end, entry_count=section.count
                 )
         except IntegrityError:
             continue
@@ -214,18 +247,12 @@ def _claim(sections, start, end):
 
 
 def _send_digest(email, frequency, start, end, sections):
-    language = sections[-1]["saved"].language  # the one chosen most recently
-    for section in sections:
-        section["search_link"] = browse_link(section["saved"].query_string)
-        section["unsubscribe_link"] = settings.SITE_URL + reverse(
-            "alerts:unsubscribe", kwargs={"token": unsubscribe_token(saved_search=section["saved"])}
-        )
-        section["entry_links"] = [(entry, settings.SITE_URL + entry.get_absolute_url()) for entry in section["entries"]]
+    language = sections[-1].saved.language  # the one chosen most recently
     unsubscribe_all = settings.SITE_URL + reverse(
         "alerts:unsubscribe", kwargs={"token": unsubscribe_token(email=email)}
     )
     context = {
-        "sections": [section for section in sections if section["count"]],
+        "sections": [section for section in sections if section.count],
         "start": start,
         "last_day": end - datetime.timedelta(days=1),
         "frequency": frequency,

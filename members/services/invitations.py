@@ -4,6 +4,7 @@ import datetime
 import secrets
 from dataclasses import dataclass
 from email.utils import parseaddr
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -36,10 +37,15 @@ class Invitee:
     name: str = ""
 
 
+class PastedList(NamedTuple):
+    invitees: list[Invitee]  # in the list's order, each address once
+    errors: list[str]  # one message per line left out, naming the line
+
+
 def parse_invitees(text):
     """Read a pasted list, one person a line: 'Name <e-mail>', 'e-mail', 'e-mail, Name' or 'Name, e-mail'.
 
-    Returns (invitees, errors); errors name the lines that hold no valid e-mail address.
+    Returns a PastedList; its errors name the lines that hold no valid e-mail address or exceed a limit.
     """
     invitees, errors, seen = [], [], set()
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -74,11 +80,16 @@ def parse_invitees(text):
             continue
         seen.add(address.lower())
         invitees.append(Invitee(email=address, name=name.strip()))
-    return invitees, errors
+    return PastedList(invitees=invitees, errors=errors)
+
+
+class SentInvitation(NamedTuple):
+    invitation: Invitation
+    token: str  # the link's secret; only its hash is stored
 
 
 def invite_member(*, email, invited_by, name="", person=None, organization=None):
-    """Create an invitation and e-mail its link (after the transaction commits). Returns (invitation, token)."""
+    """Create an invitation and e-mail its link (after the transaction commits). Returns a SentInvitation."""
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = Invitation(
@@ -93,7 +104,7 @@ def invite_member(*, email, invited_by, name="", person=None, organization=None)
         invitation.full_clean()
         invitation.save()
         transaction.on_commit(lambda: emails.send_invitation(invitation, token))
-    return invitation, token
+    return SentInvitation(invitation=invitation, token=token)
 
 
 def renew_invitation(*, invitation, invited_by):
@@ -114,7 +125,9 @@ def renew_invitation(*, invitation, invited_by):
 @transaction.atomic
 def invite_many(*, invitees, invited_by, organization=None):
     return [
-        invite_member(email=invitee.email, name=invitee.name, organization=organization, invited_by=invited_by)[0]
+        invite_member(
+            email=invitee.email, name=invitee.name, organization=organization, invited_by=invited_by
+        ).invitation
         for invitee in invitees
     ]
 
