@@ -7,10 +7,13 @@ address, for all of its alerts) and does not expire, so that the link in an old 
 """
 
 import datetime
+from dataclasses import dataclass
+from functools import cached_property
 from itertools import groupby
+from typing import NamedTuple
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -38,7 +41,7 @@ class InvalidSearch(ValueError):
         self.errors = errors
 
 
-def canonical_search(params):
+def canonical_search(params: QueryDict) -> str:
     """The browse page's parameters (a QueryDict) as the query string an alert stores: validated
     by the depository's FilterSet, without the page number and the sort. Raises InvalidSearch."""
     filterset = EntryFilterSet(params, queryset=Entry.objects.none())
@@ -62,7 +65,7 @@ def _matching_entries(query_string, since, until):
     return results.entries.filter(published_at__gte=since, published_at__lt=until)
 
 
-def describe_search(query_string):
+def describe_search(query_string: str) -> list[dict]:
     """The saved search as the browse page's chips ([{"facet", "label"}]), for pages and e-mails."""
     results = _search(query_string)
     return [] if results.errors else [{"facet": chip["facet"], "label": chip["label"]} for chip in results.chips]
@@ -71,7 +74,7 @@ def describe_search(query_string):
 # --- subscribing --------------------------------------------------------------------------------
 
 
-def save_search(*, user, query_string, frequency, language):
+def save_search(*, user: User, query_string: str, frequency: str, language: str) -> SavedSearch:
     """A member's alert: stored at once (the account's address is already confirmed). Saving the
     same search again changes its frequency. Returns the SavedSearch."""
     return _upsert(
@@ -79,7 +82,7 @@ def save_search(*, user, query_string, frequency, language):
     )
 
 
-def request_confirmation(*, email, query_string, frequency, language):
+def request_confirmation(*, email: str, query_string: str, frequency: str, language: str) -> int:
     """A visitor's alert: nothing is stored; a signed, expiring link to confirm it is e-mailed to
     `email`. Returns the number of e-mails sent (1)."""
     token = signing.dumps(
@@ -98,14 +101,14 @@ def request_confirmation(*, email, query_string, frequency, language):
     return EmailMultiAlternatives(subject, body, None, [email]).send()
 
 
-def read_confirmation(token):
+def read_confirmation(token: str) -> dict[str, str]:
     """The request a confirmation link carries, as save_search's keywords (without `user`).
     Raises signing.SignatureExpired (too old) or signing.BadSignature (altered or not ours)."""
     data = signing.loads(token, salt=CONFIRM_SALT, max_age=settings.ALERTS_CONFIRMATION_MAX_AGE)
     return {"email": data["email"], "query_string": data["q"], "frequency": data["f"], "language": data["l"]}
 
 
-def confirm_subscription(*, email, query_string, frequency, language):
+def confirm_subscription(*, email: str, query_string: str, frequency: str, language: str) -> SavedSearch:
     """Store a visitor's confirmed alert (again: the frequency and language are updated)."""
     return _upsert(SavedSearch(email=email, query_string=query_string, frequency=frequency, language=language))
 
@@ -121,13 +124,13 @@ def _upsert(saved):
     return saved
 
 
-def unsubscribe_token(*, saved_search=None, email=None):
+def unsubscribe_token(*, saved_search: SavedSearch | None = None, email: str | None = None) -> str:
     """A link token that ends one saved search, or every alert of `email`."""
     payload = {"id": saved_search.pk} if saved_search is not None else {"email": email}
     return signing.dumps(payload, salt=UNSUBSCRIBE_SALT)
 
 
-def unsubscribe(token):
+def unsubscribe(token: str) -> int:
     """Delete what the token names. Returns how many alerts ended (0 if already gone).
     Raises signing.BadSignature for a token that is not ours."""
     payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
@@ -142,17 +145,47 @@ def unsubscribe(token):
 # --- digests ------------------------------------------------------------------------------------
 
 
-def last_period(frequency, today):
+class Period(NamedTuple):
+    start: datetime.date
+    end: datetime.date  # the day after the period's last
+
+
+def last_period(frequency: str, today: datetime.date) -> Period:
     """The last complete period before `today` (a date): the previous ISO week (Monday to Monday)
-    or the previous calendar month. Returns (start, end) dates, end excluded."""
+    or the previous calendar month."""
     if frequency == Frequency.WEEKLY:
         end = today - datetime.timedelta(days=today.weekday())
-        return end - datetime.timedelta(days=7), end
+        return Period(start=end - datetime.timedelta(days=7), end=end)
     end = today.replace(day=1)
-    return (end - datetime.timedelta(days=1)).replace(day=1), end
+    return Period(start=(end - datetime.timedelta(days=1)).replace(day=1), end=end)
 
 
-def send_digests(*, now=None):
+@dataclass(frozen=True)
+class DigestSection:
+    """One saved search's part of a digest e-mail."""
+
+    saved: SavedSearch
+    count: int  # the new public entries of the period that match it
+    entries: list[Entry]  # the first DIGEST_LIST_LIMIT of them
+
+    # Cached: the e-mail's text and HTML parts carry the same links.
+    @cached_property
+    def search_link(self) -> str:
+        return browse_link(self.saved.query_string)
+
+    @cached_property
+    def unsubscribe_link(self) -> str:
+        return settings.SITE_URL + reverse(
+            "alerts:unsubscribe", kwargs={"token": unsubscribe_token(saved_search=self.saved)}
+        )
+
+    @cached_property
+    def entry_links(self) -> list[tuple[Entry, str]]:
+        """(entry, absolute URL of its page) for each listed entry."""
+        return [(entry, settings.SITE_URL + entry.get_absolute_url()) for entry in self.entries]
+
+
+def send_digests(*, now: datetime.datetime | None = None) -> int:
     """Send each address one e-mail per frequency for the last complete period, listing the new
     public entries of each of its saved searches (none new: no e-mail). Returns the number of
     e-mails sent.
@@ -182,12 +215,12 @@ def send_digests(*, now=None):
                     entries = _matching_entries(saved.query_string, since, until)
                     matches[key] = (entries.count(), list(entries[:DIGEST_LIST_LIMIT]))
                 count, listed = matches[key]
-                sections.append({"saved": saved, "count": count, "entries": listed})
+                sections.append(DigestSection(saved=saved, count=count, entries=listed))
             claimed = _claim(sections, start, end)
-            if claimed and any(section["count"] for section in claimed):
+            if claimed and any(section.count for section in claimed):
                 _send_digest(email, frequency, start, end, claimed)
                 Digest.objects.filter(
-                    saved_search__in=[section["saved"] for section in claimed], period_start=start
+                    saved_search__in=[section.saved for section in claimed], period_start=start
                 ).update(sent_at=timezone.now())
                 sent += 1
     return sent
@@ -205,7 +238,7 @@ def _claim(sections, start, end):
         try:
             with transaction.atomic():
                 Digest.objects.create(
-                    saved_search=section["saved"], period_start=start, period_end=end, entry_count=section["count"]
+                    saved_search=section.saved, period_start=start, period_end=end, entry_count=section.count
                 )
         except IntegrityError:
             continue
@@ -214,18 +247,12 @@ def _claim(sections, start, end):
 
 
 def _send_digest(email, frequency, start, end, sections):
-    language = sections[-1]["saved"].language  # the one chosen most recently
-    for section in sections:
-        section["search_link"] = browse_link(section["saved"].query_string)
-        section["unsubscribe_link"] = settings.SITE_URL + reverse(
-            "alerts:unsubscribe", kwargs={"token": unsubscribe_token(saved_search=section["saved"])}
-        )
-        section["entry_links"] = [(entry, settings.SITE_URL + entry.get_absolute_url()) for entry in section["entries"]]
+    language = sections[-1].saved.language  # the one chosen most recently
     unsubscribe_all = settings.SITE_URL + reverse(
         "alerts:unsubscribe", kwargs={"token": unsubscribe_token(email=email)}
     )
     context = {
-        "sections": [section for section in sections if section["count"]],
+        "sections": [section for section in sections if section.count],
         "start": start,
         "last_day": end - datetime.timedelta(days=1),
         "frequency": frequency,
@@ -248,5 +275,5 @@ def _send_digest(email, frequency, start, end, sections):
     message.send()
 
 
-def browse_link(query_string):
+def browse_link(query_string: str) -> str:
     return settings.SITE_URL + reverse("depository:browse") + (f"?{query_string}" if query_string else "")

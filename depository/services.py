@@ -1,14 +1,16 @@
 """Curation workflows on entries (the admin's bulk actions call these)."""
 
+from collections.abc import Iterable, Sequence
+
 from django.db import connection, transaction
-from django.db.models import DateTimeField, F, Value
+from django.db.models import DateTimeField, F, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from depository.models import Creator, Entry, EntryStatus
+from depository.models import Creator, Entry, EntryStatus, Theme
 
 
-def publish_entries(*, entries):
+def publish_entries(*, entries: QuerySet[Entry]) -> int:
     """Publish the entries; an entry published before keeps its first publication date. Returns how many changed."""
     with transaction.atomic():
         now = timezone.now()
@@ -21,7 +23,7 @@ def publish_entries(*, entries):
         return len(changed)
 
 
-def archive_entries(*, entries):
+def archive_entries(*, entries: QuerySet[Entry]) -> int:
     """Withdraw the entries from the public depository (kept for the organizers). Returns how many changed."""
     with transaction.atomic():
         changed = list(entries.exclude(status=EntryStatus.ARCHIVED).values_list("pk", flat=True))
@@ -29,7 +31,7 @@ def archive_entries(*, entries):
         return len(changed)
 
 
-def replace_creators(*, entry, creators):
+def replace_creators(*, entry: Entry, creators: list[Creator]) -> list[Creator]:
     """Make `creators` (unsaved Creator rows, in order) the entry's creators: each is validated with
     full_clean() (ValidationError on a bad one, nothing written), then the old rows go and the new
     ones are written in one statement."""
@@ -41,7 +43,7 @@ def replace_creators(*, entry, creators):
         return Creator.objects.bulk_create(creators)
 
 
-def add_theme(*, entries, theme):
+def add_theme(*, entries: QuerySet[Entry], theme: Theme) -> int:
     """Add one theme to every entry (those that have it already are left alone). Returns how many gained it."""
     through = Entry.themes.through
     with transaction.atomic():
@@ -51,7 +53,9 @@ def add_theme(*, entries, theme):
         return len(links)
 
 
-def unique_entry_slugs(titles, *, existing=None, max_length=200):
+def unique_entry_slugs(
+    titles: Sequence[str], *, existing: Iterable[str] | None = None, max_length: int = 200
+) -> list[str]:
     """One new, unique entry slug per title, in order: `titles` is a list of str; returns a list of
     str of the same length.
 

@@ -26,6 +26,27 @@ class ParticipationInline(admin.TabularInline):
 
 @admin.register(Meeting)
 class MeetingAdmin(ParticipantListTools, admin.ModelAdmin):
+    # The form's order, written out: the fields Meeting inherits from DatedEvent would otherwise come first.
+    fields = [
+        "number",
+        "name",
+        "slug",
+        "status",
+        "start_date",
+        "end_date",
+        "timing_note",
+        "timing_ends",
+        "city",
+        "venue",
+        "part_of",
+        "hosts",
+        "objectives",
+        "key_points",
+        "report",
+        "themes",
+        "related_entries",
+        "other_cities_represented",
+    ]
     list_display = ["name", "status", "start_date", "end_date", "city", "participant_count"]
     list_filter = ["status", "themes"]
     list_select_related = ["city"]
@@ -147,6 +168,26 @@ class MilestoneAdmin(admin.ModelAdmin):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    # The form's order, written out: the fields Event inherits from DatedEvent would otherwise come first.
+    fields = [
+        "name",
+        "slug",
+        "kind",
+        "status",
+        "start_date",
+        "end_date",
+        "timing_note",
+        "timing_ends",
+        "city",
+        "venue",
+        "online",
+        "organizers",
+        "organizer_note",
+        "audience",
+        "description",
+        "source",
+        "interested",
+    ]
     list_display = ["name", "kind", "status", "start_date", "timing_note", "city", "interest_count"]
     list_filter = ["kind", "status"]
     search_fields = ["name", "description"]

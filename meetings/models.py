@@ -58,17 +58,66 @@ def standing_expression(today):
     )
 
 
-class MeetingQuerySet(models.QuerySet):
+class DatedEventQuerySet(models.QuerySet):
     def with_standing(self, today):
         """Annotate `standing` (a MeetingStanding value) as of `today` (a date), in SQL.
 
-        A meeting's last day is its end date, else its start date; a proposal without dates lapses
-        after `timing_ends`. A proposal with no date at all stays open: nothing says it lapsed.
+        The last day is the end date, else the start date; a proposal without dates lapses after
+        `timing_ends`. A proposal with no date at all stays open: nothing says it lapsed.
         """
         return self.alias(last_day=Coalesce("end_date", "start_date", "timing_ends")).annotate(
             standing=standing_expression(today)
         )
 
+    def dated(self):
+        """Those a calendar can hold, in date order."""
+        return self.select_related("city").filter(start_date__isnull=False).order_by("start_date", "name")
+
+
+class DatedEvent(CleanTextModel):
+    """What a meeting of the TWG and an event beside them share: a name and address, a status whose
+    standing on a given day follows the meetings' rule (MeetingStanding), dates or a timing as stated,
+    and a venue. Each declares its own `city` (City.meetings, City.events: a reverse name written as
+    "%(class)ss" here would be a migration of its own)."""
+
+    name = models.CharField(_("name"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.PROPOSED)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    timing_note = models.CharField(
+        _("timing"), max_length=120, blank=True, help_text=_("When no dates are known, e.g. 'Autumn 2015'.")
+    )
+    timing_ends = models.DateField(
+        _("timing ends"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For a proposal without dates: the last day its stated timing covers (e.g. 21 December 2015 for "
+            "'Autumn 2015'). After it, a proposal nobody took up is shown as not taken up."
+        ),
+    )
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="%(class)s_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_standing_display(self):
+        """The label of the `standing` annotation (DatedEventQuerySet.with_standing); the status's without it."""
+        standing = getattr(self, "standing", None)
+        return MeetingStanding(standing).label if standing else self.get_status_display()
+
+
+class MeetingQuerySet(DatedEventQuerySet):
     def listed(self, today):
         return self.select_related("city").with_standing(today).order_by(F("start_date").desc(nulls_first=True), "name")
 
@@ -90,39 +139,21 @@ class MeetingQuerySet(models.QuerySet):
             .order_by(Coalesce("start_date", "timing_ends").desc(nulls_last=True), "name")
         )
 
-    def dated(self):
-        """Meetings a calendar can hold."""
-        return self.select_related("city").filter(start_date__isnull=False).order_by("start_date", "name")
-
-    def latest(self, count, today):
+    def most_recent(self, count, *, today):
+        """The first `count` of `listed(today)` (the home page's list): undated proposals, then the
+        newest. Not Django's `latest(field)`, which returns one object."""
         return self.listed(today)[:count]
 
 
-class Meeting(CleanTextModel):
+class Meeting(DatedEvent):
     number = models.PositiveSmallIntegerField(
         _("number"), null=True, blank=True, help_text=_("0 for the inception meeting; empty for proposals.")
     )
-    name = models.CharField(_("name"), max_length=300)
-    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    # A new meeting is usually entered once it is planned (an event, from a report that proposes it).
     status = models.CharField(_("status"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
-    start_date = models.DateField(_("start date"), null=True, blank=True)
-    end_date = models.DateField(_("end date"), null=True, blank=True)
-    timing_note = models.CharField(
-        _("timing"), max_length=120, blank=True, help_text=_("When no dates are known, e.g. 'Autumn 2015'.")
-    )
-    timing_ends = models.DateField(
-        _("timing ends"),
-        null=True,
-        blank=True,
-        help_text=_(
-            "For a proposal without dates: the last day its stated timing covers (e.g. 21 December 2015 for "
-            "'Autumn 2015'). After it, a proposal nobody took up is shown as not taken up."
-        ),
-    )
     city = models.ForeignKey(
         City, verbose_name=_("city"), null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings"
     )
-    venue = models.CharField(_("venue"), max_length=300, blank=True)
     part_of = models.CharField(
         _("part of"), max_length=300, blank=True, help_text=_("A larger event the meeting was held within.")
     )
@@ -157,15 +188,12 @@ class Meeting(CleanTextModel):
 
     objects = MeetingQuerySet.as_manager()
 
-    class Meta:
+    class Meta(DatedEvent.Meta):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = [F("start_date").desc(nulls_first=True), "name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
-                name="meeting_ends_after_start",
-            ),
+            *DatedEvent.Meta.constraints,
             # A meeting that was held or is planned has a date; only proposals may lack one.
             models.CheckConstraint(
                 condition=Q(status__in=["proposed", "cancelled"]) | Q(start_date__isnull=False),
@@ -173,16 +201,8 @@ class Meeting(CleanTextModel):
             ),
         ]
 
-    def __str__(self):
-        return self.name
-
     def get_absolute_url(self):
         return reverse("meetings:detail", kwargs={"slug": self.slug})
-
-    def get_standing_display(self):
-        """The label of the `standing` annotation (MeetingQuerySet.with_standing); the status's without it."""
-        standing = getattr(self, "standing", None)
-        return MeetingStanding(standing).label if standing else self.get_status_display()
 
     def clean(self):
         super().clean()
@@ -411,41 +431,19 @@ class EventKind(models.TextChoices):
     EXTERNAL_MEETING = "external_meeting", _("Meeting of others")
 
 
-class EventQuerySet(models.QuerySet):
-    def with_standing(self, today):
-        """Annotate `standing` (MeetingStanding) as of `today`, by the meetings' rule."""
-        return self.alias(last_day=Coalesce("end_date", "start_date", "timing_ends")).annotate(
-            standing=standing_expression(today)
-        )
-
+class EventQuerySet(DatedEventQuerySet):
     def listed(self, today):
         return self.select_related("city").with_standing(today)
 
-    def dated(self):
-        return self.select_related("city").filter(start_date__isnull=False).order_by("start_date", "name")
 
-
-class Event(CleanTextModel):
+class Event(DatedEvent):
     """A course, training or event beside the TWG's own meetings (issue 15): only what the reports state;
     unknown dates and places stay empty and show as not known."""
 
-    name = models.CharField(_("name"), max_length=300)
-    slug = models.SlugField(_("slug"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
-    status = models.CharField(_("status"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.PROPOSED)
-    start_date = models.DateField(_("start date"), null=True, blank=True)
-    end_date = models.DateField(_("end date"), null=True, blank=True)
-    timing_note = models.CharField(_("timing"), max_length=120, blank=True)
-    timing_ends = models.DateField(
-        _("timing ends"),
-        null=True,
-        blank=True,
-        help_text=_("The last day the stated timing covers, when no dates are known."),
-    )
     city = models.ForeignKey(
         City, verbose_name=_("city"), null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
-    venue = models.CharField(_("venue"), max_length=300, blank=True)
     online = models.BooleanField(_("online"), default=False)
     organizers = models.ManyToManyField(
         Organization, verbose_name=_("organizers"), blank=True, related_name="organized_events"
@@ -462,23 +460,10 @@ class Event(CleanTextModel):
 
     objects = EventQuerySet.as_manager()
 
-    class Meta:
+    class Meta(DatedEvent.Meta):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = [F("start_date").asc(nulls_last=True), "name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
-                name="event_ends_after_start",
-            ),
-        ]
-
-    def __str__(self):
-        return self.name
 
     def get_absolute_url(self):
         return reverse("meetings:event", kwargs={"slug": self.slug})
-
-    def get_standing_display(self):
-        standing = getattr(self, "standing", None)
-        return MeetingStanding(standing).label if standing else self.get_status_display()

@@ -63,6 +63,18 @@ def test_add_form_renders_for_an_organizer(organizer_client, app_label, model_na
     assert response.status_code == (403 if (app_label, model_name) == ("depository", "entryimport") else 200)
 
 
+@pytest.mark.parametrize("model_name", ["meeting", "event"])
+def test_an_admin_that_lists_its_form_fields_leaves_none_out(model_name):
+    """MeetingAdmin and EventAdmin write their form's order out (their shared fields come from DatedEvent);
+    a field added to the model and not to that list would be missing from the form."""
+    from django.apps import apps
+
+    model = apps.get_model("meetings", model_name)
+    editable = {field.name for field in model._meta.get_fields() if getattr(field, "editable", False)}
+    editable -= {"id"}
+    assert set(admin.site._registry[model].fields) == editable
+
+
 def test_meeting_change_page_has_sessions_and_participants_inline(organizer_client, twg_records):
     from meetings.models import Meeting
 

@@ -494,7 +494,7 @@ def limits_world(db, member, organizer, settings):
     meeting = Meeting.objects.create(name="Inception", slug="inception", start_date=datetime.date(2014, 11, 5))
     return {
         "paper": make_paper(member),
-        "token": invite_member(email="new@example.org", invited_by=organizer)[1],
+        "token": invite_member(email="new@example.org", invited_by=organizer).token,
         "question": Question.objects.create(text="What works?", is_public=True),
         "participant_import": reverse("admin:meetings_meeting_import_participants", args=[meeting.pk]),
         "member": member,

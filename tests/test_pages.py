@@ -16,7 +16,7 @@ def test_home_shows_latest_entries_and_meetings(client, twg_records, django_asse
     assert response.status_code == 200
     content = response.content.decode()
     assert "Inception meeting of the Technical Working Group" in content
-    latest = Entry.objects.published().latest(1)[0]
+    latest = Entry.objects.published().newest(1)[0]
     assert latest.title in content
     for label in ("Depository", "Meetings", "Members", "About"):
         assert f">{label}</a>" in content

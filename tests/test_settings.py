@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -112,3 +113,51 @@ def test_the_next_test_starts_in_the_default_language(settings):
     from django.utils import translation
 
     assert translation.get_language() == settings.LANGUAGE_CODE
+
+
+# The middleware chain, outermost first, as settings.py writes it. A reorder changes what wraps what
+# (the CSP header on the 503 page, gzip after whitenoise, the replica's choice after the view is known):
+# change this list only with the reason in settings.py beside the entry.
+MIDDLEWARE_WITHOUT_REPLICA = [
+    "django.middleware.security.SecurityMiddleware",
+    "core.body_limits.RequestBodyLimitMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.RejectNullCharactersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "usage.middleware.UsageCountingMiddleware",
+]
+
+
+def middleware_with(**variables):
+    """MIDDLEWARE as settings.py computes it in a fresh process with these environment variables."""
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_REPLICA_URL"}
+    env.update(variables)
+    result = subprocess.run(
+        [sys.executable, "-c", "import json; from twg_portal import settings as s; print(json.dumps(s.MIDDLEWARE))"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_middleware_chain_is_in_its_written_order_without_a_replica():
+    assert middleware_with() == MIDDLEWARE_WITHOUT_REPLICA
+
+
+def test_a_replica_adds_its_middleware_innermost_and_changes_nothing_else():
+    middleware = middleware_with(DATABASE_REPLICA_URL="postgres://reader@replica.example.org:5433/twg_portal")
+    assert middleware == [*MIDDLEWARE_WITHOUT_REPLICA, "core.db_routers.ReadReplicaMiddleware"]

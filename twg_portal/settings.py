@@ -7,10 +7,12 @@ and without DEBUG a missing SECRET_KEY stops the start-up instead of falling bac
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -100,6 +102,10 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# With a read replica (same syntax as DATABASE_URL) the public read-only pages read from it; the
+# "Past one machine: a read replica" section below holds its other settings.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+
 INSTALLED_APPS = [
     "portal.apps.PortalAdminConfig",  # Django's admin with the organizers' start page
     "django.contrib.auth",
@@ -122,12 +128,26 @@ INSTALLED_APPS = [
     "members",
     "django_countries",
     "alerts",
-    "portal",
+    "django_tasks_db",  # background tasks: the database-backed queue (see "Background tasks" below)
+    "import_export",  # bulk import/export of depository entries in the admin
+    "axes",  # login lockout (see "Login lockout" below)
+    "usage",  # use statistics without personal data (issue 16)
+    "portal",  # the top floor: pages and interfaces that read across apps
 ]
 
+# The whole chain, outermost first (tests/test_settings.py pins it). Each entry's reason is in
+# the section of its settings below.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A body larger than its path accepts is refused from its Content-Length, before anything reads it.
+    "core.body_limits.RequestBodyLimitMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # The 503 page when the database is unreachable, and the CSP header on it.
+    "core.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.RejectNullCharactersMiddleware",  # a NUL in the query string is a 400
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise, which answers static files (compressed ahead of time) before this sees them.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -135,6 +155,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "usage.middleware.UsageCountingMiddleware",  # counts after the response
+    # Innermost, so that it decides once the view is known and sees the view's errors first.
+    *(["core.db_routers.ReadReplicaMiddleware"] if DATABASE_REPLICA_URL else []),
 ]
 
 ROOT_URLCONF = "twg_portal.urls"
@@ -150,6 +174,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",  # {{ csp_nonce }} for inline scripts and styles
             ],
         },
     },
@@ -310,6 +335,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Axes logs each start-up and each checked attempt at INFO; keep its failures and lockouts (WARNING).
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 TAGGIT_CASE_INSENSITIVE = True
@@ -322,9 +349,7 @@ FORMAT_MODULE_PATH = ["twg_portal.formats"]
 # answers them before this middleware sees them). Django's GZipMiddleware pads every response
 # with random bytes ("Heal The Breach") and CSRF tokens are masked per response, which together
 # blunt BREACH-style attacks on compressed pages that reflect a search query and carry a token.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "django.middleware.gzip.GZipMiddleware"
-)
+# (GZipMiddleware in MIDDLEWARE, after whitenoise.)
 
 # Uploaded documents and their text (depository/documents; docs/files.md). Upload limits are checked
 # before anything is parsed; text extraction runs in a child process with these limits.
@@ -342,7 +367,6 @@ DOCUMENT_MAX_TEXT_CHARS = envint("DOCUMENT_MAX_TEXT_CHARS", 500_000)  # kept for
 
 # Background tasks (text extraction of uploads): Django's tasks framework on a database-backed queue.
 # `make run` starts `manage.py db_worker` beside gunicorn; see docs/files.md for running more workers.
-INSTALLED_APPS += ["django_tasks_db"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Alerts (issue 16; docs/alerts.md): a visitor's confirmation link expires after this many seconds.
@@ -355,7 +379,6 @@ LOGIN_REDIRECT_URL = "members:dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
 # Bulk import/export of depository entries in the admin (django-import-export; docs/files.md).
-INSTALLED_APPS += ["import_export"]
 ENTRY_IMPORT_MAX_BYTES = envint("ENTRY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 # A file of more rows is checked and imported by the task worker, with its status in the admin.
 ENTRY_IMPORT_BACKGROUND_ROWS = envint("ENTRY_IMPORT_BACKGROUND_ROWS", 500)
@@ -365,19 +388,10 @@ ENTRY_IMPORT_BACKGROUND_ROWS = envint("ENTRY_IMPORT_BACKGROUND_ROWS", 500)
 BRIEFING_PACK_MAX_BYTES = envint("BRIEFING_PACK_MAX_BYTES", 50 * 1024 * 1024)
 
 # --- Security (issue 8): Content-Security-Policy, login lockout, database-outage page -------------
-# Everything below only adds to the settings above.
-from datetime import timedelta  # noqa: E402
-
-from django.utils.csp import CSP  # noqa: E402
-
 # Content-Security-Policy, Django's own middleware. Scripts and styles come from our static files;
 # an inline <script> or <style> needs nonce="{{ csp_nonce }}" (see docs/security.md). The admin
-# puts the nonce on its own tags (Django 6.1).
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
-)
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
+# puts the nonce on its own tags (Django 6.1). ContentSecurityPolicyMiddleware in MIDDLEWARE, the csp
+# context processor in TEMPLATES.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -391,11 +405,8 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-# A request whose database is unreachable gets a short 503 page at once instead of a 500.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware") + 1,
-    "core.middleware.DatabaseUnavailableMiddleware",
-)
+# A request whose database is unreachable gets a short 503 page at once instead of a 500
+# (DatabaseUnavailableMiddleware in MIDDLEWARE, inside the CSP middleware).
 
 # Login lockout (django-axes; docs/security.md): after LOGIN_FAILURE_LIMIT failed logins for one
 # username from one address, that (username, address) pair is refused, even with the right password,
@@ -403,12 +414,10 @@ MIDDLEWARE.insert(
 # attempt per LOGIN_USERNAME_SLOWDOWN_SECONDS once LOGIN_USERNAME_SLOWDOWN_AFTER failures from any
 # addresses) and an address alone is never locked: issue 13, finding 5. Covers every login that goes
 # through django.contrib.auth.authenticate() with a request: the admin's and the members' login views.
-INSTALLED_APPS.append("axes")
 AUTHENTICATION_BACKENDS = [
     "core.auth_backends.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the pair, not either one alone
@@ -427,24 +436,16 @@ AXES_CLIENT_IP_CALLABLE = "core.auth_backends.client_ip_address"
 AXES_USERNAME_CALLABLE = "core.auth_backends.login_username"
 # Failed logins are recorded in the axes tables; successful ones need no log of their own.
 AXES_DISABLE_ACCESS_LOG = True
-# Axes logs each start-up and each checked attempt at INFO; keep its failures and lockouts (WARNING).
-LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}
 
 # Trust (issue 8): a query string holding a NUL character is a 400, not a 500 from PostgreSQL
-# (the admin's list filters and autocomplete hand query parameters to the ORM unvalidated).
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("core.middleware.DatabaseUnavailableMiddleware") + 1,
-    "core.middleware.RejectNullCharactersMiddleware",
-)
+# (the admin's list filters and autocomplete hand query parameters to the ORM unvalidated):
+# RejectNullCharactersMiddleware in MIDDLEWARE.
 
 # A real front server (issue 13; docs/deployment.md, deploy/): a request body larger than its path
 # accepts (core/body_limits.py: the upload limits above for uploads, 64 KB for the log-in and
 # password forms, DATA_UPLOAD_MAX_MEMORY_SIZE elsewhere) is refused with 413 from its Content-Length,
-# before anything reads it. nginx (`manage.py nginx_config`) applies the same table in front.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "core.body_limits.RequestBodyLimitMiddleware",
-)
+# before anything reads it (RequestBodyLimitMiddleware in MIDDLEWARE). nginx (`manage.py nginx_config`)
+# applies the same table in front.
 # Load balancers probe /healthz over plain HTTP: it answers there instead of redirecting to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
@@ -457,15 +458,13 @@ TASK_RECOVERY_INTERVAL = envint("TASK_RECOVERY_INTERVAL", 30)
 # Use statistics without personal data (issue 16; docs/privacy.md): views of entry pages and downloads
 # of their files are counted in the cache after the response, then added to the monthly table by
 # `manage.py flush_statistics` or the task worker.
-INSTALLED_APPS.append("usage")
-MIDDLEWARE.append("usage.middleware.UsageCountingMiddleware")
 USAGE_FLUSH_INTERVAL_SECONDS = envint("USAGE_FLUSH_INTERVAL_SECONDS", 300)  # counted hits wait in the cache this long
 
 # --- Past one machine: a read replica (issue 13; docs/deployment.md "Read replica") ---------------
 # With DATABASE_REPLICA_URL (same syntax as DATABASE_URL) the public read-only pages read from a
 # streaming replica (alias "replica"); writes, sessions, logins, members' pages and the admin stay on
-# the primary (core/db_routers.py). Without it nothing below is used.
-DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+# the primary (core/db_routers.py; ReadReplicaMiddleware, innermost in MIDDLEWARE). Without it
+# nothing below is used.
 # A replica whose last replayed commit is older than this while the primary has moved on is lagging:
 # its pages are read from the primary until it catches up. 5 s tolerates a burst (a bulk import)
 # while bounding how stale a public page can be.
@@ -482,8 +481,6 @@ if DATABASE_REPLICA_URL:
     # Tests that do not start a replica of their own read the test database through this alias.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["core.db_routers.ReplicaRouter"]
-    # Innermost, so that it decides once the view is known and sees the view's errors first.
-    MIDDLEWARE.append("core.db_routers.ReadReplicaMiddleware")
     if REPLICA_READ_YOUR_WRITES_SECONDS <= REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS:
         raise ImproperlyConfigured(
             "REPLICA_READ_YOUR_WRITES_SECONDS must exceed REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS, "

@@ -82,7 +82,9 @@ class EntryQuerySet(models.QuerySet):
     def literature(self):
         return self.filter(kind__in=EntryKind.literature())
 
-    def latest(self, count):
+    def newest(self, count):
+        """The `count` most recently published, newest first (the home page's list). Not Django's
+        `latest(field)`, which returns one object."""
         return self.order_by("-published_at", "-created_at")[:count]
 
 

@@ -7,6 +7,10 @@ writes the new ones, all or nothing, with bulk statements; `check_upload`, `conf
 `finish_import` are the admin's steps (docs/citations.md).
 """
 
+from dataclasses import asdict, dataclass, replace
+from enum import StrEnum
+from typing import NamedTuple
+
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Func, Value
@@ -19,6 +23,9 @@ from depository.references.readers import Reference, guess_format, read_referenc
 from depository.services import unique_entry_slugs
 
 __all__ = [
+    "ImportResult",
+    "Outcome",
+    "RecordOutcome",
     "Reference",
     "check_references",
     "check_upload",
@@ -32,6 +39,28 @@ __all__ = [
 
 
 # -- Checking ------------------------------------------------------------------------------------------
+class Outcome(StrEnum):
+    NEW = "new"
+    DUPLICATE = "duplicate"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    """What comes of one record of a file. ReferenceImport.outcomes stores it as a dict (`asdict`)."""
+
+    number: int  # the record's place in the file, from 1
+    title: str
+    outcome: Outcome
+    reason: str = ""  # why a duplicate or an error
+    entry: str = ""  # the slug of the entry it duplicates, or (once imported) the one it became
+
+
+def stored_outcomes(outcomes):
+    """`outcomes` (RecordOutcome) as ReferenceImport.outcomes holds them: a list of dicts."""
+    return [asdict(outcome) for outcome in outcomes]
+
+
 def key_title_sql(expression):
     """title_key in SQL (the `unaccent` extension of migration 0003)."""
     unaccented = Func(expression, function="unaccent")
@@ -40,9 +69,9 @@ def key_title_sql(expression):
 
 
 def check_references(references):
-    """The outcome of each reference: [{"number", "title", "outcome", "reason", "entry"}] with outcome
-    'new', 'duplicate' or 'error'. Duplicates: an entry with the same DOI, or the same normalised title,
-    year and first creator; or an earlier record of the same file. Two queries, whatever the count."""
+    """The outcome of each reference, in order: a list of RecordOutcome. Duplicates: an entry with the
+    same DOI, or the same normalised title, year and first creator; or an earlier record of the same
+    file. Two queries, whatever the count."""
     usable = [reference for reference in references if not reference.error]
     by_doi = dict(
         Entry.objects.filter(doi__in={r.doi for r in usable if r.doi}).values_list("doi", "slug").order_by("pk")
@@ -61,21 +90,27 @@ def check_references(references):
         by_key.setdefault((title_key(entry.title), entry.year, title_key(family)), entry.slug)
     outcomes, seen = [], {}
     for reference in references:
-        outcome = {"number": reference.number, "title": reference.title, "entry": "", "reason": ""}
+        record = {"number": reference.number, "title": reference.title}
         key = reference.key()
         if reference.error:
-            outcome.update(outcome="error", reason=reference.error)
+            outcome = RecordOutcome(**record, outcome=Outcome.ERROR, reason=reference.error)
         elif reference.doi and reference.doi in by_doi:
-            outcome.update(outcome="duplicate", entry=by_doi[reference.doi], reason=_("same DOI"))
+            outcome = RecordOutcome(
+                **record, outcome=Outcome.DUPLICATE, entry=by_doi[reference.doi], reason=_("same DOI")
+            )
         elif key in by_key:
-            outcome.update(outcome="duplicate", entry=by_key[key], reason=_("same title, year and first author"))
+            outcome = RecordOutcome(
+                **record, outcome=Outcome.DUPLICATE, entry=by_key[key], reason=_("same title, year and first author")
+            )
         elif (reference.doi and ("doi", reference.doi) in seen) or key in seen:
             earlier = seen.get(("doi", reference.doi)) or seen[key]
-            outcome.update(
-                outcome="duplicate", reason=_("same as record %(number)d of this file") % {"number": earlier}
+            outcome = RecordOutcome(
+                **record,
+                outcome=Outcome.DUPLICATE,
+                reason=_("same as record %(number)d of this file") % {"number": earlier},
             )
         else:
-            outcome["outcome"] = "new"
+            outcome = RecordOutcome(**record, outcome=Outcome.NEW)
             seen.setdefault(key, reference.number)
             if reference.doi:
                 seen.setdefault(("doi", reference.doi), reference.number)
@@ -115,8 +150,13 @@ SLUG_PLACEHOLDER = "slug"
 PROGRESS_EVERY = 250
 
 
+class ImportResult(NamedTuple):
+    outcomes: list[RecordOutcome]  # each record's, in order; a new one names the entry it became
+    entries: list[Entry]  # the entries created, in the file's order
+
+
 def run_import(*, text, fmt, user=None, status=EntryStatus.DRAFT, progress=None):
-    """Read, validate, check and import a file: `(outcomes, created entries)`, all or nothing.
+    """Read, validate, check and import a file, all or nothing: an ImportResult.
 
     Each record is validated first (`full_clean`, outside the transaction, calling `progress(done,
     total)` every PROGRESS_EVERY records so a background task can show it); then, in one transaction,
@@ -144,7 +184,7 @@ def run_import(*, text, fmt, user=None, status=EntryStatus.DRAFT, progress=None)
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {Entry._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")  # noqa: S608
         outcomes = check_references(references)
-        new = [built[o["number"]] for o in outcomes if o["outcome"] == "new"]
+        new = [built[o.number] for o in outcomes if o.outcome == Outcome.NEW]
         entries = [entry for entry, _creators in new]
         for entry, slug in zip(entries, unique_entry_slugs([entry.title for entry in entries]), strict=True):
             entry.slug = slug
@@ -154,10 +194,8 @@ def run_import(*, text, fmt, user=None, status=EntryStatus.DRAFT, progress=None)
             creator.entry_id = creator.entry.pk
         Creator.objects.bulk_create(creators)
         # The search index follows at the commit, in one reindex of every entry written (depository.search).
-        for outcome in outcomes:
-            if outcome["outcome"] == "new":
-                outcome["entry"] = built[outcome["number"]][0].slug
-        return outcomes, entries
+        outcomes = [replace(o, entry=built[o.number][0].slug) if o.outcome == Outcome.NEW else o for o in outcomes]
+        return ImportResult(outcomes=outcomes, entries=entries)
 
 
 # -- The admin's uploads ------------------------------------------------------------------------------
@@ -174,17 +212,17 @@ def check_upload(*, file_name, text, user):
     if not references:
         raise ValueError(_("The file holds no references."))
     outcomes = check_references(references)
-    counts = {name: sum(o["outcome"] == name for o in outcomes) for name in ("new", "duplicate", "error")}
+    counts = {name: sum(o.outcome == name for o in outcomes) for name in Outcome}
     return ReferenceImport.objects.create(
         file_name=file_name[:255],
         format=fmt,
         text=text,
         status=ImportStatus.CHECKED,
         total=len(references),
-        new_count=counts["new"],
-        duplicate_count=counts["duplicate"],
-        error_count=counts["error"],
-        outcomes=outcomes,
+        new_count=counts[Outcome.NEW],
+        duplicate_count=counts[Outcome.DUPLICATE],
+        error_count=counts[Outcome.ERROR],
+        outcomes=stored_outcomes(outcomes),
         uploaded_by=user,
     )
 
@@ -214,7 +252,7 @@ def finish_import(reference_import):
 
     ReferenceImport.objects.filter(pk=reference_import.pk).update(status=ImportStatus.RUNNING)
     try:
-        outcomes, entries = run_import(
+        result = run_import(
             text=reference_import.text,
             fmt=reference_import.format,
             user=reference_import.uploaded_by,
@@ -228,12 +266,12 @@ def finish_import(reference_import):
         return ImportStatus.FAILED
     ReferenceImport.objects.filter(pk=reference_import.pk).update(
         status=ImportStatus.DONE,
-        processed=len(outcomes),
-        outcomes=outcomes,
-        new_count=sum(o["outcome"] == "new" for o in outcomes),
-        duplicate_count=sum(o["outcome"] == "duplicate" for o in outcomes),
-        error_count=sum(o["outcome"] == "error" for o in outcomes),
-        created_count=len(entries),
+        processed=len(result.outcomes),
+        outcomes=stored_outcomes(result.outcomes),
+        new_count=sum(o.outcome == Outcome.NEW for o in result.outcomes),
+        duplicate_count=sum(o.outcome == Outcome.DUPLICATE for o in result.outcomes),
+        error_count=sum(o.outcome == Outcome.ERROR for o in result.outcomes),
+        created_count=len(result.entries),
         text="",  # the file is not kept once imported
         finished_at=timezone.now(),
     )

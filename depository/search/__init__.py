@@ -16,11 +16,13 @@ a curator's from every entry's; the listing query also keeps `Entry.objects.visi
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 from django.db.models import BooleanField, F, Func, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
+from django.http import QueryDict
 
 from core.roles import is_organizer
 from depository import facets
@@ -58,37 +60,45 @@ class Results:
     ignored_words: list = field(default_factory=list)
 
     @property
-    def has_facet_filters(self):
+    def has_facet_filters(self) -> bool:
         return any(self.filterset.selected().values())
 
     @property
-    def query_text(self):
+    def query_text(self) -> str:
         return self.filterset.search_text
 
     @property
-    def url_without_facets(self):
+    def url_without_facets(self) -> str:
         """This search without any facet filter (the query and the sort kept)."""
         return "?" + self.filterset.query_string(**dict.fromkeys(facets.by_name()))
 
     @property
-    def sort_order(self):
+    def sort_order(self) -> str:  # a Sort value
         return self.filterset.sort_order
 
     @property
-    def query_string(self):
+    def query_string(self) -> str:
         return self.filterset.query_string()
 
     @property
-    def chips(self):
+    def chips(self) -> list[dict]:
         return self.filterset.chips(self.facets)
 
     @property
-    def unknown(self):
+    def unknown(self) -> list[tuple[str, str]]:
         """(facet label, value) of the chosen values that name nothing."""
         return [(item["facet"].label, value) for item in self.facets for value in item["unknown"]]
 
 
-def search(params, viewer, *, page=1, page_size=None, order=None, highlight=True):
+def search(
+    params: QueryDict,
+    viewer: User | AnonymousUser,
+    *,
+    page: int = 1,
+    page_size: int | None = None,
+    order: Sort | None = None,
+    highlight: bool = True,
+) -> Results:
     """Answer a query string (a QueryDict of the browse page's parameters: q, sort, the facets) for
     `viewer` (a User or AnonymousUser). `page` (1-based; out of range gives the last page) of
     `page_size` rows; `order` overrides the query's sort (a Sort value). Three statements whatever the
@@ -187,7 +197,7 @@ def _listing(selected, counted):
     return listing
 
 
-def flush():
+def flush() -> int:
     """Bring the index up to date with this transaction's writes now, rather than at its commit (a
     transaction that reads its own writes, e.g. a test). Returns how many entries were reindexed."""
     with connection.cursor() as cursor:
@@ -195,7 +205,7 @@ def flush():
         return cursor.fetchone()[0]
 
 
-def rebuild(*, workers=2, chunk=5000):
+def rebuild(*, workers: int = 2, chunk: int = 5000) -> int:
     """Rewrite every search document and facet row from the entries (manage.py rebuild_search_index).
     Returns the number of entries.
 

@@ -23,6 +23,15 @@ from depository.search import prepared
 POSTINGS = FacetPosting._meta.db_table
 ENTRY_POSTINGS = EntryPostings._meta.db_table
 # The rows a search starts from: (facet, value).
+# SQL text with psycopg2 placeholders, and its parameters.
+type SQL = tuple[str, list]
+# {facet name: [chosen values]} (EntryFilterSet.selected()).
+type Selected = dict[str, list[str]]
+# The facet row a search starts from: PUBLISHED or EVERYTHING.
+type Base = tuple[str, str]
+# A value of a facet as counted: (value, label, position, number of entries).
+type CountedValue = tuple[str, str, int, int]
+
 PUBLISHED = ("status", "published")
 EVERYTHING = ("", "")
 # The bit strings' length grows by this many bits (1 kB) when an entry id passes it
@@ -160,7 +169,7 @@ def _bits_intersection(names):
     return " & ".join(["base_bits", *(f"fb_{name}" for name in names)])
 
 
-def matching_ids(selected, base, search_ids_sql):
+def matching_ids(selected: Selected, base: Base, search_ids_sql: SQL | None) -> SQL:
     """SQL (and parameters) of the sorted integer[] of the entries of `base` matching the search and the
     filters: a few array intersections, in C."""
     selected = {name: values for name, values in selected.items() if values}
@@ -185,7 +194,9 @@ def _candidates_sql(titles_sql, window):
     return sql, [window, window, *title_params, window]
 
 
-def count(selected, base, search_ids_sql=None, *, titles_sql=None, window=0):
+def count(
+    selected: Selected, base: Base, search_ids_sql: SQL | None = None, *, titles_sql: SQL | None = None, window: int = 0
+) -> tuple[int, dict[str, list[CountedValue]], list[int] | None]:
     """(number of entries of `base` matching, {facet name: [(value, label, place, n)]}, candidates) in one
     statement. `search_ids_sql`: the SQL (and parameters) of the search's sorted matches, or None. With
     `titles_sql` (see _candidates_sql), the sorted ids of the candidates for ranking; else None."""

@@ -18,6 +18,7 @@ import re
 import weakref
 
 from django.conf import settings
+from django.db.backends.utils import CursorWrapper
 
 MAX_PER_CONNECTION = 200
 
@@ -27,7 +28,7 @@ _prepared = weakref.WeakKeyDictionary()
 _PLACEHOLDER = re.compile(r"%(s|%)")
 
 
-def execute(cursor, sql, params):
+def execute(cursor: CursorWrapper, sql: str, params: list) -> None:
     """Run `sql` (psycopg2 placeholders: %s, and %% for a literal %) with `params` (a list) on
     `cursor` (a Django cursor), prepared on its connection; the results are read from `cursor` as
     after cursor.execute(sql, params). One statement as Django counts them, whether it prepares or

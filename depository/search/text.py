@@ -15,7 +15,7 @@ import re
 import unicodedata
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchQueryField, SearchRank
-from django.db.models import Case, F, Func, TextField, Value, When
+from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
 from django.db.models.functions import Concat
 from django.utils import translation
 
@@ -40,7 +40,7 @@ MAX_INDEXED_CHARACTERS_PER_FILE = 100_000
 _COMPOUND = re.compile(r"\b\w+(?:-\w+)+\b")
 
 
-def normalize_query(text):
+def normalize_query(text: str) -> str:
     """The query as the index reads it (str -> str): NFC, and each hyphenated compound as the phrase of
     its parts, `city-to-city` -> `"city to city"`. Documents index a compound split and joined
     (depository_search_text in sql/search_v1.sql), so `city-to-city`, `city to city` and `citytocity`
@@ -66,7 +66,7 @@ def _query_arguments_sql(text):
     return sql, [value for config in configs for value in (config, text)]
 
 
-def matching_ids_sql(text, *, titles=False):
+def matching_ids_sql(text: str, *, titles: bool = False) -> tuple[str, list[str]]:
     """SQL (and parameters) of the sorted integer[] of the entries whose document (or, with `titles`,
     whose title) matches `text`, each entry in its own language's parse; from the GIN indexes."""
     sql, params = _query_arguments_sql(text)
@@ -88,11 +88,11 @@ def _config_in_entry_language():
     )
 
 
-def with_rank(queryset, text):
+def with_rank(queryset: QuerySet[Entry], text: str) -> QuerySet[Entry]:
     return queryset.annotate(rank=SearchRank(F("search_document__document"), _query_in_entry_language(text)))
 
 
-def with_headline(queryset, text):
+def with_headline(queryset: QuerySet[Entry], text: str) -> QuerySet[Entry]:
     """A highlighted snippet of the summary (in the page's language, or the original) and body.
     Costly: apply it to one page of rows only (PostgreSQL evaluates it after the LIMIT)."""
     return queryset.annotate(
@@ -117,7 +117,7 @@ def with_headline(queryset, text):
     )
 
 
-def ignored_words(query):
+def ignored_words(query: str) -> list[str]:
     """The words of `query` (list of str, in order) that the visitor's language's configuration drops
     as too common to index ("the", "and", "of" in English): what an empty result can explain. One
     query, run only when a search found nothing."""

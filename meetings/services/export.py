@@ -3,19 +3,19 @@
 import csv
 import io
 
-from meetings.models import Participation
+from meetings.models import Meeting, Participation
 
 HEADER = ["name", "title", "organization", "city", "role", "disclosure"]
 # A spreadsheet runs a cell that starts with one of these as a formula ('=cmd|...'): prefix a quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value):
+def safe_cell(value: object) -> str:
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def participants_csv(meeting):
+def participants_csv(meeting: Meeting) -> str:
     """The list in the import's column order, so an exported list can be corrected and imported again."""
     participations = (
         Participation.objects.filter(meeting=meeting)

@@ -7,11 +7,12 @@ would break a unique constraint (the same person twice at one meeting), the kept
 takes over whatever the removed row knew that it did not (blank fields), and the removed row goes.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Model, OuterRef
 from django.utils.translation import gettext as _
 
 from meetings.services.participant_import import normalize, spellings
@@ -25,17 +26,17 @@ class MergeReport:
     moved: dict = field(default_factory=dict)  # model name -> rows now pointing at the kept record
     combined: dict = field(default_factory=dict)  # model name -> duplicate rows folded into the kept one's
 
-    def add(self, bucket, model, number):
+    def add(self, bucket: dict[str, int], model: type[Model], number: int) -> None:
         if number:
             name = str(model._meta.verbose_name_plural)
             bucket[name] = bucket.get(name, 0) + number
 
 
-def is_blank(value):
+def is_blank(value: object) -> bool:
     return value is None or value == ""
 
 
-def fill_blanks(target, source, *, skip=()):
+def fill_blanks(target: Model, source: Model, *, skip: Collection[str] = ()) -> bool:
     """Copy into `target` the values it lacks and `source` has. Returns True when anything changed."""
     changed = False
     for model_field in target._meta.concrete_fields:
@@ -47,7 +48,7 @@ def fill_blanks(target, source, *, skip=()):
     return changed
 
 
-def unique_field_sets(model, field_name):
+def unique_field_sets(model: type[Model], field_name: str) -> list[set[str]]:
     """The sets of fields that must be unique together and include `field_name`."""
     sets = [set(constraint.fields) for constraint in model._meta.total_unique_constraints]
     sets += [set(names) for names in model._meta.unique_together]
@@ -56,7 +57,7 @@ def unique_field_sets(model, field_name):
     return [names for names in sets if field_name in names]
 
 
-def move_references(model, field_name, *, keep, remove, report):
+def move_references(model: type[Model], field_name: str, *, keep: Model, remove: Model, report: MergeReport) -> None:
     """Point every `model` row whose `field_name` is `remove` at `keep`, folding duplicates."""
     manager = model._base_manager
     for names in unique_field_sets(model, field_name):
@@ -78,7 +79,7 @@ def move_references(model, field_name, *, keep, remove, report):
     report.add(report.moved, model, manager.filter(**{field_name: remove}).update(**{field_name: keep}))
 
 
-def references(instance):
+def references(instance: Model) -> list[tuple[type[Model], str]]:
     """(model, field name) for every table that can point at `instance`."""
     found = []
     for relation in instance._meta.related_objects:
@@ -96,7 +97,7 @@ def references(instance):
     return found
 
 
-def reference_counts(instance):
+def reference_counts(instance: Model) -> dict[str, int]:
     """How many rows of each kind point at `instance` (shown on the merge confirmation page)."""
     counts = {}
     for model, field_name in references(instance):
@@ -107,7 +108,7 @@ def reference_counts(instance):
     return counts
 
 
-def merged_spellings(keep, remove):
+def merged_spellings(keep: Person | Organization, remove: Person | Organization) -> str:
     known = {normalize(keep.name)}
     result = []
     for spelling in [*spellings(keep.other_spellings), remove.name, *spellings(remove.other_spellings)]:
@@ -117,7 +118,7 @@ def merged_spellings(keep, remove):
     return "; ".join(result)
 
 
-def merge(*, keep, remove):
+def merge(*, keep: Person | Organization, remove: Person | Organization) -> MergeReport:
     if type(keep) is not type(remove) or keep.pk == remove.pk:
         raise ValidationError(_("Choose two different records of the same kind."), code="same")
     model = type(keep)
@@ -140,13 +141,13 @@ def merge(*, keep, remove):
         return report
 
 
-def merge_people(*, keep, remove):
+def merge_people(*, keep: Person, remove: Person) -> MergeReport:
     if not (isinstance(keep, Person) and isinstance(remove, Person)):
         raise ValidationError(_("Choose two people."), code="kind")
     return merge(keep=keep, remove=remove)
 
 
-def merge_organizations(*, keep, remove):
+def merge_organizations(*, keep: Organization, remove: Organization) -> MergeReport:
     if not (isinstance(keep, Organization) and isinstance(remove, Organization)):
         raise ValidationError(_("Choose two organizations."), code="kind")
     return merge(keep=keep, remove=remove)

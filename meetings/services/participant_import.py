@@ -9,11 +9,12 @@ by name; matching ignores case, accents and repeated spaces.
 import csv
 import io
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -28,7 +29,7 @@ MAX_IMPORT_ROWS = 1000
 COLUMNS = ["name", "title", "organization", "city", "role", "disclosure"]
 
 
-def normalize(text):
+def normalize(text: str) -> str:
     """The matching key of a name: no accents, case or punctuation, single spaces."""
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(character for character in decomposed if not unicodedata.combining(character))
@@ -36,11 +37,11 @@ def normalize(text):
     return " ".join(words.split())
 
 
-def spellings(value):
+def spellings(value: str) -> list[str]:
     return [part.strip() for part in value.split(";") if part.strip()]
 
 
-def decode_upload(data):
+def decode_upload(data: bytes) -> str:
     """The text of an uploaded file, which must be UTF-8 (with or without a byte-order mark)."""
     if len(data) > MAX_IMPORT_BYTES:
         raise ValidationError(
@@ -62,7 +63,7 @@ def decode_upload(data):
         ) from None
 
 
-def read_role(value):
+def read_role(value: str) -> ParticipationRole | None:
     """A role by its value or its label, in any case; blank means participant."""
     key = normalize(value)
     if not key:
@@ -73,7 +74,7 @@ def read_role(value):
     return None
 
 
-def read_disclosure(value):
+def read_disclosure(value: str) -> Disclosure | None:
     key = normalize(value)
     if not key:
         return None
@@ -101,19 +102,19 @@ class PlannedRow:
     notes: list = field(default_factory=list)
 
     @property
-    def is_valid(self):
+    def is_valid(self) -> bool:
         return not self.errors
 
     @property
-    def new_person(self):
+    def new_person(self) -> bool:
         return self.person is None
 
     @property
-    def new_organization(self):
+    def new_organization(self) -> bool:
         return bool(self.organization_name) and self.organization is None
 
     @property
-    def new_city(self):
+    def new_city(self) -> bool:
         return bool(self.city_name) and self.city is None and self.new_organization
 
 
@@ -124,28 +125,28 @@ class ImportPlan:
     errors: list = field(default_factory=list)  # problems with the whole list, not one row
 
     @property
-    def invalid_rows(self):
+    def invalid_rows(self) -> list[PlannedRow]:
         return [row for row in self.rows if not row.is_valid]
 
     @property
-    def can_commit(self):
+    def can_commit(self) -> bool:
         return bool(self.rows) and not self.errors and not self.invalid_rows
 
-    def count(self, predicate):
+    def count(self, predicate: Callable[[PlannedRow], bool]) -> int:
         return sum(1 for row in self.rows if row.is_valid and predicate(row))
 
 
 class Index:
     """Names, spellings and acronyms of the records a list may refer to, loaded in one query per model."""
 
-    def __init__(self, records, keys):
+    def __init__(self, records: Iterable[Model], keys: Callable[[Model], list[str]]):
         self.by_key = {}
         for record in records:
             for key in keys(record):
                 if normalize(key):
                     self.by_key.setdefault(normalize(key), {})[record.pk] = record
 
-    def find(self, name):
+    def find(self, name: str) -> Model | None:
         """The one record with that name, None if there is none; ValueError listing them if several."""
         found = list(self.by_key.get(normalize(name), {}).values())
         if len(found) > 1:
@@ -153,12 +154,12 @@ class Index:
         return found[0] if found else None
 
 
-def unquote(cell):
+def unquote(cell: str) -> str:
     """Undo the export's guard against spreadsheet formulas ("'=..." back to "=..."), so lists round-trip."""
     return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_STARTS else cell
 
 
-def read_rows(text):
+def read_rows(text: str) -> list[tuple[int, list[str]]]:
     text = clean_text(text)  # as it will be stored: names compared and validated as they are saved
     sample = text[:4096]
     try:
@@ -174,7 +175,7 @@ def read_rows(text):
     return rows
 
 
-def plan_participant_import(*, meeting, text):
+def plan_participant_import(*, meeting: Meeting, text: str) -> ImportPlan:
     """Read the list and say, row by row, what committing it would do. Writes nothing."""
     try:
         raw_rows = read_rows(text)
@@ -203,7 +204,15 @@ def plan_participant_import(*, meeting, text):
     return ImportPlan(meeting=meeting, rows=rows)
 
 
-def plan_row(number, cells, people, organizations, cities, listed, seen):
+def plan_row(
+    number: int,
+    cells: list[str],
+    people: Index,
+    organizations: Index,
+    cities: Index,
+    listed: dict[int, Participation],
+    seen: dict[int, int],
+) -> PlannedRow:
     padded = cells + [""] * (len(COLUMNS) - len(cells))
     row = PlannedRow(
         line=number,
@@ -282,7 +291,7 @@ class ImportResult:
     participations_updated: int = 0
 
 
-def unique_slug(model, text, fallback):
+def unique_slug(model: type[Model], text: str, fallback: str) -> str:
     base = (slugify(text) or fallback)[:180]
     slug, number = base, 1
     while model.objects.filter(slug=slug).exists():
@@ -291,13 +300,13 @@ def unique_slug(model, text, fallback):
     return slug
 
 
-def saved(instance):
+def saved[M: Model](instance: M) -> M:
     instance.full_clean()
     instance.save()
     return instance
 
 
-def import_participants(*, meeting, text):
+def import_participants(*, meeting: Meeting, text: str) -> ImportResult:
     """Write the whole list to the meeting in one transaction, or nothing when any row is invalid."""
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)  # one import per meeting at a time

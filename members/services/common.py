@@ -1,7 +1,8 @@
+from django.db.models import Model
 from django.utils.text import slugify
 
 
-def unique_slug(model, text, *, max_length=200, exclude_pk=None):
+def unique_slug(model: type[Model], text: str, *, max_length: int = 200, exclude_pk: int | None = None) -> str:
     """A slug for `text` not yet used by `model` (adds -2, -3... when it is)."""
     base = (slugify(text, allow_unicode=False) or "item")[: max_length - 8].strip("-") or "item"
     existing = model.objects.filter(slug__startswith=base)

@@ -4,9 +4,11 @@ import datetime
 import secrets
 from dataclasses import dataclass
 from email.utils import parseaddr
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -36,10 +38,15 @@ class Invitee:
     name: str = ""
 
 
-def parse_invitees(text):
+class PastedList(NamedTuple):
+    invitees: list[Invitee]  # in the list's order, each address once
+    errors: list[str]  # one message per line left out, naming the line
+
+
+def parse_invitees(text: str) -> PastedList:
     """Read a pasted list, one person a line: 'Name <e-mail>', 'e-mail', 'e-mail, Name' or 'Name, e-mail'.
 
-    Returns (invitees, errors); errors name the lines that hold no valid e-mail address.
+    Returns a PastedList; its errors name the lines that hold no valid e-mail address or exceed a limit.
     """
     invitees, errors, seen = [], [], set()
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -74,11 +81,23 @@ def parse_invitees(text):
             continue
         seen.add(address.lower())
         invitees.append(Invitee(email=address, name=name.strip()))
-    return invitees, errors
+    return PastedList(invitees=invitees, errors=errors)
 
 
-def invite_member(*, email, invited_by, name="", person=None, organization=None):
-    """Create an invitation and e-mail its link (after the transaction commits). Returns (invitation, token)."""
+class SentInvitation(NamedTuple):
+    invitation: Invitation
+    token: str  # the link's secret; only its hash is stored
+
+
+def invite_member(
+    *,
+    email: str,
+    invited_by: User,
+    name: str = "",
+    person: Person | None = None,
+    organization: Organization | None = None,
+) -> SentInvitation:
+    """Create an invitation and e-mail its link (after the transaction commits). Returns a SentInvitation."""
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = Invitation(
@@ -93,10 +112,10 @@ def invite_member(*, email, invited_by, name="", person=None, organization=None)
         invitation.full_clean()
         invitation.save()
         transaction.on_commit(lambda: emails.send_invitation(invitation, token))
-    return invitation, token
+    return SentInvitation(invitation=invitation, token=token)
 
 
-def renew_invitation(*, invitation, invited_by):
+def renew_invitation(*, invitation: Invitation, invited_by: User) -> str:
     """A fresh link for an invitation not yet accepted (the old link stops working). Returns the new token."""
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -112,14 +131,18 @@ def renew_invitation(*, invitation, invited_by):
 
 
 @transaction.atomic
-def invite_many(*, invitees, invited_by, organization=None):
+def invite_many(
+    *, invitees: list[Invitee], invited_by: User, organization: Organization | None = None
+) -> list[Invitation]:
     return [
-        invite_member(email=invitee.email, name=invitee.name, organization=organization, invited_by=invited_by)[0]
+        invite_member(
+            email=invitee.email, name=invitee.name, organization=organization, invited_by=invited_by
+        ).invitation
         for invitee in invitees
     ]
 
 
-def find_invitation(token):
+def find_invitation(token: str) -> Invitation | None:
     """The invitation the token opens, or None; raises InvitationUnusable when used or expired."""
     invitation = (
         Invitation.objects.select_related("person", "organization").filter(token_hash=hash_token(token)).first()
@@ -130,7 +153,7 @@ def find_invitation(token):
     return invitation
 
 
-def check_usable(invitation):
+def check_usable(invitation: Invitation) -> None:
     if invitation.is_used:
         raise InvitationUnusable("used")
     if invitation.is_expired:
@@ -138,7 +161,15 @@ def check_usable(invitation):
 
 
 @transaction.atomic
-def accept_invitation(*, invitation, username, password, person_name="", organization=None, organization_name=""):
+def accept_invitation(
+    *,
+    invitation: Invitation,
+    username: str,
+    password: str,
+    person_name: str = "",
+    organization: Organization | None = None,
+    organization_name: str = "",
+) -> Member:
     """Create the user and member; the link is spent. Returns the Member.
 
     The member is bound to the person the organizer named on the invitation (`invitation.person`) or,

@@ -1,16 +1,20 @@
 """Writing input papers: create, upload a version (file and row together), move through the workflow."""
 
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
+from django.forms import ModelForm
 from django.utils.translation import gettext as _
 
 from core.roles import is_organizer
 from depository.documents import delete_stored_files_on_error, safe_display_name
+from depository.documents.inspection import DocumentInfo
 from depository.tasks import enqueue_text_extraction
 from members import emails
-from members.models import InputPaper, PaperEvent, PaperVersion
+from members.models import InputPaper, Member, PaperEvent, PaperVersion
 from members.services.common import unique_slug
-from members.workflow import ACTIONS, Role
+from members.workflow import ACTIONS, Action, Role
 
 
 class PaperRefused(Exception):
@@ -22,7 +26,7 @@ class PaperRefused(Exception):
 
 
 @transaction.atomic
-def create_paper(*, form, member):
+def create_paper(*, form: ModelForm, member: Member) -> InputPaper:
     """Save a new paper from a valid PaperForm; the member who creates it is its submitter and first author."""
     paper = form.save(commit=False)
     paper.slug = unique_slug(InputPaper, paper.title)
@@ -38,7 +42,7 @@ def create_paper(*, form, member):
 
 
 @transaction.atomic
-def update_paper(*, form, user):
+def update_paper(*, form: ModelForm, user: User) -> InputPaper:
     paper = form.instance
     if not paper.is_editable:
         raise PaperRefused(_("The paper can be changed only while it is a draft or changes are requested."))
@@ -49,7 +53,7 @@ def update_paper(*, form, user):
     return paper
 
 
-def add_version(*, paper, uploaded_file, info, user):
+def add_version(*, paper: InputPaper, uploaded_file: UploadedFile, info: DocumentInfo, user: User) -> PaperVersion:
     """Store a checked upload (`info` from inspect_upload) as the paper's next version.
 
     The file and its row are written together: if anything after the file is stored fails, the
@@ -84,14 +88,14 @@ def add_version(*, paper, uploaded_file, info, user):
     return version
 
 
-def may_take(user, paper, action):
+def may_take(user: User, paper: InputPaper, action: Action) -> bool:
     """Authors take the author's steps; organizers decide, but never on a paper they co-author."""
     if action.role == Role.AUTHOR:
         return paper.is_author(user)
     return is_organizer(user) and not paper.is_author(user)
 
 
-def check_action(*, paper, action, user):
+def check_action(*, paper: InputPaper, action: Action, user: User) -> None:
     if not action.allows(paper.status):
         raise PaperRefused(
             _("A paper that is “%(status)s” cannot take the step “%(action)s”.")
@@ -107,7 +111,7 @@ def check_action(*, paper, action, user):
         )
 
 
-def record_transition(*, paper, action, user, comment=""):
+def record_transition(*, paper: InputPaper, action: Action, user: User, comment: str = "") -> PaperEvent:
     """Move the (locked) paper to the action's status, keep the event, and tell the other side after commit."""
     event = PaperEvent(paper=paper, actor=user, from_status=paper.status, to_status=action.target, comment=comment)
     event.full_clean()
@@ -119,7 +123,7 @@ def record_transition(*, paper, action, user, comment=""):
 
 
 @transaction.atomic
-def transition_paper(*, paper, action, user, comment=""):
+def transition_paper(*, paper: InputPaper, action: Action | str, user: User, comment: str = "") -> PaperEvent:
     """Take a workflow step other than publishing (see publishing.publish_paper)."""
     action = ACTIONS[action] if isinstance(action, str) else action
     if action.name == "publish":

@@ -1,5 +1,6 @@
 """Publishing an accepted input paper as a depository entry with its current file."""
 
+from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -10,13 +11,13 @@ from depository.documents import delete_stored_files_on_error
 from depository.models import Attachment, Entry, EntryKind, EntryStatus
 from depository.services import replace_creators
 from depository.tasks import enqueue_text_extraction
-from members.models import InputPaper
+from members.models import InputPaper, PaperEvent
 from members.services.common import unique_slug
 from members.services.papers import PaperRefused, check_action, record_transition
 from members.workflow import ACTIONS
 
 
-def publish_paper(*, paper, user, comment=""):
+def publish_paper(*, paper: InputPaper, user: User, comment: str = "") -> PaperEvent:
     """Create or update the paper's depository entry (kind 'input paper'), attach its current file
     publicly, link both ways and mark the paper published, all or nothing.
 
@@ -61,7 +62,7 @@ def publish_paper(*, paper, user, comment=""):
         return record_transition(paper=paper, action=action, user=user, comment=comment)
 
 
-def save_entry(*, paper, user):
+def save_entry(*, paper: InputPaper, user: User) -> Entry:
     entry = paper.entry or Entry(kind=EntryKind.INPUT_PAPER, slug=unique_slug(Entry, paper.title))
     now = timezone.now()
     entry.kind = EntryKind.INPUT_PAPER

@@ -237,8 +237,7 @@ class Loader:
             text = path.read_text(encoding="utf-8")
         except OSError as error:
             raise RecordsError(f"The literature file {path} cannot be read: {error}") from error
-        _outcomes, entries = run_import(text=text, fmt="ris", status=EntryStatus.PUBLISHED)
-        for _entry in entries:
+        for _entry in run_import(text=text, fmt="ris", status=EntryStatus.PUBLISHED).entries:
             self.report.count(Entry, created=True)
 
     def vocabulary(self, model, item, position, **extra):

@@ -17,8 +17,8 @@ def home(request):
         request,
         "home.html",
         {
-            "latest_entries": Entry.objects.published().for_listing().latest(6),
-            "latest_meetings": Meeting.objects.latest(4, timezone.localdate()),
+            "latest_entries": Entry.objects.published().for_listing().newest(6),
+            "latest_meetings": Meeting.objects.most_recent(4, today=timezone.localdate()),
         },
     )
 

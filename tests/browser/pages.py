@@ -24,7 +24,7 @@ PUBLIC_PAGES = {
     "about": lambda: "/about/",
     "browse": lambda: "/depository/",
     "browse-filtered": filtered_browse,
-    "entry": lambda: Entry.objects.published().latest(1)[0].get_absolute_url(),
+    "entry": lambda: Entry.objects.published().newest(1)[0].get_absolute_url(),
     "literature": lambda: "/depository/literature/",
     "typology": lambda: "/depository/typology/",
     "glossary": lambda: "/depository/glossary/",
