@@ -1,7 +1,6 @@
 """Exports of a selection of entries: a CSV of their metadata, and the briefing pack (a ZIP of that
 CSV, their citations in RIS and their public files) a practitioner takes offline."""
 
-import csv
 import io
 import tempfile
 import zipfile
@@ -9,6 +8,7 @@ import zipfile
 from django.db.models import Prefetch, Sum
 from django.utils.text import get_valid_filename
 
+from core import spreadsheets
 from depository import citations
 from depository.creators import shown_creators
 from depository.models import Attachment
@@ -31,13 +31,6 @@ CSV_COLUMNS = [
     ("tags", lambda e: "; ".join(citations.tag_names(e))),
     ("external_url", lambda e: e.external_url),
 ]
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def for_export(entries):
@@ -51,11 +44,11 @@ def authors_cell(entry, viewer):
 
 def write_csv(entries, handle, url_for, viewer):
     """The entries' metadata as CSV rows; the authors column holds only the creators `viewer` may see."""
-    writer = csv.writer(handle)
+    writer = spreadsheets.writer(handle)  # every cell neutralised against formulas
     writer.writerow([name for name, _ in CSV_COLUMNS] + ["page"])
     for entry in entries:
         cells = [authors_cell(entry, viewer) if value is None else value(entry) for _, value in CSV_COLUMNS]
-        writer.writerow([spreadsheet_safe(cell) for cell in cells] + [url_for(entry)])
+        writer.writerow([str(cell) for cell in cells] + [url_for(entry)])
 
 
 def public_files(entries):

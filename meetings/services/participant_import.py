@@ -17,9 +17,9 @@ from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import unsafe_cell  # the export's guard against formulas undone
 from core.text import clean_text
 from meetings.models import Meeting, Participation, ParticipationRole
-from meetings.services.export import FORMULA_STARTS
 from people.models import Disclosure, Organization, Person
 from places.models import City
 
@@ -153,11 +153,6 @@ class Index:
         return found[0] if found else None
 
 
-def unquote(cell):
-    """Undo the export's guard against spreadsheet formulas ("'=..." back to "=..."), so lists round-trip."""
-    return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_STARTS else cell
-
-
 def read_rows(text):
     text = clean_text(text)  # as it will be stored: names compared and validated as they are saved
     sample = text[:4096]
@@ -167,7 +162,9 @@ def read_rows(text):
         dialect = csv.excel
     rows = [(number, cells) for number, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1)]
     rows = [
-        (number, [unquote(cell.strip()) for cell in cells]) for number, cells in rows if any(c.strip() for c in cells)
+        (number, [unsafe_cell(cell.strip()) for cell in cells])
+        for number, cells in rows
+        if any(c.strip() for c in cells)
     ]
     if rows and [normalize(cell) for cell in rows[0][1]] == COLUMNS[: len(rows[0][1])]:
         rows = rows[1:]  # the header row
