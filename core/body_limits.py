@@ -21,6 +21,8 @@ from django.http import HttpResponse
 from django.template import loader
 from django.template.defaultfilters import filesizeformat
 
+from core.protocols import error_response
+
 # Room for a multipart body's boundaries, part headers and the form's other fields beside one file.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 # A log-in or password form: a user name, a password of at most a few hundred characters, a CSRF
@@ -106,5 +108,9 @@ class RequestBodyLimitMiddleware:
         if length is not None:
             limit = body_limit_for(request.path_info)
             if length > limit:
-                return too_large_response(limit)
+                response = error_response(request, 413, f"The request body may hold at most {limit} bytes.")
+                if response is None:
+                    return too_large_response(limit)
+                response["Connection"] = "close"  # as too_large_response: the body stays unread
+                return response
         return self.get_response(request)
