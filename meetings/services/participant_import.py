@@ -11,6 +11,7 @@ import io
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -23,7 +24,6 @@ from meetings.models import Meeting, Participation, ParticipationRole
 from people.models import Disclosure, Organization, Person
 from places.models import City
 
-MAX_IMPORT_BYTES = 256 * 1024
 MAX_IMPORT_ROWS = 1000
 COLUMNS = ["name", "title", "organization", "city", "role", "disclosure"]
 
@@ -42,10 +42,11 @@ def spellings(value):
 
 def decode_upload(data):
     """The text of an uploaded file, which must be UTF-8 (with or without a byte-order mark)."""
-    if len(data) > MAX_IMPORT_BYTES:
+    limit = settings.PARTICIPANT_IMPORT_MAX_BYTES
+    if len(data) > limit:
         raise ValidationError(
             _("The file is %(size)d bytes; the limit is %(limit)d bytes. Split the list and import it in parts."),
-            params={"size": len(data), "limit": MAX_IMPORT_BYTES},
+            params={"size": len(data), "limit": limit},
             code="too_large",
         )
     try:
