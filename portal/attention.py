@@ -87,8 +87,10 @@ WAITING = [
         Attachment,
         # FAILED, and PENDING with no extraction task waiting or running (a task that died before
         # recording its failure): nobody would otherwise notice a file that is never searchable.
-        lambda: Q(extraction_status=ExtractionStatus.FAILED)
-        | (Q(extraction_status=ExtractionStatus.PENDING) & ~Q(queued_extraction(Attachment))),
+        lambda: (
+            Q(extraction_status=ExtractionStatus.FAILED)
+            | (Q(extraction_status=ExtractionStatus.PENDING) & ~Q(queued_extraction(Attachment)))
+        ),
     ),
     Waiting(
         "extraction_empty",
