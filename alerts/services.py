@@ -21,6 +21,7 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from alerts.models import Digest, Frequency, SavedSearch
 from depository import search
@@ -47,7 +48,29 @@ def canonical_search(params: QueryDict) -> str:
     filterset = EntryFilterSet(params, queryset=Entry.objects.none())
     if not filterset.is_valid():
         raise InvalidSearch(filterset.errors)
-    return filterset.query_string(sort=None)
+    query_string = filterset.query_string(sort=None)
+    check_storable(query_string)
+    return query_string
+
+
+def check_storable(query_string):
+    """InvalidSearch when the query string is longer than SavedSearch.query_string holds (2,000
+    characters: 200 CJK characters alone take 1,800 once percent-encoded, and all 16 themes another
+    400). The column stays bounded: it is half of the unique index (email, query_string), whose rows
+    PostgreSQL caps at about 2,700 bytes. Checked before anything is stored or mailed (issue 22)."""
+    limit = SavedSearch._meta.get_field("query_string").max_length
+    if len(query_string) > limit:
+        raise InvalidSearch(
+            {
+                "q": [
+                    _(
+                        "This search is too long to be saved as an alert (%(length)s characters in its link; "
+                        "at most %(limit)s). Use fewer words or fewer filters."
+                    )
+                    % {"length": len(query_string), "limit": limit}
+                ]
+            }
+        )
 
 
 def _search(query_string):

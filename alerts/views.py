@@ -48,6 +48,10 @@ def confirm(request, token):
         return render(request, "alerts/link_invalid.html", {"expired": True}, status=400)
     except signing.BadSignature:
         return render(request, "alerts/link_invalid.html", {"expired": False}, status=400)
+    try:
+        services.check_storable(choice["query_string"])  # a link mailed before the check existed
+    except services.InvalidSearch as invalid:
+        return render(request, "alerts/subscribe.html", {"errors": invalid.errors}, status=400)
     if request.method == "POST":
         services.confirm_subscription(**choice)
         return render(request, "alerts/confirmed.html", {"email": choice["email"]})

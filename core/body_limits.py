@@ -21,6 +21,8 @@ from django.http import HttpResponse
 from django.template import loader
 from django.template.defaultfilters import filesizeformat
 
+from core.protocols import error_response
+
 # Room for a multipart body's boundaries, part headers and the form's other fields beside one file.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 # A log-in or password form: a user name, a password of at most a few hundred characters, a CSRF
@@ -43,8 +45,10 @@ class BodyLimit:
         return getattr(settings, self.setting) + MULTIPART_OVERHEAD_BYTES
 
 
-# Uploads (the file limits are the forms' own: members.forms.UploadForm, the admin's attachment
-# forms and the entry import form), then the log-in and password forms. Every other path:
+# Uploads, one setting each, which the form's promise (core.sizes.upload_promise), its validation and
+# this limit all read (tests/test_upload_limits.py checks every row: issue 22, finding 4): the
+# members' paper upload, the admin's attachment forms, the entry, reference and participant imports;
+# then the log-in and password forms. Every other path:
 # DATA_UPLOAD_MAX_MEMORY_SIZE, which is all a form without a file can use.
 BODY_LIMITS = [
     BodyLimit("member paper upload", r"^/members/papers/\d+/upload/$", "MEMBERS_PAPER_MAX_BYTES"),
@@ -54,6 +58,13 @@ BODY_LIMITS = [
         "attachment upload",
         r"^/admin/depository/(entry|attachment)/(add|\d+/change)/$",
         "ATTACHMENT_MAX_UPLOAD_BYTES",
+    ),
+    BodyLimit("reference import", r"^/admin/depository/referenceimport/add/$", "REFERENCE_IMPORT_MAX_BYTES"),
+    # The list may come as a file or pasted into the text box: either is at most the setting.
+    BodyLimit(
+        "participant import",
+        r"^/admin/meetings/meeting/[^/]+/import-participants/$",
+        "PARTICIPANT_IMPORT_MAX_BYTES",
     ),
     BodyLimit("log-in and password forms", r"^/(members/login|members/password/.*|admin/login)/$", None),
 ]
@@ -106,5 +117,9 @@ class RequestBodyLimitMiddleware:
         if length is not None:
             limit = body_limit_for(request.path_info)
             if length > limit:
-                return too_large_response(limit)
+                response = error_response(request, 413, f"The request body may hold at most {limit} bytes.")
+                if response is None:
+                    return too_large_response(limit)
+                response["Connection"] = "close"  # as too_large_response: the body stays unread
+                return response
         return self.get_response(request)

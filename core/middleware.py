@@ -7,6 +7,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
 
+from core.protocols import error_response
+
 logger = logging.getLogger(__name__)
 
 # Errors of the connection, not of the query: the server is down, restarting, refusing connections
@@ -35,14 +37,19 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, DATABASE_UNAVAILABLE_ERRORS):
             return None
         logger.warning("Database unavailable while serving %s: %s", request.path, str(exception).strip())
-        return database_unavailable_response()
+        response = error_response(request, 503, "The database is unavailable; try again shortly.")
+        if response is None:
+            return database_unavailable_response()
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
 
 class RejectNullCharactersMiddleware:
     """400 for a query string holding a NUL character (`%00`). PostgreSQL refuses NUL in text, and
     psycopg2 raises ValueError when such a value reaches a query unvalidated (the admin's list filters
     and autocomplete pass query parameters straight to the ORM), which would be a 500. Forms already
-    refuse NUL in their fields (Django's ProhibitNullCharactersValidator)."""
+    refuse NUL in their fields (Django's ProhibitNullCharactersValidator). The 400 is the error
+    handlers' (core/errors.py): OAI-PMH's badArgument under /oai/, the API's JSON under /api/."""
 
     def __init__(self, get_response):
         self.get_response = get_response

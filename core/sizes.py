@@ -10,6 +10,12 @@ def exact_bytes(number):
     return _("%(bytes)s bytes") % {"bytes": number_format(number, force_grouping=True)}
 
 
+def upload_promise(limit):
+    """The limit as an upload form promises it ("at most 20.0 MB"), from the same setting its
+    validation and its body limit read (core/body_limits.py)."""
+    return _("At most %(limit)s.") % {"limit": filesizeformat(limit)}
+
+
 def size_and_limit(size, limit):
     """{"size": text, "limit": text} for "the file is %(size)s; the limit is %(limit)s" messages.
 

@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.sizes import upload_promise
 from depository.admin_extraction import ExtractionProblemFilter, extract_again
 from depository.documents import ATTACHMENT_KINDS, DocumentRejected, inspect_upload, safe_display_name
 from depository.documents.cleanup import delete_file_on_commit, delete_stored_files_on_error
@@ -33,6 +34,8 @@ class AttachmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The promise from the setting the validation and the body limit read (core/body_limits.py).
+        self.fields["file"].help_text = upload_promise(settings.ATTACHMENT_MAX_UPLOAD_BYTES)
         # The file an existing attachment had, deleted once a replacement is committed.
         self.initial_file = copy(self.instance.file) if self.instance.pk and self.instance.file else None
 

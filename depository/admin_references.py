@@ -2,6 +2,7 @@
 then confirm (all or nothing; large files in the background with their progress shown)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -11,22 +12,32 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from core.sizes import size_and_limit, upload_promise
 from depository import references
 from depository.models import ImportStatus, ReferenceImport
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # 10,000 references with abstracts fit in a few megabytes
-
 
 class ReferenceUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Reference file"),
-        help_text=gettext_lazy("RIS (.ris), BibTeX (.bib) or CSL-JSON (.json), as Zotero, EndNote or Mendeley export."),
-    )
+    """At most settings.REFERENCE_IMPORT_MAX_BYTES (10,000 references with abstracts fit in a few MB)."""
+
+    file = forms.FileField(label=gettext_lazy("Reference file"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = " ".join(
+            [
+                _("RIS (.ris), BibTeX (.bib) or CSL-JSON (.json), as Zotero, EndNote or Mendeley export."),
+                upload_promise(settings.REFERENCE_IMPORT_MAX_BYTES),
+            ]
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        limit = settings.REFERENCE_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s.") % size_and_limit(upload.size, limit)
+            )
         try:
             self.text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:

@@ -17,7 +17,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm
 
-from core.sizes import size_and_limit
+from core.sizes import size_and_limit, upload_promise
 from depository.documents import DocumentRejected
 from depository.documents.inspection import check_zip_limits
 from depository.spreadsheets import EntryResource
@@ -30,6 +30,8 @@ class EntryImportForm(ImportForm):
     def __init__(self, formats, resources, **kwargs):
         super().__init__(formats, resources, **kwargs)
         self.formats = formats
+        # The promise from the setting the validation and the body limit read (core/body_limits.py).
+        self.fields["import_file"].help_text = upload_promise(settings.ENTRY_IMPORT_MAX_BYTES)
 
     def clean(self):
         cleaned_data = super().clean()

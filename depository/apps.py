@@ -16,3 +16,8 @@ class DepositoryConfig(AppConfig):
         post_migrate.connect(facet_values.install_after_migrate, sender=self)
         setting_changed.connect(facet_values.registry_changed)
         setting_changed.connect(exports.registry_changed)
+
+        from core import protocols
+        from depository.oai.views import protocol_error
+
+        protocols.register("/oai/", protocol_error)  # a refused request still gets OAI-PMH XML

@@ -13,7 +13,6 @@ The registry is the setting DEPOSITORY_EXPORT_FORMATS: a list of declarations or
 or to a list of them, in the order the links are shown (default: this module's FORMATS).
 """
 
-import csv
 import functools
 import io
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from core import spreadsheets
 from depository import citations
 from depository.creators import shown_creators
 
@@ -78,13 +78,6 @@ CSV_COLUMNS = [
     ("tags", lambda e: "; ".join(citations.tag_names(e))),
     ("external_url", lambda e: e.external_url),
 ]
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def authors_cell(entry, viewer):
@@ -93,11 +86,11 @@ def authors_cell(entry, viewer):
 
 def write_csv(entries, handle, url_for, viewer):
     """The entries' metadata as CSV rows; the authors column holds only the creators `viewer` may see."""
-    writer = csv.writer(handle)
+    writer = spreadsheets.writer(handle)  # every cell neutralised against formulas
     writer.writerow([name for name, _ in CSV_COLUMNS] + ["page"])
     for entry in entries:
         cells = [authors_cell(entry, viewer) if value is None else value(entry) for _, value in CSV_COLUMNS]
-        writer.writerow([spreadsheet_safe(cell) for cell in cells] + [url_for(entry)])
+        writer.writerow([str(cell) for cell in cells] + [url_for(entry)])
 
 
 def to_csv(entries, viewer, url_for):

@@ -19,29 +19,12 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
 
+from core.spreadsheets import safe_cell, unsafe_cell
 from core.text import clean_text
 from depository.creators import creators_from_text, known_people
 from depository.models import CityType, Creator, Entry, EntryKind, EntryStatus, Language, Theme, ViolenceType
 from depository.services import unique_entry_slugs
 from places.models import City
-
-# A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets
-# (`=cmd|' /C calc'!A0`, `@SUM(...)`, `+1+1`, `-1+1`, a tab or carriage return before any of them).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formula(value):
-    """A leading apostrophe makes a spreadsheet show the cell as text instead of running it."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def restore_formula_text(value):
-    """Undo neutralise_formula, so an exported file imports back unchanged."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
-        return value[1:]
-    return value
 
 
 class ChoiceWidget(widgets.CharWidget):
@@ -220,7 +203,7 @@ class EntryResource(resources.ModelResource):
         # loader looks the slugs up), characters XML 1.0 forbids (NUL among them) go, and NFC.
         rows = [[clean_text(cell) for cell in row] for row in dataset]
         blank = [number for number, row in enumerate(rows) if not str(row[slug_at] or "").strip()]
-        titles = [restore_formula_text(str(rows[number][title_at] or "").strip()) for number in blank]
+        titles = [unsafe_cell(str(rows[number][title_at] or "").strip()) for number in blank]
         named = {str(row[slug_at]).strip() for row in rows if str(row[slug_at] or "").strip()}
         for number, slug in zip(blank, unique_entry_slugs(titles, existing=named), strict=True):
             if id_at is None or not str(rows[number][id_at] or "").strip():
@@ -254,7 +237,7 @@ class EntryResource(resources.ModelResource):
 
     def before_import_row(self, row, **kwargs):
         for column, value in list(row.items()):
-            row[column] = restore_formula_text(value.strip() if isinstance(value, str) else value)
+            row[column] = unsafe_cell(value.strip() if isinstance(value, str) else value)
         if row.get("id") and not row.get("slug"):
             row.pop("slug", None)  # named by id: the entry keeps its slug
         for column, repeated in getattr(self, "named_twice", {}).items():
@@ -413,4 +396,4 @@ class EntryResource(resources.ModelResource):
         return queryset.prefetch_related("city_types", "violence_types", "themes", "cities", "tags", "creators")
 
     def export_field(self, field, instance, **kwargs):
-        return neutralise_formula(super().export_field(field, instance, **kwargs))
+        return safe_cell(super().export_field(field, instance, **kwargs))

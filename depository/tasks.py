@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
 from core.task_recovery import task_abandoned
+from depository import search
 from depository.documents import DocumentKind, ExtractionFailed, extract_text
 from depository.documents.ocr import recognise_text
 from depository.models import Attachment
@@ -120,7 +121,10 @@ def fill_extracted_text(instance):
             raise ExtractionFailed(_("The file's type is not one whose text can be extracted."))
         with local_copy(instance.file) as path:
             result = extract_text(path, kind)
-    except ExtractionFailed as failure:
+    except Exception as failure:  # noqa: BLE001 - whatever the cause, the file ends FAILED, never pending
+        if not isinstance(failure, ExtractionFailed):
+            logger.exception("Text extraction broke for %s %s", instance._meta.label, instance.pk)
+            failure = _("The text extraction stopped with an error (%(error)s).") % {"error": type(failure).__name__}
         logger.warning("Text extraction failed for %s %s: %s", instance._meta.label, instance.pk, failure)
         instance.extracted_text = ""
         instance.page_count = None
@@ -137,8 +141,28 @@ def fill_extracted_text(instance):
         )
         if not result.text.strip():
             record_missing_text(instance, kind)
-    instance.save(update_fields=EXTRACTION_FIELDS)
+    save_extraction(instance)
     return instance.extraction_status
+
+
+def save_extraction(instance):
+    """Save the extraction's outcome, and index it at once: a text the search index refuses (any
+    database error: it was a tsvector over 1 MB, issue 22) leaves the file FAILED with why, not
+    pending for ever with its task failed. The flush runs in the savepoint, so a refused document
+    undoes only this save."""
+    try:
+        with transaction.atomic():
+            instance.save(update_fields=EXTRACTION_FIELDS)
+            search.flush()
+    except DatabaseError as error:
+        logger.exception("Saving the extracted text failed for %s %s", instance._meta.label, instance.pk)
+        instance.extracted_text = ""
+        instance.page_count = None
+        instance.extraction_status = ExtractionStatus.FAILED
+        instance.extraction_error = _("The extracted text could not be stored for search: %(error)s") % {
+            "error": str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        }
+        instance.save(update_fields=EXTRACTION_FIELDS)
 
 
 def record_missing_text(instance, kind):

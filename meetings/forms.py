@@ -1,15 +1,16 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from meetings.services.participant_import import MAX_IMPORT_BYTES, decode_upload
+from core.sizes import upload_promise
+from meetings.services.participant_import import decode_upload
 
 
 class ParticipantImportForm(forms.Form):
     csv_file = forms.FileField(
         label=_("CSV file"),
         required=False,
-        help_text=_("UTF-8 text, at most 256 KB. Columns: name, title, organization, city, role (and disclosure)."),
     )
     text = forms.CharField(
         label=_("or paste the list"),
@@ -18,27 +19,38 @@ class ParticipantImportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12, "cols": 100, "spellcheck": "false"}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The promise from the setting the validation and the body limit read (core/body_limits.py).
+        self.fields["csv_file"].help_text = " ".join(
+            [
+                str(_("UTF-8 text. Columns: name, title, organization, city, role (and disclosure).")),
+                upload_promise(settings.PARTICIPANT_IMPORT_MAX_BYTES),
+            ]
+        )
+
     def clean(self):
         cleaned = super().clean()
+        limit = settings.PARTICIPANT_IMPORT_MAX_BYTES
         upload, text = cleaned.get("csv_file"), cleaned.get("text") or ""
         if upload and text.strip():
             raise ValidationError(_("Either choose a file or paste a list, not both."))
         if upload:
             # DATA_UPLOAD_MAX_MEMORY_SIZE does not bound files: check the size before reading.
-            if upload.size > MAX_IMPORT_BYTES:
+            if upload.size > limit:
                 self.add_error(
                     "csv_file",
                     _("The file is %(size)d bytes; the limit is %(limit)d bytes.")
-                    % {"size": upload.size, "limit": MAX_IMPORT_BYTES},
+                    % {"size": upload.size, "limit": limit},
                 )
                 return cleaned
             try:
-                text = decode_upload(upload.read(MAX_IMPORT_BYTES + 1))
+                text = decode_upload(upload.read(limit + 1))
             except ValidationError as error:
                 self.add_error("csv_file", error)
                 return cleaned
-        elif len(text.encode("utf-8")) > MAX_IMPORT_BYTES:
-            self.add_error("text", _("The list is longer than %(limit)d bytes.") % {"limit": MAX_IMPORT_BYTES})
+        elif len(text.encode("utf-8")) > limit:
+            self.add_error("text", _("The list is longer than %(limit)d bytes.") % {"limit": limit})
             return cleaned
         if not text.strip():
             raise ValidationError(_("Paste a list or choose a file."))

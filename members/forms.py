@@ -8,6 +8,7 @@ from django.contrib.auth.forms import UsernameField
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.sizes import upload_promise
 from core.tags import BoundedTagField
 from depository.documents import PAPER_KINDS, DocumentRejected, inspect_upload
 from members.models import Answer, InputPaper
@@ -147,9 +148,15 @@ class PaperForm(forms.ModelForm):
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_("PDF, DOCX or ODT."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.odt"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The promise from the setting the validation and the body limit read (core/body_limits.py).
+        self.fields["file"].help_text = " ".join(
+            [str(_("PDF, DOCX or ODT.")), upload_promise(settings.MEMBERS_PAPER_MAX_BYTES)]
+        )
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]

@@ -68,6 +68,15 @@ def bad_parameters(request, exc):
 ERRORS = {400: Problem, 429: Problem}
 
 
+def protocol_error(request, status, message):
+    """The API's error shape, {"detail": message} with `status`, for a request refused outside the
+    API's views (core/protocols.py: a NUL character, too many parameters, an unknown path under /api/,
+    a body over its limit, a database outage, a server error). Touches neither database nor session."""
+    response = api.create_response(request, {"detail": message}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 # -- shapes ----------------------------------------------------------------------------------------
 class Term(Schema):
     slug: str

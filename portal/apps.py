@@ -10,6 +10,12 @@ class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("TWG Portal")
 
+    def ready(self):
+        from core import protocols
+        from portal.api import protocol_error
+
+        protocols.register("/api/", protocol_error)  # errors outside the API's views in its JSON
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """Django's admin with the portal's site (portal/admin_site.py) as the default `admin.site`."""

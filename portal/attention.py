@@ -9,7 +9,8 @@ Rules, and why:
   for, told apart by a PaperEvent from "changes requested" to "submitted");
 - answers: members' public answers appear on the questions page at once (there is no moderation
   step), so organizers re-read those written or changed in the last ANSWER_REVIEW_DAYS days;
-- files: text extraction failed, or it finished with no text at all (a scanned image, say);
+- files: text extraction failed (or is pending with no task left to run it), or it finished with
+  no text at all (a scanned image, say);
 - entries: drafts untouched since their creation more than DRAFT_AGE_DAYS days ago; entries (not
   archived) without a theme; entries whose external link is malformed. No link checker exists, so a
   link that is well formed but dead is not found; an empty link is not counted, since many entries
@@ -28,6 +29,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from depository.models import Attachment, Entry, EntryStatus, ExtractionStatus
+from depository.tasks import queued_extraction
 from members.models import Answer, InputPaper, PaperEvent, PaperStatus
 
 DRAFT_AGE_DAYS = 30
@@ -83,7 +85,12 @@ WAITING = [
         "extraction_failed",
         _("Files whose text could not be extracted"),
         Attachment,
-        lambda: Q(extraction_status=ExtractionStatus.FAILED),
+        # FAILED, and PENDING with no extraction task waiting or running (a task that died before
+        # recording its failure): nobody would otherwise notice a file that is never searchable.
+        lambda: (
+            Q(extraction_status=ExtractionStatus.FAILED)
+            | (Q(extraction_status=ExtractionStatus.PENDING) & ~Q(queued_extraction(Attachment)))
+        ),
     ),
     Waiting(
         "extraction_empty",

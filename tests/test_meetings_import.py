@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from meetings.models import Meeting, Participation
-from meetings.services import participant_import
 from meetings.services.participant_import import import_participants, plan_participant_import
 from people.models import Organization, Person
 from places.models import City
@@ -155,9 +154,8 @@ def test_semicolons_and_tabs_separate_cells_too(meeting):
         assert (plan.rows[0].name, plan.rows[0].organization_name) == ("Amal Haddad", "Beirut Urban Lab")
 
 
-def test_a_file_too_large_is_refused(organizer_client, meeting, monkeypatch):
-    monkeypatch.setattr(participant_import, "MAX_IMPORT_BYTES", 100)
-    monkeypatch.setattr("meetings.forms.MAX_IMPORT_BYTES", 100)
+def test_a_file_too_large_is_refused(organizer_client, meeting, settings):
+    settings.PARTICIPANT_IMPORT_MAX_BYTES = 100
     data = ("Amal Haddad,Officer,Beirut Urban Lab,,\n" * 5).encode()
     response = organizer_client.post(url(meeting), {"csv_file": SimpleUploadedFile("list.csv", data), "preview": "1"})
     assert response.status_code == 400

@@ -383,6 +383,12 @@ ENTRY_IMPORT_MAX_BYTES = envint("ENTRY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 # A file of more rows is checked and imported by the task worker, with its status in the admin.
 ENTRY_IMPORT_BACKGROUND_ROWS = envint("ENTRY_IMPORT_BACKGROUND_ROWS", 500)
 
+# Reference-manager imports (RIS, BibTeX, CSL-JSON) and participant lists: the largest file each
+# upload form accepts. Every upload's form, its body limit and nginx's read the same setting
+# (core/body_limits.py BODY_LIMITS; issue 22, finding 4).
+REFERENCE_IMPORT_MAX_BYTES = envint("REFERENCE_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+PARTICIPANT_IMPORT_MAX_BYTES = envint("PARTICIPANT_IMPORT_MAX_BYTES", 256 * 1024)
+
 # Depository (issue 3): the largest briefing pack (ZIP of a filtered selection's CSV, citations and
 # public files) the browse page offers; a bigger selection gets a message asking to narrow it.
 BRIEFING_PACK_MAX_BYTES = envint("BRIEFING_PACK_MAX_BYTES", 50 * 1024 * 1024)

@@ -1,7 +1,5 @@
 """The use statistics report in the admin: tables, SVG bar charts and a CSV, nothing to edit."""
 
-import csv
-
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -9,17 +7,13 @@ from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from core import spreadsheets
 from usage import reports
 from usage.models import MonthlyUsage
 
 
 class PeriodForm(forms.Form):
     months = forms.IntegerField(label=_("Months"), min_value=1, max_value=120, initial=12, required=False)
-
-
-class Echo:
-    def write(self, value):
-        return value
 
 
 @admin.register(MonthlyUsage)
@@ -49,9 +43,8 @@ class MonthlyUsageAdmin(admin.ModelAdmin):
                 status = 400
         start = reports.first_month(months)
         if status == 200 and request.GET.get("format") == "csv":
-            writer = csv.writer(Echo())
             response = StreamingHttpResponse(
-                (writer.writerow(row) for row in reports.csv_rows(start)), content_type="text/csv; charset=utf-8"
+                spreadsheets.streamed_rows(reports.csv_rows(start)), content_type="text/csv; charset=utf-8"
             )
             response["Content-Disposition"] = f'attachment; filename="twg-use-statistics-{start:%Y-%m}.csv"'
             return response

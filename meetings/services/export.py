@@ -1,18 +1,11 @@
 """A meeting's participant list as CSV, for organizers (the admin), safe to open in a spreadsheet."""
 
-import csv
 import io
 
+from core import spreadsheets
 from meetings.models import Meeting, Participation
 
 HEADER = ["name", "title", "organization", "city", "role", "disclosure"]
-# A spreadsheet runs a cell that starts with one of these as a formula ('=cmd|...'): prefix a quote.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def participants_csv(meeting: Meeting) -> str:
@@ -23,18 +16,17 @@ def participants_csv(meeting: Meeting) -> str:
         .order_by("position", "id")
     )
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = spreadsheets.writer(buffer)  # cells neutralised against formulas
     writer.writerow(HEADER)
     for participation in participations:
         organization = participation.organization
         writer.writerow(
-            safe_cell(value)
-            for value in [
+            [
                 participation.person.name,
                 participation.title,
                 organization.name if organization else "",
                 organization.city.name if organization and organization.city_id else "",
-                participation.get_role_display(),
+                str(participation.get_role_display()),
                 participation.person.disclosure,
             ]
         )

@@ -12,19 +12,19 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Model
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import unsafe_cell  # the export's guard against formulas undone
 from core.text import clean_text
 from meetings.models import Meeting, Participation, ParticipationRole
-from meetings.services.export import FORMULA_STARTS
 from people.models import Disclosure, Organization, Person
 from places.models import City
 
-MAX_IMPORT_BYTES = 256 * 1024
 MAX_IMPORT_ROWS = 1000
 COLUMNS = ["name", "title", "organization", "city", "role", "disclosure"]
 
@@ -43,10 +43,11 @@ def spellings(value: str) -> list[str]:
 
 def decode_upload(data: bytes) -> str:
     """The text of an uploaded file, which must be UTF-8 (with or without a byte-order mark)."""
-    if len(data) > MAX_IMPORT_BYTES:
+    limit = settings.PARTICIPANT_IMPORT_MAX_BYTES
+    if len(data) > limit:
         raise ValidationError(
             _("The file is %(size)d bytes; the limit is %(limit)d bytes. Split the list and import it in parts."),
-            params={"size": len(data), "limit": MAX_IMPORT_BYTES},
+            params={"size": len(data), "limit": limit},
             code="too_large",
         )
     try:
@@ -154,11 +155,6 @@ class Index:
         return found[0] if found else None
 
 
-def unquote(cell: str) -> str:
-    """Undo the export's guard against spreadsheet formulas ("'=..." back to "=..."), so lists round-trip."""
-    return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_STARTS else cell
-
-
 def read_rows(text: str) -> list[tuple[int, list[str]]]:
     text = clean_text(text)  # as it will be stored: names compared and validated as they are saved
     sample = text[:4096]
@@ -168,7 +164,9 @@ def read_rows(text: str) -> list[tuple[int, list[str]]]:
         dialect = csv.excel
     rows = [(number, cells) for number, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1)]
     rows = [
-        (number, [unquote(cell.strip()) for cell in cells]) for number, cells in rows if any(c.strip() for c in cells)
+        (number, [unsafe_cell(cell.strip()) for cell in cells])
+        for number, cells in rows
+        if any(c.strip() for c in cells)
     ]
     if rows and [normalize(cell) for cell in rows[0][1]] == COLUMNS[: len(rows[0][1])]:
         rows = rows[1:]  # the header row

@@ -84,32 +84,56 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         ELSE 'twg_simple'::regconfig END
 $$;
 
+-- At most `max_bytes` bytes of `t` (UTF-8), cut at a character: PostgreSQL refuses a tsvector whose
+-- lexemes take more than 1 MB ("string is too long for tsvector"), and a lexeme is never longer than
+-- the text it came from, so bounding the bytes given to to_tsvector bounds the document. Characters
+-- are 1-4 bytes: a cut by characters alone lets 300,000 CJK characters (900,000 bytes) through.
+CREATE OR REPLACE FUNCTION depository_search_bounded(t text, max_bytes integer) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    n integer := max_bytes;
+BEGIN
+    IF octet_length(t) <= max_bytes THEN
+        RETURN t;
+    END IF;
+    -- Each step keeps fewer characters (in proportion to the excess); a few steps at most.
+    WHILE octet_length(left(t, n)) > max_bytes LOOP
+        n := least(n - 1, (n::bigint * max_bytes / octet_length(left(t, n)))::integer);
+    END LOOP;
+    RETURN left(t, n);
+END $$;
+
 -- The one definition of an entry's search document (weights as ts_rank reads them):
---   A  the title in every language given;
+--   A  the title in every language given (at most 20,000 bytes);
 --   B  the summary in every language, the annotation, and the names in every language of its
 --      themes (and their parent themes), city types, violence types, cities, countries and tags
---      (not the organizers' internal tags);
---   C  the body and the practice and failure cards' fields (the first 300,000 characters);
---   D  each PUBLIC file's extracted text, each file's first 100,000 characters (a long file never
---      pushes the others out; a non-public file's words never reach a public search).
--- Each entry in its own language's configuration. `title_vector` (the titles alone) gives the
--- ranking's candidates.
+--      (not the organizers' internal tags), at most 200,000 bytes;
+--   C  the body and the practice and failure cards' fields, at most 300,000 bytes;
+--   D  each PUBLIC file's extracted text: 300,000 bytes shared by the entry's public files, each file
+--      its equal share and at most 100,000 bytes (a long file never pushes the others out, an eighth
+--      file never pushes the document past the limit; a non-public file's words never reach a
+--      public search).
+-- 820,000 bytes in all, under tsvector's 1 MB whatever the files (issue 22, finding 4). Each entry in
+-- its own language's configuration. `title_vector` (the titles alone) gives the ranking's candidates.
 CREATE OR REPLACE FUNCTION depository_search_documents(ids bigint[])
 RETURNS TABLE (entry_id bigint, language varchar, title_vector tsvector, document tsvector)
 LANGUAGE sql STABLE AS $$
     SELECT e.id, e.language, x.title_vector,
         setweight(x.title_vector, 'A')
-        || setweight(to_tsvector(cfg.c, depository_search_text(left(concat_ws(' ', e.summary, e.summary_es, e.summary_fr,
-               e.summary_ar, e.annotation, v.names), 300000))), 'B')
-        || setweight(to_tsvector(cfg.c, depository_search_text(left(concat_ws(' ', e.body, e.what_it_is, e.who_implements,
-               e.costs_and_needs, e.outcomes, e.what_was_tried, e.what_went_wrong, e.what_was_learned), 300000))), 'C')
-        || setweight(to_tsvector(cfg.c, depository_search_text(coalesce((
-               SELECT string_agg(left(a.extracted_text, 100000), ' ' ORDER BY a.id) FROM depository_attachment a
-               WHERE a.entry_id = e.id AND a.is_public), ''))), 'D')
+        || setweight(to_tsvector(cfg.c, depository_search_bounded(depository_search_text(left(concat_ws(' ',
+               e.summary, e.summary_es, e.summary_fr, e.summary_ar, e.annotation, v.names), 200000)), 200000)), 'B')
+        || setweight(to_tsvector(cfg.c, depository_search_bounded(depository_search_text(left(concat_ws(' ', e.body,
+               e.what_it_is, e.who_implements, e.costs_and_needs, e.outcomes, e.what_was_tried, e.what_went_wrong,
+               e.what_was_learned), 300000)), 300000)), 'C')
+        || setweight(to_tsvector(cfg.c, coalesce((
+               SELECT string_agg(depository_search_bounded(depository_search_text(left(f.extracted_text, f.share)),
+                   f.share), ' ' ORDER BY f.id)
+               FROM (SELECT a.id, a.extracted_text, (least(100000, 300000 / count(*) OVER ()) - 1)::integer AS share
+                     FROM depository_attachment a WHERE a.entry_id = e.id AND a.is_public) f), '')), 'D')
     FROM (SELECT DISTINCT unnest(ids)) AS k(id) JOIN depository_entry e ON e.id = k.id
     CROSS JOIN LATERAL (SELECT depository_search_config(e.language) AS c) cfg
-    CROSS JOIN LATERAL (SELECT to_tsvector(cfg.c, depository_search_text(
-        concat_ws(' ', e.title, e.title_es, e.title_fr, e.title_ar))) AS title_vector) x
+    CROSS JOIN LATERAL (SELECT to_tsvector(cfg.c, depository_search_bounded(depository_search_text(
+        concat_ws(' ', e.title, e.title_es, e.title_fr, e.title_ar)), 20000)) AS title_vector) x
     CROSS JOIN LATERAL (SELECT concat_ws(' ',
         (SELECT string_agg(concat_ws(' ', th.name, th.name_es, th.name_fr, th.name_ar,
                  pa.name, pa.name_es, pa.name_fr, pa.name_ar), ' ')
