@@ -1,6 +1,7 @@
 """Use statistics without personal data (usage/, docs/privacy.md): views and downloads counted once
-per visitor-day in a table of their own, robots skipped, added to the monthly table by the
-`flush_statistics` command or the task worker, and reported in the admin as tables, SVG and CSV."""
+per visitor-day (a client address on a UTC day) in a table of their own, robots, organizers and
+unpublished entries skipped, added to the monthly table by the `flush_statistics` command or the task
+worker, and reported in the admin as tables, SVG and CSV."""
 
 import csv
 import datetime
@@ -91,12 +92,50 @@ def test_robots_are_not_counted(client, entry):
 def test_the_same_visitor_twice_in_a_day_counts_once(client, entry):
     view(client, entry)
     view(client, entry)
-    view(client, entry, agent=SAFARI)  # another browser at the same address: another visitor
     view(client, entry, ip="198.51.100.9")  # another address: another visitor
     download(client, entry)
     download(client, entry)
     flush()
-    assert counts() == {(entry.slug, this_month(), 3, 1)}
+    assert counts() == {(entry.slug, this_month(), 2, 1)}
+
+
+def test_a_new_user_agent_from_the_same_address_is_not_a_new_visitor(client, entry):
+    """Issue 22, finding 8: 400 User-Agents from one address counted 400 visitors."""
+    for number in range(40):
+        view(client, entry, agent=f"{FIREFOX} build/{number}")
+    view(client, entry, agent=SAFARI)
+    download(client, entry, agent=SAFARI)
+    download(client, entry, agent=FIREFOX)
+    flush()
+    assert counts() == {(entry.slug, this_month(), 1, 1)}
+
+
+def test_organizers_own_views_and_downloads_are_not_counted(client, entry, organizer, superuser):
+    """Issue 22, finding 8: curators previewing and checking entries are not readers."""
+    for user in (organizer, superuser):
+        client.force_login(user)
+        view(client, entry, ip="198.51.100.20")
+        download(client, entry, ip="198.51.100.20")
+    client.logout()
+    view(client, entry, ip="198.51.100.21")
+    flush()
+    assert counts() == {(entry.slug, this_month(), 1, 0)}
+
+
+def test_views_of_a_draft_are_not_counted_even_once_published(client, organizer, media_roots):
+    """Issue 22, finding 8: a draft's previews waited for the flush and counted if it was published by then."""
+    draft = make_entry("Night-time economy", themes=["policing"], status="draft")
+    client.force_login(organizer)
+    view(client, draft, ip="198.51.100.30")
+    client.logout()
+    draft.status = "published"
+    draft.published_at = timezone.now()
+    draft.save()
+    flush()
+    assert counts() == set()
+    view(client, draft, ip="198.51.100.31")
+    flush()
+    assert counts() == {(draft.slug, this_month(), 1, 0)}
 
 
 def test_the_next_day_the_same_visitor_counts_again(client, entry, monkeypatch):
@@ -200,7 +239,7 @@ def test_the_task_worker_flushes_what_was_counted(client, transactional_db, medi
 
 @pytest.fixture
 def counted(entry):
-    client = Client()  # a reader's (organizer_client logs the shared `client` in)
+    client = Client()  # a reader's (organizer_client logs the shared `client` in, and organizers do not count)
     other = make_entry("Mediation in Bogotá", themes=["mediation"], kind="case_study")
     for ip in ("203.0.113.1", "203.0.113.2", "203.0.113.3"):
         view(client, entry, ip=ip)

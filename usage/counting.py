@@ -4,11 +4,14 @@ A request never writes to the statistics table (MonthlyUsage). `record_hit` writ
 CountedVisit at most, a table of its own (never the cache: issue 22, finding 1, the database cache
 culls a third of its rows when full, and counted views vanished with them):
 
-1. Robots are skipped: an empty User-Agent, or one that the `crawler-user-agents` patterns match.
-2. The visitor-day hash is SHA-256 of (the day's salt, the address, the User-Agent, the entry, the
-   kind); the salt is random, made by the day's first hit and deleted once the day is over, after
-   which nobody (us included) can tell whose hash was whose. The address and the User-Agent are
-   never stored.
+1. Not counted: robots (an empty User-Agent, or one the `crawler-user-agents` patterns match),
+   organizers (their own previews, checks and downloads while curating: core.roles.is_organizer),
+   and entries that are not published (a draft's preview).
+2. A visitor is a client address on a UTC day (issue 22, finding 8: not the address and its
+   User-Agent, which a client may change at every request). The visitor-day hash is SHA-256 of (the
+   day's salt, the address, the entry, the kind); the salt is random, made by the day's first hit
+   and deleted once the day is over, after which nobody (us included) can tell whose hash was whose.
+   The address and the User-Agent are never stored.
 3. The hash is the CountedVisit's primary key: INSERT ... ON CONFLICT DO NOTHING, so the same
    visitor twice in a day counts once, whatever runs at the same moment.
 
@@ -32,6 +35,7 @@ from django.utils import timezone
 
 from core import ratelimits
 from core.auth_backends import client_ip_address
+from core.roles import is_organizer
 from depository.models import Entry, EntryStatus
 from usage.models import CountedVisit, DailySalt, MonthlyUsage, UsageKind
 
@@ -43,10 +47,10 @@ def is_robot(user_agent):
     return not user_agent.strip() or crawleruseragents.is_crawler(user_agent)
 
 
-def visitor_day_digest(*, salt, ip, user_agent, entry_slug, kind):
-    """The hash that says 'this visitor already counted for this entry today': 64 hex digits; the
+def visitor_day_digest(*, salt, ip, entry_slug, kind):
+    """The hash that says 'this address already counted for this entry today': 64 hex digits; the
     inputs cannot be recovered from it once the salt is gone."""
-    return hashlib.sha256("\x00".join([salt, ip or "", user_agent, entry_slug, kind]).encode()).hexdigest()
+    return hashlib.sha256("\x00".join([salt, ip or "", entry_slug, kind]).encode()).hexdigest()
 
 
 def day_salt(day):
@@ -59,11 +63,11 @@ def day_salt(day):
     return salt
 
 
-# The entry must exist; a second hit of the same visitor-day inserts nothing.
+# The entry must exist and be published; a second hit of the same visitor-day inserts nothing.
 INSERT_VISIT = f"""
     INSERT INTO {CountedVisit._meta.db_table} (digest, day, entry_id, kind, flushed)
     SELECT %(digest)s, %(day)s, entry.id, %(kind)s, false
-    FROM {Entry._meta.db_table} AS entry WHERE entry.slug = %(slug)s
+    FROM {Entry._meta.db_table} AS entry WHERE entry.slug = %(slug)s AND entry.status = %(published)s
     ON CONFLICT (digest) DO NOTHING
     RETURNING 1
 """  # noqa: S608 (table names are the models')
@@ -71,20 +75,21 @@ INSERT_VISIT = f"""
 
 def record_hit(request, *, entry_slug, kind):
     """Count one view or download of the entry `entry_slug` by the visitor of `request`, at most once
-    per visitor, entry, kind and UTC day. Returns True when counted. Three queries when
+    per client address, entry, kind and UTC day. Returns True when counted. Three queries when
     counted (the salt, the visit, the flush's schedule), two when not."""
     user_agent = request.META.get("HTTP_USER_AGENT", "")
     if is_robot(user_agent):
         return False
+    user = getattr(request, "user", None)
+    if user is not None and is_organizer(user):
+        return False
     now = timezone.now()
     day = now.date()
-    digest = visitor_day_digest(
-        salt=day_salt(day), ip=client_ip_address(request), user_agent=user_agent, entry_slug=entry_slug, kind=kind
-    )
+    digest = visitor_day_digest(salt=day_salt(day), ip=client_ip_address(request), entry_slug=entry_slug, kind=kind)
     with connection.cursor() as cursor:
         cursor.execute(
             INSERT_VISIT,
-            {"digest": digest, "day": day, "kind": kind, "slug": entry_slug},
+            {"digest": digest, "day": day, "kind": kind, "slug": entry_slug, "published": EntryStatus.PUBLISHED},
         )
         if cursor.fetchone() is None:
             return False
