@@ -2,22 +2,22 @@
 cache culls a third of its entries past MAX_ENTRIES, so whatever else fills it wipes what is there)."""
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
 class RateCounter(models.Model):
     """How many times one key (a rate-limit group and a keyed hash of what it counts: a client
     address, an e-mail address) was hit in one fixed window. Written only by core.ratelimits with one
-    INSERT ... ON CONFLICT DO UPDATE per hit; rows of windows past are deleted as new ones come."""
+    INSERT ... ON CONFLICT DO UPDATE per hit; rows of windows past are deleted as new ones come.
+    No page shows it: its names are not translated."""
 
-    key = models.CharField(_("key"), max_length=200)
-    window = models.DateTimeField(_("window start"))
-    expires_at = models.DateTimeField(_("window end"))
-    hits = models.PositiveIntegerField(_("hits"), default=0)
+    key = models.CharField("key", max_length=200)
+    window = models.DateTimeField("window start")
+    expires_at = models.DateTimeField("window end")
+    hits = models.PositiveIntegerField("hits", default=0)
 
     class Meta:
-        verbose_name = _("rate counter")
-        verbose_name_plural = _("rate counters")
+        verbose_name = "rate counter"
+        verbose_name_plural = "rate counters"
         constraints = [
             # The counter's upsert: ON CONFLICT (key, window).
             models.UniqueConstraint(fields=["key", "window"], name="core_one_counter_per_key_window"),

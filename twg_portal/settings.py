@@ -349,6 +349,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Alerts (issue 16; docs/alerts.md): a visitor's confirmation link expires after this many seconds.
 ALERTS_CONFIRMATION_MAX_AGE = envint("ALERTS_CONFIRMATION_MAX_AGE", 3 * 24 * 3600)
+# Confirmation e-mails to a visitor's typed address (issue 22, finding 2): at most this many per
+# recipient and per client address ("N/s|m|h|d", counted in a table: core/ratelimits.py); over
+# either, the form answers 429 with a message and sends nothing.
+ALERTS_CONFIRMATION_RATE_PER_RECIPIENT = os.environ.get("ALERTS_CONFIRMATION_RATE_PER_RECIPIENT", "3/h")
+ALERTS_CONFIRMATION_RATE_PER_CLIENT = os.environ.get("ALERTS_CONFIRMATION_RATE_PER_CLIENT", "10/h")
 
 # Members (issue 5; docs/members.md): invitations, log-in pages and input-paper uploads.
 MEMBERS_INVITATION_DAYS = envint("MEMBERS_INVITATION_DAYS", 14)

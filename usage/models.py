@@ -43,14 +43,14 @@ class MonthlyUsage(CleanTextModel):
 class DailySalt(models.Model):
     """The random salt of one UTC day's visitor hashes (CountedVisit.digest). Deleted once the day is
     over (by the first hit of the next day and by every flush): then no one, the portal included, can
-    tell whose hash was whose."""
+    tell whose hash was whose. No page shows it (nor CountedVisit): their names are not translated."""
 
-    day = models.DateField(_("day"), primary_key=True)
-    salt = models.CharField(_("salt"), max_length=64)
+    day = models.DateField("day", primary_key=True)
+    salt = models.CharField("salt", max_length=64)
 
     class Meta:
-        verbose_name = _("daily salt")
-        verbose_name_plural = _("daily salts")
+        verbose_name = "daily salt"
+        verbose_name_plural = "daily salts"
 
     def __str__(self):
         return str(self.day)
@@ -63,15 +63,15 @@ class CountedVisit(models.Model):
     kind). The flush adds unflushed rows to MonthlyUsage and marks them; rows of past days are deleted
     once flushed."""
 
-    digest = models.CharField(_("visitor-day hash"), max_length=64, primary_key=True)
-    day = models.DateField(_("day"))
-    entry = models.ForeignKey(Entry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(_("kind"), max_length=8, choices=UsageKind.choices)
-    flushed = models.BooleanField(_("flushed"), default=False)
+    digest = models.CharField("visitor-day hash", max_length=64, primary_key=True)
+    day = models.DateField("day")
+    entry = models.ForeignKey(Entry, verbose_name="entry", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("kind", max_length=8, choices=UsageKind.choices)
+    flushed = models.BooleanField("flushed", default=False)
 
     class Meta:
-        verbose_name = _("counted visit")
-        verbose_name_plural = _("counted visits")
+        verbose_name = "counted visit"
+        verbose_name_plural = "counted visits"
         indexes = [
             # The flush reads the rows it has not added yet.
             models.Index(fields=["day"], condition=Q(flushed=False), name="usage_visit_unflushed_idx"),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from core import ratelimits
 from core.auth_backends import client_ip_address
-from members.forms import InvitationAcceptForm
+from members.forms import InvitationAcceptForm, PortalPasswordResetForm
 from members.services.invitations import InvitationUnusable, accept_invitation, find_invitation
 
 
@@ -70,6 +70,8 @@ def password_reset_rate_limited(request):
 
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's password reset, refused with a 429 page (and no e-mail) over the rate limits."""
+
+    form_class = PortalPasswordResetForm
 
     def post(self, request, *args, **kwargs):
         if password_reset_rate_limited(request):
