@@ -7,12 +7,15 @@ worker died is found (nothing moved for a while, no task for it) and may be conf
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.task_recovery import task_abandoned
 from depository.creators import MAX_CREATORS_PER_ENTRY
-from depository.models import Entry, ImportStatus, ReferenceImport
+from depository.models import Entry, EntryImport, EntryImportStatus, ImportStatus, ReferenceImport
 from depository.references import SYNC_CREATOR_LIMIT
+from depository.tasks import run_entry_import
 from tests.members_helpers import run_task_worker
 from tests.test_entry_spreadsheets import HEADER, csv_upload, dry_run, vocabulary  # noqa: F401
 from tests.test_reference_import import upload
@@ -109,3 +112,41 @@ def test_a_spreadsheet_row_with_too_many_authors_is_a_row_error(organizer_client
     assert f"{MAX_CREATORS_PER_ENTRY + 1} authors and editors; at most {MAX_CREATORS_PER_ENTRY}" in content
     assert "Confirm import" not in content
     assert not Entry.objects.exists()
+
+
+def large_spreadsheet(organizer_client, settings):
+    """A file over ENTRY_IMPORT_BACKGROUND_ROWS: checked by the task worker, ready to import."""
+    settings.ENTRY_IMPORT_BACKGROUND_ROWS = 1
+    text = "title,slug,kind\nOne,,tool\nTwo,,tool\n"
+    dry_run(organizer_client, SimpleUploadedFile("entries.csv", text.encode(), content_type="text/csv"))
+    run_task_worker()
+    job = EntryImport.objects.get()
+    assert job.status == EntryImportStatus.CHECKED
+    return job
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_spreadsheet_import_whose_worker_died_runs_again(organizer_client, settings):
+    job = large_spreadsheet(organizer_client, settings)
+    organizer_client.post(reverse("admin:depository_entryimport_confirm", args=[job.pk]))
+    # The worker took the task, marked the file IMPORTING, and died; core.task_recovery queues the
+    # task again (as here: the task is READY and the file IMPORTING).
+    EntryImport.objects.filter(pk=job.pk).update(status=EntryImportStatus.IMPORTING)
+    run_task_worker()
+    job.refresh_from_db()
+    assert job.status == EntryImportStatus.DONE
+    assert sorted(Entry.objects.values_list("slug", flat=True)) == ["one", "two"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_spreadsheet_import_given_up_says_so(organizer_client, settings):
+    job = large_spreadsheet(organizer_client, settings)
+    EntryImport.objects.filter(pk=job.pk).update(status=EntryImportStatus.IMPORTING)
+    # What core.task_recovery sends once a task was attempted TASK_MAX_ATTEMPTS times.
+    task_abandoned.send(
+        sender=None, task_path=run_entry_import.module_path, args=[job.pk], kwargs={}, reason="worker lost"
+    )
+    page = organizer_client.get(reverse("admin:depository_entryimport_change", args=[job.pk])).content.decode()
+    assert "The task worker was stopped all 3 times it ran this file" in page
+    job.refresh_from_db()
+    assert job.status == EntryImportStatus.INVALID and not Entry.objects.exists()
