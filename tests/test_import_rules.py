@@ -169,7 +169,8 @@ def test_a_misspelled_field_in_the_records_lists_the_expected_ones(tmp_path):
 def test_a_thousand_rows_are_written_in_bulk(organizer_client, settings, django_assert_num_queries):
     """Issue 12: the same few statements for 1,000 rows as for two batches of any size; a dry run of
     1,000 rows used to take over 9,000 queries (a minute, past gunicorn's 30 s) and now takes 35 (41
-    while the pending file was kept in the database cache, before issue 22). Measured in the request (the task worker runs the same code for files past the threshold)."""
+    while the pending file was kept in the database cache, before issue 22). Measured in the request
+    (the task worker runs the same code for files past the threshold)."""
     from django.contrib.contenttypes.models import ContentType
 
     from depository.models import Theme
