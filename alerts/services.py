@@ -15,7 +15,6 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.template.loader import render_to_string
@@ -24,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from alerts.models import Digest, Frequency, SavedSearch
+from core.mail import PortalEmail
 from depository import search
 from depository.filters import EntryFilterSet, Sort
 from depository.models import Entry
@@ -121,7 +121,7 @@ def request_confirmation(*, email: str, query_string: str, frequency: str, langu
     with translation.override(language):
         subject = render_to_string("alerts/emails/confirm_subject.txt", context).strip()
         body = render_to_string("alerts/emails/confirm.txt", context)
-    return EmailMultiAlternatives(subject, body, None, [email]).send()
+    return PortalEmail(subject, body, None, [email]).send()
 
 
 def read_confirmation(token: str) -> dict[str, str]:
@@ -286,12 +286,13 @@ def _send_digest(email, frequency, start, end, sections):
         subject = render_to_string("alerts/emails/digest_subject.txt", context).strip()
         text = render_to_string("alerts/emails/digest.txt", context)
         html = render_to_string("alerts/emails/digest.html", context)
-    message = EmailMultiAlternatives(
+    message = PortalEmail(
         subject,
         text,
         None,
         [email],
-        # RFC 2369 and RFC 8058: mail clients offer a one-click unsubscribe (a POST to the link).
+        # RFC 2369 and RFC 8058: mail clients offer a one-click unsubscribe (a POST to the link); the URL
+        # is written as it is, never RFC 2047-encoded (core/mail.py).
         headers={"List-Unsubscribe": f"<{unsubscribe_all}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
     message.attach_alternative(html, "text/html")

@@ -100,13 +100,15 @@ class ReferenceImportAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         upload = get_object_or_404(ReferenceImport, pk=object_id)
+        stale = references.is_stale(upload)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Import of %(file)s") % {"file": upload.file_name},
             "opts": self.opts,
             "upload": upload,
-            "in_progress": upload.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
-            "may_confirm": upload.status == ImportStatus.CHECKED and self.has_add_permission(request),
+            "stale": stale,
+            "in_progress": upload.status in (ImportStatus.QUEUED, ImportStatus.RUNNING) and not stale,
+            "may_confirm": (upload.status == ImportStatus.CHECKED or stale) and self.has_add_permission(request),
         }
         return TemplateResponse(request, "admin/depository/referenceimport/change.html", context)
 

@@ -10,6 +10,7 @@ import re
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from depository.models import Creator, CreatorKind, CreatorRole
 from people.models import Person
@@ -93,6 +94,19 @@ def person_index(people):
 def known_people():
     """`person_index` of every `people.Person`."""
     return person_index(Person.objects.only("pk", "name", "other_spellings", "disclosure"))
+
+
+# Authors and editors of one entry, at most (issue 22, finding 5: one RIS record of 33,000 authors kept
+# the import's request past the worker's timeout, validating and writing each). A report of the TWG's
+# field has a handful; 500 leaves room for a large consortium, and bounds the work of one record.
+MAX_CREATORS_PER_ENTRY = 500
+
+
+def too_many_creators_message(count):
+    return _(
+        "%(count)s authors and editors; at most %(limit)s are imported per record. Shorten the list in "
+        "your reference manager (the first authors and “et al.”) and import it again."
+    ) % {"count": f"{count:,}", "limit": MAX_CREATORS_PER_ENTRY}
 
 
 def creators_from_text(entry, text, people=None):

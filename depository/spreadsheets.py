@@ -21,7 +21,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 
 from core.spreadsheets import safe_cell, unsafe_cell
 from core.text import clean_text
-from depository.creators import creators_from_text, known_people
+from depository.creators import MAX_CREATORS_PER_ENTRY, creators_from_text, known_people, too_many_creators_message
 from depository.models import CityType, Creator, Entry, EntryKind, EntryStatus, Language, Theme, ViolenceType
 from depository.services import unique_entry_slugs
 from places.models import City
@@ -359,6 +359,8 @@ class EntryResource(resources.ModelResource):
         if getattr(self, "_people", None) is None:
             self._people = known_people()
         creators = creators_from_text(instance, row["authors"], self._people)
+        if len(creators) > MAX_CREATORS_PER_ENTRY:  # the row's error, before validating each (issue 22)
+            raise ValidationError(too_many_creators_message(len(creators)))
         for creator in creators:
             # No per-row queries: the entry is not saved yet and the person was just read.
             creator.full_clean(exclude=["entry", "person"], validate_unique=False, validate_constraints=False)

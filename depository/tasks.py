@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 from django.apps import apps
 from django.conf import settings
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
@@ -249,17 +249,75 @@ def run_entry_import(import_id):
     return run_entry_import_file(import_id, dry_run=False)
 
 
+# pg_advisory_lock's first key for "an EntryImport being run"; the second is its id.
+ENTRY_IMPORT_LOCK = 0x7477_6701
+
+
+@contextmanager
+def entry_import_lock(import_id):
+    """Yields whether this worker now runs the EntryImport `import_id`: a session-level advisory lock,
+    which PostgreSQL releases when the session ends, so a worker that died holds nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [ENTRY_IMPORT_LOCK, import_id])
+        (held,) = cursor.fetchone()
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ENTRY_IMPORT_LOCK, import_id])
+
+
+@receiver(task_abandoned, dispatch_uid="depository_abandoned_entry_import")
+def record_abandoned_entry_import(sender, *, task_path, args, **kwargs):
+    """A large spreadsheet's check or import given up after TASK_MAX_ATTEMPTS (its worker died each
+    time) says so, instead of showing "in progress" for ever; nothing of it was written."""
+    from depository.models import EntryImport, EntryImportStatus
+
+    if task_path not in (check_entry_import.module_path, run_entry_import.module_path) or not args:
+        return
+    message = _(
+        "The task worker was stopped all %(count)s times it ran this file; it was given up and nothing "
+        "was imported. Upload the file again, or split it."
+    ) % {"count": settings.TASK_MAX_ATTEMPTS}
+    job = EntryImport.objects.filter(
+        pk=args[0], status__in=[EntryImportStatus.QUEUED, EntryImportStatus.CHECKING, EntryImportStatus.IMPORTING]
+    ).first()
+    if job is not None:
+        job.status = EntryImportStatus.INVALID
+        job.report = {**job.report, "base_errors": [*job.report.get("base_errors", []), message]}
+        job.save(update_fields=["status", "report", "updated_at"])
+
+
 def run_entry_import_file(import_id, *, dry_run):
     """Run EntryResource on the stored file; the status is saved (and committed) before and after,
-    so the admin shows where it stands. Returns the final status."""
+    so the admin shows where it stands. Returns the final status.
+
+    A run whose worker died left the status CHECKING or IMPORTING, and core.task_recovery runs the
+    task again: found by the lock (nobody holds it: issue 22, finding 5, such a file stayed "in
+    progress" for ever), it runs again; the import is one transaction, so nothing of the dead run
+    was written. A second task for the same file (confirmed twice) while one runs does nothing."""
+    from depository.models import EntryImportStatus
+
+    with entry_import_lock(import_id) as held:
+        if not held:
+            return None  # another worker is running this very file
+        resumable = (
+            [EntryImportStatus.QUEUED, EntryImportStatus.CHECKING]
+            if dry_run
+            else [EntryImportStatus.CHECKED, EntryImportStatus.IMPORTING]
+        )
+        return _run_entry_import_file(import_id, dry_run=dry_run, resumable=resumable)
+
+
+def _run_entry_import_file(import_id, *, dry_run, resumable):
     from import_export.formats.base_formats import CSV, XLSX
 
     from depository.models import EntryImport, EntryImportStatus
     from depository.spreadsheets import EntryResource
 
     job = EntryImport.objects.filter(pk=import_id).first()
-    expected = EntryImportStatus.QUEUED if dry_run else EntryImportStatus.CHECKED
-    if job is None or job.status != expected:
+    if job is None or job.status not in resumable:
         return job.status if job else None  # deleted, or already done by another worker
     job.status = EntryImportStatus.CHECKING if dry_run else EntryImportStatus.IMPORTING
     job.save(update_fields=["status", "updated_at"])

@@ -2,11 +2,11 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.mail import PortalEmail
 from core.roles import ORGANIZERS_GROUP
 from members.models import PaperStatus
 from members.workflow import ACTIONS, Role
@@ -25,7 +25,7 @@ def send(template, context, recipients):
         return 0
     subject = render_to_string(f"members/emails/{template}_subject.txt", context).strip().splitlines()[0]
     body = render_to_string(f"members/emails/{template}.txt", context)
-    return send_mail(subject, body, None, recipients)
+    return PortalEmail(subject, body, None, recipients).send()
 
 
 def send_invitation(invitation, token):

@@ -1,19 +1,41 @@
+import logging
 import operator
 from functools import reduce
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import UsernameField
+from django.contrib.auth.forms import PasswordResetForm, UsernameField
 from django.db.models import Q
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
+from core.mail import PortalEmail
 from core.sizes import upload_promise
 from core.tags import BoundedTagField
 from depository.documents import PAPER_KINDS, DocumentRejected, inspect_upload
 from members.models import Answer, InputPaper
 from members.services.invitations import parse_invitees
 from people.models import Disclosure, Organization, Person
+
+logger = logging.getLogger(__name__)
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    """Django's form, sending its e-mail as a PortalEmail like every other mail of the portal (headers
+    never RFC 2047-encoded when plain ASCII: core/mail.py). Otherwise Django's send_mail, unchanged."""
+
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        message = PortalEmail(subject, loader.render_to_string(email_template_name, context), from_email, [to_email])
+        if html_email_template_name is not None:
+            message.attach_alternative(loader.render_to_string(html_email_template_name, context), "text/html")
+        try:
+            message.send()
+        except Exception:
+            logger.exception("Failed to send password reset email to %s", context["user"].pk)
 
 
 class InvitationAcceptForm(forms.Form):

@@ -6,6 +6,7 @@ entries their Last-Modified) and answers a matching conditional GET with 304; ev
 is throttled (settings.API_THROTTLE_RATE). Bad parameters get 400 with a `detail` saying why.
 """
 
+import threading
 from datetime import date, datetime
 from typing import Literal, NamedTuple
 
@@ -21,8 +22,9 @@ from django.views.decorators.http import conditional_page
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
-from ninja.throttling import SimpleRateThrottle
+from ninja.throttling import BaseThrottle
 
+from core import ratelimits
 from core.auth_backends import client_ip_address
 from depository import interop, search
 from depository.models import Attachment, CityType, Entry, EntryKind, GlossaryTerm, Theme, ViolenceType
@@ -30,14 +32,24 @@ from depository.search import MAX_RANKED_PAGE
 from meetings.models import Meeting
 
 
-class ClientThrottle(SimpleRateThrottle):
-    """Requests per client address, counted in the cache; the address as the login lockout reads it
-    (REMOTE_ADDR, or the trusted proxy's X-Forwarded-For entry: settings.TRUSTED_PROXY_COUNT)."""
+class ClientThrottle(BaseThrottle):
+    """Requests per client address, the address as the login lockout reads it (REMOTE_ADDR, or the
+    trusted proxy's X-Forwarded-For entry: settings.TRUSTED_PROXY_COUNT). Counted in a table
+    (core/ratelimits.py), not in the cache as django-ninja's own throttles do: the database cache culls
+    a third of its rows when full, which reset every client's count (issue 22, finding 1)."""
 
-    scope = "api"
+    def __init__(self, rate):
+        self.rate = ratelimits.parse_rate(rate)
+        # django-ninja asks wait() right after a refusal, on this object that every thread shares.
+        self._last = threading.local()
 
-    def get_cache_key(self, request):
-        return self.cache_format % {"scope": self.scope, "ident": client_ip_address(request)}
+    def allow_request(self, request):
+        counted = ratelimits.hit("api", client_ip_address(request), self.rate)
+        self._last.retry_after = counted.retry_after
+        return not counted.limited
+
+    def wait(self):
+        return getattr(self._last, "retry_after", None)
 
 
 api = NinjaAPI(

@@ -1,6 +1,6 @@
 """The cache (issue 7, docs/deployment.md): a table of the database, or Redis when REDIS_URL is set; never
-one process's memory. django-import-export keeps an import's file there between its dry run and its
-confirmation, so the two requests may be answered by different web servers, and nothing is left in /tmp."""
+one process's memory. Only what may be forgotten is kept there: django-import-export's pending files
+wait in the private storage (issue 22, finding 1; the cache-flooding test is tests/test_durable_state.py)."""
 
 import json
 import os
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connection
@@ -68,17 +69,21 @@ def test_the_cache_is_a_table_of_the_database(db):
     assert cache.get("greeting") == "shared by every web server"
 
 
-def test_an_import_waits_for_its_confirmation_in_the_database_not_in_tmp(organizer_client, vocabulary):  # noqa: F811
+def test_an_import_waits_for_its_confirmation_in_the_private_storage(organizer_client, vocabulary, media_roots):  # noqa: F811
+    """Between the dry run and the confirmation the file is kept where every web server finds it and
+    nothing forgets it (issue 22, finding 1): the private storage, never the cache, never /tmp."""
     response = dry_run(organizer_client, csv_upload(GOOD_CSV))
     confirm = response.context["confirm_form"].initial
     name = confirm["import_file_name"]
-    # The uploaded file is in the cache table, where any web server finds it; nothing in the temp directory.
-    assert cache_rows(IMPORT_PREFIX) == [IMPORT_PREFIX + name]
+    pending = Path(settings.PRIVATE_MEDIA_ROOT) / "django-import-export" / name
+    assert pending.read_bytes() == GOOD_CSV.encode()
+    assert cache_rows(IMPORT_PREFIX) == []
     assert not (Path(tempfile.gettempdir()) / name).exists()
+    assert not list(Path(settings.MEDIA_ROOT).rglob(name))  # not among the public files
 
     assert organizer_client.post(PROCESS_URL, confirm).status_code == 302
     assert Entry.objects.filter(slug="safer-cities-toolkit").exists()
-    assert cache_rows(IMPORT_PREFIX) == []  # removed once imported
+    assert not pending.exists()  # removed once imported
 
 
 def cache_in_a_fresh_interpreter(environment):
@@ -104,18 +109,28 @@ def test_with_redis_url_the_cache_is_redis(redis_url):
     client.close()
 
 
+def test_an_unconfirmed_import_is_removed_after_a_day(organizer_client, vocabulary, media_roots):  # noqa: F811
+    folder = Path(settings.PRIVATE_MEDIA_ROOT) / "django-import-export"
+    first = dry_run(organizer_client, csv_upload(GOOD_CSV)).context["confirm_form"].initial["import_file_name"]
+    second = dry_run(organizer_client, csv_upload(GOOD_CSV)).context["confirm_form"].initial["import_file_name"]
+    assert sorted(path.name for path in folder.iterdir()) == sorted([first, second])
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(folder / first, (two_days_ago, two_days_ago))
+    third = dry_run(organizer_client, csv_upload(GOOD_CSV)).context["confirm_form"].initial["import_file_name"]
+    assert sorted(path.name for path in folder.iterdir()) == sorted([second, third])
+
+
 @pytest.mark.servers
-def test_an_import_through_redis(organizer_client, vocabulary, settings, redis_url):  # noqa: F811
+def test_an_import_with_redis_keeps_nothing_in_redis(organizer_client, vocabulary, settings, redis_url, media_roots):  # noqa: F811
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
     client = redis.Redis.from_url(redis_url)
     try:
         response = dry_run(organizer_client, csv_upload(GOOD_CSV))
         confirm = response.context["confirm_form"].initial
-        assert client.keys(IMPORT_PREFIX + "*") == [(IMPORT_PREFIX + confirm["import_file_name"]).encode()]
-        assert cache_rows(IMPORT_PREFIX) == []
+        assert client.keys(IMPORT_PREFIX + "*") == []
+        assert (Path(settings.PRIVATE_MEDIA_ROOT) / "django-import-export" / confirm["import_file_name"]).exists()
         assert organizer_client.post(PROCESS_URL, confirm).status_code == 302
         assert Entry.objects.filter(slug="safer-cities-toolkit").exists()
-        assert client.keys(IMPORT_PREFIX + "*") == []
     finally:
         client.flushdb()
         client.close()

@@ -278,16 +278,24 @@ if AWS_STORAGE_BUCKET_NAME:
         ),
     }
 
+# django-import-export keeps an uploaded file between its dry run and its confirmation, which may be
+# answered by different web servers: in the private storage (PRIVATE_MEDIA_ROOT, or the private
+# prefix of the bucket), under django-import-export/, never served. Not in the cache, which forgets
+# (issue 22, finding 1: a confirmation after the cache culled answered 500). Unconfirmed files are
+# removed after a day (core/pending_imports.py).
+STORAGES["import_export"] = STORAGES["private"]
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "core.pending_imports.PendingImportStorage"
+
 # The cache: Redis when REDIS_URL is set (redis://host:6379/0), else a table of the database
 # (`manage.py createcachetable`, which `make run` runs). Either way every web server sees the same
-# cache; nothing is kept in one process's memory. django-import-export keeps an import's file there
-# between its dry run and its confirmation, so the two may hit different web servers.
+# cache; nothing is kept in one process's memory. Only what may be forgotten goes there: the database
+# cache culls a third of its rows past MAX_ENTRIES (300), Redis evicts. Rate limits, throttles, pending
+# imports and the use statistics' counts are tables (core/ratelimits.py, usage/counting.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "twg_cache"}}
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
 # E-mail (Django 6.1 mailers): printed to the console unless EMAIL_HOST names an SMTP server.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -371,6 +379,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Alerts (issue 16; docs/alerts.md): a visitor's confirmation link expires after this many seconds.
 ALERTS_CONFIRMATION_MAX_AGE = envint("ALERTS_CONFIRMATION_MAX_AGE", 3 * 24 * 3600)
+# Confirmation e-mails to a visitor's typed address (issue 22, finding 2): at most this many per
+# recipient and per client address ("N/s|m|h|d", counted in a table: core/ratelimits.py); over
+# either, the form answers 429 with a message and sends nothing.
+ALERTS_CONFIRMATION_RATE_PER_RECIPIENT = os.environ.get("ALERTS_CONFIRMATION_RATE_PER_RECIPIENT", "3/h")
+ALERTS_CONFIRMATION_RATE_PER_CLIENT = os.environ.get("ALERTS_CONFIRMATION_RATE_PER_CLIENT", "10/h")
 
 # Members (issue 5; docs/members.md): invitations, log-in pages and input-paper uploads.
 MEMBERS_INVITATION_DAYS = envint("MEMBERS_INVITATION_DAYS", 14)
@@ -462,9 +475,9 @@ TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", 3)
 TASK_RECOVERY_INTERVAL = envint("TASK_RECOVERY_INTERVAL", 30)
 
 # Use statistics without personal data (issue 16; docs/privacy.md): views of entry pages and downloads
-# of their files are counted in the cache after the response, then added to the monthly table by
+# of their files are counted in a table after the response, then added to the monthly table by
 # `manage.py flush_statistics` or the task worker.
-USAGE_FLUSH_INTERVAL_SECONDS = envint("USAGE_FLUSH_INTERVAL_SECONDS", 300)  # counted hits wait in the cache this long
+USAGE_FLUSH_INTERVAL_SECONDS = envint("USAGE_FLUSH_INTERVAL_SECONDS", 300)  # counted hits wait this long
 
 # --- Past one machine: a read replica (issue 13; docs/deployment.md "Read replica") ---------------
 # With DATABASE_REPLICA_URL (same syntax as DATABASE_URL) the public read-only pages read from a
@@ -497,10 +510,10 @@ if DATABASE_REPLICA_URL:
 OAI_ADMIN_EMAIL = os.environ.get("OAI_ADMIN_EMAIL", "webmaster@example.org")
 OAI_PAGE_SIZE = envint("OAI_PAGE_SIZE", 100)  # records per ListRecords/ListIdentifiers response
 API_PAGE_SIZE_MAX = 100  # the largest `limit` the API accepts
-# Requests per client IP address (django-ninja's throttles, counted in the cache).
+# Requests per client IP address (portal/api.py's throttle, counted in a table: core/ratelimits.py).
 API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "120/m")
 
-# Password-reset e-mails (issue 13, finding 7): django-ratelimit's counters in the cache, per address and
+# Password-reset e-mails (issue 13, finding 7): counters in a table (core/ratelimits.py), per address and
 # per e-mail address asked for (members/views/accounts.py; docs/security.md). Rates as "N/s|m|h|d".
 PASSWORD_RESET_RATE_PER_ADDRESS = os.environ.get("PASSWORD_RESET_RATE_PER_ADDRESS", "10/h")
 PASSWORD_RESET_RATE_PER_ACCOUNT = os.environ.get("PASSWORD_RESET_RATE_PER_ACCOUNT", "3/h")

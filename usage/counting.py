@@ -1,47 +1,45 @@
 """Counting page views and file downloads without keeping anything about the visitor.
 
-A request never writes to the statistics table. `record_hit` only touches the cache (the database
-cache table, or Redis when REDIS_URL is set):
+A request never writes to the statistics table (MonthlyUsage). `record_hit` writes one row of
+CountedVisit at most, a table of its own (never the cache: issue 22, finding 1, the database cache
+culls a third of its rows when full, and counted views vanished with them):
 
-1. Robots are skipped: an empty User-Agent, or one that the `crawler-user-agents` patterns match.
-2. The visitor-day key is SHA-256 of (today's salt, IP address, User-Agent, entry, kind). The salt is
-   random, made on the first hit of the UTC day, kept only in the cache and expiring at the day's
-   end, after which nobody (us included) can tell whose key was whose. The key is kept in the cache
-   until the day ends (`cache.add`, so the same visitor twice in a day counts once); it is never
-   written to the statistics table, nor is the address or the User-Agent.
-3. A counted hit is appended to the cache as the next numbered slot holding only
-   "<day>|<entry slug>|<kind>".
+1. Not counted: robots (an empty User-Agent, or one the `crawler-user-agents` patterns match),
+   organizers (their own previews, checks and downloads while curating: core.roles.is_organizer),
+   and entries that are not published (a draft's preview).
+2. A visitor is a client address on a UTC day (issue 22, finding 8: not the address and its
+   User-Agent, which a client may change at every request). The visitor-day hash is SHA-256 of (the
+   day's salt, the address, the entry, the kind); the salt is random, made by the day's first hit
+   and deleted once the day is over, after which nobody (us included) can tell whose hash was whose.
+   The address and the User-Agent are never stored.
+3. The hash is the CountedVisit's primary key: INSERT ... ON CONFLICT DO NOTHING, so the same
+   visitor twice in a day counts once, whatever runs at the same moment.
 
-`flush` (the `flush_statistics` command, and the task `flush_statistics_task` that the first hit after
-a flush queues for USAGE_FLUSH_INTERVAL_SECONDS later) reads the slots written since the last flush, sums them per
-entry and month, and adds each batch to MonthlyUsage with one INSERT ... ON CONFLICT DO UPDATE.
-Slots of entries that are no longer published are dropped. With the database cache the batch and the
-"flushed up to" mark commit together, so a crash never counts a batch twice.
+`flush` (the `flush_statistics` command, and the task `flush_statistics_task` that a counted hit
+queues for USAGE_FLUSH_INTERVAL_SECONDS later, at most once per interval) marks the unflushed rows
+and adds them, summed per entry and month, to MonthlyUsage in one statement (INSERT ... ON CONFLICT
+DO UPDATE), so a crash never counts a row twice and two flushes at once never count it twice either
+(the second waits on the first's row locks, then finds the rows flushed). Rows of entries that are
+no longer published are dropped. Flushed rows of past days, and past days' salts, are deleted.
 """
 
 import hashlib
 import logging
 import secrets
-from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import crawleruseragents
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core import ratelimits
 from core.auth_backends import client_ip_address
-from usage.models import UsageKind
+from core.roles import is_organizer
+from depository.models import Entry, EntryStatus
+from usage.models import CountedVisit, DailySalt, MonthlyUsage, UsageKind
 
 logger = logging.getLogger(__name__)
-
-BATCH_SIZE = 1000
-SLOT_TIMEOUT = int(timedelta(days=14).total_seconds())  # a hit waits this long at most for a flush
-SEQUENCE_KEY = "usage:sequence"
-FLUSHED_KEY = "usage:flushed"
-LOCK_KEY = "usage:flush-lock"
-QUEUED_KEY = "usage:flush-queued"
 
 
 def is_robot(user_agent):
@@ -49,115 +47,94 @@ def is_robot(user_agent):
     return not user_agent.strip() or crawleruseragents.is_crawler(user_agent)
 
 
-def _seconds_left_today(now):
-    tomorrow = datetime.combine(now.date() + timedelta(days=1), time(), tzinfo=now.tzinfo)
-    return max(int((tomorrow - now).total_seconds()), 1)
+def visitor_day_digest(*, salt, ip, entry_slug, kind):
+    """The hash that says 'this address already counted for this entry today': 64 hex digits; the
+    inputs cannot be recovered from it once the salt is gone."""
+    return hashlib.sha256("\x00".join([salt, ip or "", entry_slug, kind]).encode()).hexdigest()
 
 
-def visitor_day_key(*, salt, ip, user_agent, entry_slug, kind):
-    """The cache key that says 'this visitor already counted for this entry today'. Shape:
-    "usage:seen:<64 hex digits>"; the inputs cannot be recovered from it once the salt is gone."""
-    digest = hashlib.sha256("\x00".join([salt, ip or "", user_agent, entry_slug, kind]).encode()).hexdigest()
-    return f"usage:seen:{digest}"
+def day_salt(day):
+    """The salt of `day` (a date), made by its first hit; making it deletes the past days' salts."""
+    salt = DailySalt.objects.filter(day=day).values_list("salt", flat=True).first()
+    if salt is None:
+        DailySalt.objects.bulk_create([DailySalt(day=day, salt=secrets.token_hex(32))], ignore_conflicts=True)
+        DailySalt.objects.filter(day__lt=day).delete()
+        salt = DailySalt.objects.filter(day=day).values_list("salt", flat=True).get()
+    return salt
+
+
+# The entry must exist and be published; a second hit of the same visitor-day inserts nothing.
+INSERT_VISIT = f"""
+    INSERT INTO {CountedVisit._meta.db_table} (digest, day, entry_id, kind, flushed)
+    SELECT %(digest)s, %(day)s, entry.id, %(kind)s, false
+    FROM {Entry._meta.db_table} AS entry WHERE entry.slug = %(slug)s AND entry.status = %(published)s
+    ON CONFLICT (digest) DO NOTHING
+    RETURNING 1
+"""  # noqa: S608 (table names are the models')
 
 
 def record_hit(request, *, entry_slug, kind):
     """Count one view or download of the entry `entry_slug` by the visitor of `request`, at most once
-    per visitor, entry, kind and UTC day. Returns True when counted. Touches only the cache."""
+    per client address, entry, kind and UTC day. Returns True when counted. Three queries when
+    counted (the salt, the visit, the flush's schedule), two when not."""
     user_agent = request.META.get("HTTP_USER_AGENT", "")
     if is_robot(user_agent):
         return False
-    now = timezone.now()
-    ttl = _seconds_left_today(now)
-    day = now.date().isoformat()
-    salt = cache.get_or_set(f"usage:salt:{day}", secrets.token_hex(32), timeout=ttl)
-    seen = visitor_day_key(
-        salt=salt, ip=client_ip_address(request), user_agent=user_agent, entry_slug=entry_slug, kind=kind
-    )
-    if not cache.add(seen, 1, timeout=ttl):
+    user = getattr(request, "user", None)
+    if user is not None and is_organizer(user):
         return False
-    _append(f"{day}|{entry_slug}|{kind}")
+    now = timezone.now()
+    day = now.date()
+    digest = visitor_day_digest(salt=day_salt(day), ip=client_ip_address(request), entry_slug=entry_slug, kind=kind)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            INSERT_VISIT,
+            {"digest": digest, "day": day, "kind": kind, "slug": entry_slug, "published": EntryStatus.PUBLISHED},
+        )
+        if cursor.fetchone() is None:
+            return False
     interval = settings.USAGE_FLUSH_INTERVAL_SECONDS
-    if cache.add(QUEUED_KEY, 1, timeout=max(interval, 1)):
+    # One queued flush per interval (counted in a table, like every limit: core/ratelimits.py).
+    if not ratelimits.hit("usage:flush-queued", "", ratelimits.Rate(limit=1, period=max(interval, 1)), now=now).limited:
         from usage.tasks import flush_statistics_task
 
         flush_statistics_task.using(run_after=now + timedelta(seconds=interval)).enqueue()
     return True
 
 
-def _append(value):
-    # cache.incr is atomic on Redis but a read-then-write on the database cache, where two hits may
-    # draw the same number; cache.add lets only one of them have the slot, the other draws again.
-    while True:
-        try:
-            slot = cache.incr(SEQUENCE_KEY)
-        except ValueError:  # the first hit ever, or the cache was emptied
-            cache.add(SEQUENCE_KEY, 0, timeout=None)
-            continue
-        if cache.add(f"usage:hit:{slot}", value, timeout=SLOT_TIMEOUT):
-            return slot
+# One statement: mark the unflushed visits and add them, per entry and month, to the monthly rows;
+# visits of entries no longer published are marked and dropped. Returns how many visits it read.
+FLUSH = f"""
+    WITH moved AS (
+        UPDATE {CountedVisit._meta.db_table} SET flushed = true WHERE NOT flushed
+        RETURNING entry_id, day, kind
+    ), totals AS (
+        SELECT entry_id, date_trunc('month', day)::date AS month,
+               count(*) FILTER (WHERE kind = %(view)s) AS views,
+               count(*) FILTER (WHERE kind = %(download)s) AS downloads
+        FROM moved GROUP BY entry_id, date_trunc('month', day)
+    ), written AS (
+        INSERT INTO {MonthlyUsage._meta.db_table} (entry_id, month, views, downloads)
+        SELECT totals.entry_id, totals.month, totals.views, totals.downloads
+        FROM totals JOIN {Entry._meta.db_table} AS entry
+            ON entry.id = totals.entry_id AND entry.status = %(published)s
+        ON CONFLICT (entry_id, month) DO UPDATE
+        SET views = {MonthlyUsage._meta.db_table}.views + EXCLUDED.views,
+            downloads = {MonthlyUsage._meta.db_table}.downloads + EXCLUDED.downloads
+    )
+    SELECT count(*) FROM moved
+"""  # noqa: S608 (table names are the models')
 
 
-# One statement per batch; slugs of entries that are gone or no longer published match nothing.
-UPSERT = """
-    INSERT INTO usage_monthlyusage (entry_id, month, views, downloads)
-    SELECT entry.id, batch.month, batch.views, batch.downloads
-    FROM unnest(%s::text[], %s::date[], %s::integer[], %s::integer[]) AS batch(slug, month, views, downloads)
-    JOIN depository_entry AS entry ON entry.slug = batch.slug AND entry.status = 'published'
-    ON CONFLICT (entry_id, month) DO UPDATE
-    SET views = usage_monthlyusage.views + EXCLUDED.views,
-        downloads = usage_monthlyusage.downloads + EXCLUDED.downloads
-"""
-
-
-def _write_batch(values):
-    """Add one batch of slot values ("<day>|<slug>|<kind>") to MonthlyUsage: one statement."""
-    totals = Counter()
-    for value in values:
-        day, slug, kind = value.split("|", 2)
-        totals[(slug, day[:7] + "-01", kind)] += 1
-    rows = {}
-    for (slug, month, kind), count in totals.items():
-        views, downloads = rows.get((slug, month), (0, 0))
-        rows[(slug, month)] = (views + count, downloads) if kind == UsageKind.VIEW else (views, downloads + count)
-    if not rows:
-        return 0
-    keys = list(rows)
-    with connection.cursor() as cursor:
+def flush():
+    """Move the counted visits into MonthlyUsage. Returns the number of visits read. Safe to run at any
+    time and from several workers at once."""
+    today = timezone.now().date()
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            UPSERT,
-            [
-                [slug for slug, _ in keys],
-                [month for _, month in keys],
-                [rows[key][0] for key in keys],
-                [rows[key][1] for key in keys],
-            ],
+            FLUSH, {"view": UsageKind.VIEW, "download": UsageKind.DOWNLOAD, "published": EntryStatus.PUBLISHED}
         )
-    return len(values)
-
-
-def flush(*, batch_size=BATCH_SIZE):
-    """Move the counted hits from the cache into MonthlyUsage. Returns the number of hits read, or
-    None when another flush is running. Safe to run at any time and from several workers."""
-    if not cache.add(LOCK_KEY, 1, timeout=600):
-        return None
-    try:
-        cache.delete(QUEUED_KEY)  # the next hit queues the next flush
-        # An expired key may linger as a row of the database cache until culled: drop past salts now.
-        today = timezone.now().date()
-        cache.delete_many([f"usage:salt:{today - timedelta(days=days)}" for days in range(1, 8)])
-        flushed = cache.get(FLUSHED_KEY, 0)
-        last = cache.get(SEQUENCE_KEY, 0)
-        if last < flushed:  # the cache was emptied and numbering started again
-            flushed = 0
-        moved = 0
-        for start in range(flushed + 1, last + 1, batch_size):
-            keys = [f"usage:hit:{slot}" for slot in range(start, min(start + batch_size, last + 1))]
-            values = cache.get_many(keys)
-            with transaction.atomic():
-                moved += _write_batch(list(values.values()))
-                cache.set(FLUSHED_KEY, start + len(keys) - 1, timeout=None)
-            cache.delete_many(keys)
-        return moved
-    finally:
-        cache.delete(LOCK_KEY)
+        (moved,) = cursor.fetchone()
+        CountedVisit.objects.filter(day__lt=today, flushed=True).delete()
+        DailySalt.objects.filter(day__lt=today).delete()
+    return moved

@@ -38,3 +38,46 @@ class MonthlyUsage(CleanTextModel):
 
     def __str__(self):
         return f"{self.entry} · {self.month:%Y-%m}"
+
+
+class DailySalt(models.Model):
+    """The random salt of one UTC day's visitor hashes (CountedVisit.digest). Deleted once the day is
+    over (by the first hit of the next day and by every flush): then no one, the portal included, can
+    tell whose hash was whose. No page shows it (nor CountedVisit): their names are not translated."""
+
+    day = models.DateField("day", primary_key=True)
+    salt = models.CharField("salt", max_length=64)
+
+    class Meta:
+        verbose_name = "daily salt"
+        verbose_name_plural = "daily salts"
+
+    def __str__(self):
+        return str(self.day)
+
+
+class CountedVisit(models.Model):
+    """One visitor's first view (or download) of an entry on one UTC day: the visitor-day that makes a
+    second visit count nothing, and the hit waiting for the flush (usage/counting.py). Holds no address
+    and no User-Agent: `digest` is SHA-256 of (the day's salt, the client address, the entry, the
+    kind). The flush adds unflushed rows to MonthlyUsage and marks them; rows of past days are deleted
+    once flushed."""
+
+    digest = models.CharField("visitor-day hash", max_length=64, primary_key=True)
+    day = models.DateField("day")
+    entry = models.ForeignKey(Entry, verbose_name="entry", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("kind", max_length=8, choices=UsageKind.choices)
+    flushed = models.BooleanField("flushed", default=False)
+
+    class Meta:
+        verbose_name = "counted visit"
+        verbose_name_plural = "counted visits"
+        indexes = [
+            # The flush reads the rows it has not added yet.
+            models.Index(fields=["day"], condition=Q(flushed=False), name="usage_visit_unflushed_idx"),
+            # ... and deletes flushed rows of past days.
+            models.Index(fields=["day"], condition=Q(flushed=True), name="usage_visit_flushed_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.kind}"

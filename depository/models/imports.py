@@ -44,6 +44,9 @@ class ReferenceImport(CleanTextModel):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Set by every change of status or progress: a QUEUED or RUNNING import that has not moved for a
+    # while, with no task waiting or running for it, died with its request or worker (references.is_stale).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

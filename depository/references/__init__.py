@@ -8,15 +8,19 @@ writes the new ones, all or nothing, with bulk statements; `check_upload`, `conf
 """
 
 from dataclasses import asdict, dataclass, replace
+from datetime import timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Func, Value
+from django.db.models.fields.json import KT
 from django.db.models.functions import Lower
+from django.tasks.base import TaskResultStatus
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
 
 from depository.models import Creator, Entry, EntryKind, EntryStatus, ImportStatus, ReferenceImport
 from depository.references.readers import Reference, guess_format, read_references, title_key
@@ -32,6 +36,7 @@ __all__ = [
     "confirm_import",
     "finish_import",
     "guess_format",
+    "is_stale",
     "read_references",
     "run_import",
     "title_key",
@@ -54,6 +59,7 @@ class RecordOutcome:
     outcome: Outcome
     reason: str = ""  # why a duplicate or an error
     entry: str = ""  # the slug of the entry it duplicates, or (once imported) the one it became
+    creators: int = 0  # how many creators the record names
 
 
 def stored_outcomes(outcomes):
@@ -90,7 +96,8 @@ def check_references(references):
         by_key.setdefault((title_key(entry.title), entry.year, title_key(family)), entry.slug)
     outcomes, seen = [], {}
     for reference in references:
-        record = {"number": reference.number, "title": reference.title}
+        # The creators count is the import's work: confirm_import decides where to run it.
+        record = {"number": reference.number, "title": reference.title, "creators": len(reference.creators)}
         key = reference.key()
         if reference.error:
             outcome = RecordOutcome(**record, outcome=Outcome.ERROR, reason=reference.error)
@@ -199,7 +206,14 @@ def run_import(*, text, fmt, user=None, status=EntryStatus.DRAFT, progress=None)
 
 
 # -- The admin's uploads ------------------------------------------------------------------------------
-SYNC_IMPORT_LIMIT = 500  # larger files are imported by a background task (gunicorn's timeout is 30 s)
+# Larger files are imported by a background task (gunicorn's timeout is 30 s): over this many records,
+# or over this many authors and editors in all (each is validated and written; issue 22, finding 5).
+SYNC_IMPORT_LIMIT = 500
+SYNC_CREATOR_LIMIT = 2000
+# A QUEUED or RUNNING import that has not moved for this long, with no task waiting or running for it,
+# died with its request or its worker (a request is killed after 30 s; a background run saves its
+# progress every PROGRESS_EVERY records, and a live task is never stale): it may be confirmed again.
+STALE_AFTER = timedelta(minutes=5)
 
 
 def check_upload(*, file_name, text, user):
@@ -227,15 +241,42 @@ def check_upload(*, file_name, text, user):
     )
 
 
+def is_stale(reference_import, *, now=None):
+    """Whether a QUEUED or RUNNING import died before finishing: unchanged for STALE_AFTER and no
+    import task waiting or running for it. Nothing of it was written (the import is one transaction),
+    so it may be confirmed again."""
+    if reference_import.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        return False
+    if reference_import.updated_at > (now or timezone.now()) - STALE_AFTER:
+        return False
+    from depository.tasks import import_references_task
+
+    live = DBTaskResult.objects.filter(
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING], task_path=import_references_task.module_path
+    ).annotate(target=KT("args_kwargs__args__0"))
+    return not live.filter(target=str(reference_import.pk)).exists()
+
+
+def import_work(reference_import):
+    """(records, authors and editors) the import of a checked upload writes."""
+    new = [o for o in reference_import.outcomes if o["outcome"] == "new"]
+    return len(new), sum(o.get("creators", 0) for o in new)
+
+
 def confirm_import(reference_import):
-    """Import a checked upload: at once when small, else by `import_references_task`. Returns it."""
-    updated = ReferenceImport.objects.filter(pk=reference_import.pk, status=ImportStatus.CHECKED).update(
-        status=ImportStatus.QUEUED
-    )
-    reference_import.refresh_from_db()
-    if not updated:  # confirmed twice (a double click): the first confirmation runs
+    """Import a checked upload (or one whose earlier confirmation died: is_stale): at once when small,
+    else by `import_references_task`. Returns it."""
+    if reference_import.status != ImportStatus.CHECKED and not is_stale(reference_import):
         return reference_import
-    if reference_import.total <= SYNC_IMPORT_LIMIT:
+    # Only the request that moves it from the state it read runs it (a double click runs once).
+    updated = ReferenceImport.objects.filter(
+        pk=reference_import.pk, status=reference_import.status, updated_at=reference_import.updated_at
+    ).update(status=ImportStatus.QUEUED, processed=0, message="", updated_at=timezone.now())
+    reference_import.refresh_from_db()
+    if not updated:
+        return reference_import
+    records, creators = import_work(reference_import)
+    if reference_import.total <= SYNC_IMPORT_LIMIT and creators <= SYNC_CREATOR_LIMIT:
         finish_import(reference_import)
     else:
         from depository.tasks import import_references_task
@@ -248,9 +289,11 @@ def finish_import(reference_import):
     """Run the import of a confirmed upload and record the outcome on it. Returns its status."""
 
     def progress(done, total):
-        ReferenceImport.objects.filter(pk=reference_import.pk).update(processed=done)
+        ReferenceImport.objects.filter(pk=reference_import.pk).update(processed=done, updated_at=timezone.now())
 
-    ReferenceImport.objects.filter(pk=reference_import.pk).update(status=ImportStatus.RUNNING)
+    ReferenceImport.objects.filter(pk=reference_import.pk).update(
+        status=ImportStatus.RUNNING, updated_at=timezone.now()
+    )
     try:
         result = run_import(
             text=reference_import.text,
@@ -261,7 +304,7 @@ def finish_import(reference_import):
     except (ValueError, ValidationError) as error:
         message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         ReferenceImport.objects.filter(pk=reference_import.pk).update(
-            status=ImportStatus.FAILED, message=message, finished_at=timezone.now()
+            status=ImportStatus.FAILED, message=message, finished_at=timezone.now(), updated_at=timezone.now()
         )
         return ImportStatus.FAILED
     ReferenceImport.objects.filter(pk=reference_import.pk).update(
@@ -274,5 +317,6 @@ def finish_import(reference_import):
         created_count=len(result.entries),
         text="",  # the file is not kept once imported
         finished_at=timezone.now(),
+        updated_at=timezone.now(),
     )
     return ImportStatus.DONE

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from pylatexenc.latex2text import LatexNodes2Text
 
 from core.text import clean_text
+from depository.creators import MAX_CREATORS_PER_ENTRY, too_many_creators_message
 from depository.identifiers import doi_from_url, normalise_doi, normalise_isbn, normalise_issn
 from depository.models import CreatorKind, CreatorRole, Language
 
@@ -239,6 +240,10 @@ def make_reference(number, record):
         return Reference(number=number, error=str(record))
     reference = Reference(number=number)
     reference.title = clean_text(re.sub(r"\s+", " ", record["title"])).strip()
+    if len(record["creators"]) > MAX_CREATORS_PER_ENTRY:  # refused unread: its work is unbounded
+        return Reference(
+            number=number, title=reference.title[:300], error=too_many_creators_message(len(record["creators"]))
+        )
     reference.creators = [
         {key: clean_text(value) for key, value in creator.items()} for creator in record["creators"] if creator
     ]
