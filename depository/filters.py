@@ -16,6 +16,8 @@ from depository import facets
 
 # The longest query the browse page accepts, in characters.
 MAX_QUERY_LENGTH = 200
+# The years a range may name: the year facet's values are 1900-2199 (depository/facets.py).
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 # More values than this in one facet is not a person browsing.
 MAX_VALUES_PER_FACET = 20
 
@@ -87,6 +89,15 @@ class EntryFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Search"), max_length=MAX_QUERY_LENGTH, method="filter_nothing")
     sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=Sort.CHOICES, method="filter_nothing")
+    # A range of years of publication (issue 22, finding 9): the browse page, the feed, alerts and the
+    # API read it. It becomes a choice of the year facet's values (`selected`), so the search counts and
+    # matches it with the facet rows it already has.
+    year_from = django_filters.NumberFilter(
+        label=_("From year"), method="filter_nothing", min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
+    year_to = django_filters.NumberFilter(
+        label=_("Until year"), method="filter_nothing", min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
 
     def __init__(self, data=None, queryset=None, **kwargs):
         super().__init__(data, queryset, **kwargs)
@@ -114,8 +125,36 @@ class EntryFilterSet(django_filters.FilterSet):
             chosen = None
         return chosen or (Sort.RELEVANCE if self.search_text else Sort.NEWEST)
 
+    def is_valid(self):
+        valid = super().is_valid()
+        start, end = self.year_range
+        if valid and start and end and start > end:
+            self.form.add_error("year_to", _("The last year comes before the first."))
+            return False
+        return valid
+
+    @property
+    def year_range(self):
+        """(first year or None, last year or None) of the range asked for; call after is_valid()."""
+        data = getattr(self.form, "cleaned_data", {})
+        start, end = data.get("year_from"), data.get("year_to")
+        return (int(start) if start is not None else None, int(end) if end is not None else None)
+
     def selected(self):
-        """{facet name: [values]} of the active facet filters."""
+        """{facet name: [values]} of the active facet filters. A year range is the year facet's values
+        within it: the chosen years inside the range, or every year of the range if none is chosen."""
+        chosen = self.chosen_facet_values()
+        start, end = self.year_range
+        if (start or end) and "year" in chosen:
+            start, end = start or FIRST_YEAR, end or LAST_YEAR
+            in_range = [str(year) for year in range(start, end + 1)]
+            chosen["year"] = [year for year in chosen["year"] if year in in_range] if chosen["year"] else in_range
+            if not chosen["year"]:
+                chosen["year"] = ["none"]  # chosen years all outside the range: a value that matches nothing
+        return chosen
+
+    def chosen_facet_values(self):
+        """{facet name: [values]} as the query string names them (the chips), without the year range."""
         return {facet.name: self.form.cleaned_data.get(facet.name) or [] for facet in facets.registered()}
 
     @property
@@ -128,7 +167,11 @@ class EntryFilterSet(django_filters.FilterSet):
         chips = []
         if self.search_text:
             chips.append({"facet": _("Search"), "label": self.search_text, "remove_url": self.url_without("q")})
-        for name, values in self.selected().items():
+        for name, label in [("year_from", _("From year")), ("year_to", _("Until year"))]:
+            value = self.form.cleaned_data.get(name)
+            if value is not None:
+                chips.append({"facet": label, "label": str(int(value)), "remove_url": self.url_without(name)})
+        for name, values in self.chosen_facet_values().items():
             for value in values:
                 chips.append(
                     {
@@ -143,7 +186,7 @@ class EntryFilterSet(django_filters.FilterSet):
     def query_string(self, **changes):
         """This page's query string (without the page number), with `changes` applied."""
         params = QueryDict(mutable=True)
-        for key in ["q", "sort", *facets.by_name()]:
+        for key in ["q", "sort", "year_from", "year_to", *facets.by_name()]:
             for value in self.data.getlist(key) if hasattr(self.data, "getlist") else []:
                 if value.strip():
                     params.appendlist(key, value)

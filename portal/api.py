@@ -213,6 +213,8 @@ class EntryQuery(Schema):
     evidence: list[str] = []
     language: list[str] = []
     year: list[str] = []
+    year_from: int | None = None
+    year_to: int | None = None
     country: list[str] = []
     city: list[str] = []
     tag: list[str] = []

@@ -70,7 +70,7 @@ class Results:
     @property
     def url_without_facets(self) -> str:
         """This search without any facet filter (the query and the sort kept)."""
-        return "?" + self.filterset.query_string(**dict.fromkeys(facets.by_name()))
+        return "?" + self.filterset.query_string(**dict.fromkeys([*facets.by_name(), "year_from", "year_to"]))
 
     @property
     def sort_order(self) -> str:  # a Sort value
@@ -143,7 +143,7 @@ def search(
     return Results(
         filterset=filterset,
         count=total,
-        facets=_listing(selected, counted),
+        facets=_listing(filterset.chosen_facet_values(), counted),
         entries=entries,
         page=shown,
         ignored_words=text.ignored_words(filterset.search_text) if query and not total else [],
