@@ -204,8 +204,8 @@ def test_sorting(client, monkeypatch, walk_from):
     url = reverse("depository:browse")
     assert [e.title for e in client.get(url, {"sort": "title"}).context["page"]] == ["alpha", "Beta", "Gamma"]
     assert [e.title for e in client.get(url, {"sort": "year"}).context["page"]] == ["alpha", "Beta", "Gamma"]
-    # make_entry publishes each entry a minute before the previous one
-    assert [e.title for e in client.get(url).context["page"]] == ["Beta", "alpha", "Gamma"]
+    # Newest (the default) is the newest work, though make_entry added Beta to the portal last
+    assert [e.title for e in client.get(url).context["page"]] == ["alpha", "Beta", "Gamma"]
 
 
 @pytest.mark.parametrize("walk_from", [2000, 1])
