@@ -21,8 +21,8 @@ class ProgrammeSessionInline(admin.StackedInline):
 class ParticipationInline(admin.TabularInline):
     model = Participation
     extra = 0
-    fields = ["position", "person", "title", "organization", "role"]
-    autocomplete_fields = ["person", "organization"]
+    fields = ["position", "person", "title", "organization", "city", "role"]
+    autocomplete_fields = ["person", "organization", "city"]
 
 
 @admin.register(Meeting)
@@ -117,7 +117,7 @@ class ParticipationAdmin(admin.ModelAdmin):
     list_filter = ["role", "meeting"]
     list_select_related = ["person", "meeting", "organization"]
     search_fields = ["person__name", "title", "organization__name", "meeting__name"]
-    autocomplete_fields = ["person", "meeting", "organization"]
+    autocomplete_fields = ["person", "meeting", "organization", "city"]
     show_facets = admin.ShowFacets.ALWAYS
 
 
