@@ -19,7 +19,7 @@ BROWSE = reverse("depository:browse")
 
 
 def visitor(language):
-    """A visitor whose browser asks for `language` (the site has no language prefix in its URLs)."""
+    """A visitor whose browser asks for `language` at the unprefixed addresses (/depository/...)."""
     return Client(headers={"accept-language": language})
 
 
@@ -146,7 +146,8 @@ def test_home_page_cards_are_translated(translated):
     content = visitor("es").get(reverse("home")).content.decode()
     assert '<h3 class="card__title" lang="es" dir="ltr">' in content
     assert "Prevención de la violencia juvenil en Medellín" in content
-    assert '<h3 class="card__title" lang="en" dir="ltr"><a href="/depository/street-lighting/">' in content
+    # On a Spanish page every link is a Spanish address (issue 22).
+    assert '<h3 class="card__title" lang="en" dir="ltr"><a href="/es/depository/street-lighting/">' in content
 
 
 def test_glossary_in_spanish_falls_back_to_english_per_text():

@@ -16,6 +16,7 @@ wrong end ("(2015." instead of "2015)."). Issue 22, finding 9; docs/i18n.md, "Te
 
 from django import template
 from django.conf import settings
+from django.urls import translate_url
 from django.utils.html import format_html
 from django.utils.translation import get_language, get_language_info
 
@@ -53,3 +54,22 @@ def in_its_language(text, language=None):
     if language == (get_language() or settings.LANGUAGE_CODE).split("-")[0]:
         return text
     return format_html('<span lang="{}" dir="{}">{}</span>', language, direction_of(language), text)
+
+
+@register.simple_tag(takes_context=True)
+def language_alternates(context):
+    """[(hreflang, absolute URL)] of this page in each of settings.LANGUAGES, and "x-default" (the
+    unprefixed English address), for <link rel="alternate" hreflang>. [] outside a request or on an
+    address with no language versions (core/language_urls.py)."""
+    request = context.get("request")
+    if request is None or getattr(request, "resolver_match", None) is None:
+        return []
+    path = request.get_full_path()
+    alternates = []
+    for code, _name in settings.LANGUAGES:
+        translated = translate_url(path, code)
+        if translated == path and code != get_language():
+            return []  # not a page with language versions
+        alternates.append((code, request.build_absolute_uri(translated)))
+    default = dict(alternates)[settings.LANGUAGE_CODE]
+    return [*alternates, ("x-default", default)]
