@@ -56,10 +56,21 @@ def env():
     return environment
 
 
+def checked_run(command, **options):
+    """subprocess.run with the output captured; a failure raises SystemExit with the command and the
+    end of its standard error (captured output would otherwise hide why, e.g. a page rendered before
+    `collectstatic` wrote the static files' manifest: issue 22)."""
+    try:
+        return subprocess.run(command, check=True, capture_output=True, text=True, **options)
+    except subprocess.CalledProcessError as failed:
+        output = (failed.stderr or failed.stdout or "").strip().splitlines()[-40:]
+        raise SystemExit(
+            f"failed ({failed.returncode}): {' '.join(map(str, command))[:300]}\n" + "\n".join(output)
+        ) from None
+
+
 def manage(*args):
-    return subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env(), check=True, capture_output=True, text=True
-    ).stdout
+    return checked_run([PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env()).stdout
 
 
 def anchor_module():
@@ -80,6 +91,8 @@ def load_portal(path):
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE], check=True)
     manage("ensure_database")
     manage("migrate", "--no-input", "-v0")
+    # The pages are rendered with DEBUG off: the static files' manifest must exist (a fresh clone has none).
+    manage("collectstatic", "--no-input", "-v0")
     started = time.perf_counter()
     manage("generate_synthetic_entries", "--from-jsonl", str(path), "--reset")
     return time.perf_counter() - started
@@ -117,9 +130,7 @@ def capture(urls):
         "                 [q['sql'] for q in first.captured_queries if q['sql'].startswith('PREPARE')]]\n"
         "print(json.dumps(out))\n"
     )
-    result = subprocess.run(
-        [PYTHON, "-c", script, json.dumps(urls)], cwd=BASE_DIR, env=env(), check=True, capture_output=True, text=True
-    )
+    result = checked_run([PYTHON, "-c", script, json.dumps(urls)], cwd=BASE_DIR, env=env())
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -251,7 +262,7 @@ def measure_import(path, rows=10_000):
     environment = {**env(), "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{IMPORT_DATABASE}"}
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", IMPORT_DATABASE], check=True)
     for command in (["ensure_database"], ["migrate", "--no-input", "-v0"]):
-        subprocess.run([PYTHON, "manage.py", *command], cwd=BASE_DIR, env=environment, check=True, capture_output=True)
+        checked_run([PYTHON, "manage.py", *command], cwd=BASE_DIR, env=environment)
     script = (
         "import django, json, sys, time; django.setup()\n"
         "from pathlib import Path\n"
@@ -269,10 +280,7 @@ def measure_import(path, rows=10_000):
         "print(json.dumps({'dry_run_seconds': dry, 'confirm_seconds': confirm, 'status': [checked, done],\n"
         "                  'new': job.report.get('new')}))\n"
     )
-    result = subprocess.run(
-        [PYTHON, "-c", script, str(csv_path), str(rows)],
-        cwd=BASE_DIR, env=environment, check=True, capture_output=True, text=True,
-    )  # fmt: skip
+    result = checked_run([PYTHON, "-c", script, str(csv_path), str(rows)], cwd=BASE_DIR, env=environment)
     report = json.loads(result.stdout.strip().splitlines()[-1])
     connection = psycopg2.connect(f"host=127.0.0.1 port=5432 user=postgres dbname={IMPORT_DATABASE}")
     connection.autocommit = True

@@ -1,11 +1,14 @@
-"""Answer 503 at once when the database cannot be reached, instead of a 500 error page."""
+"""The portal's middleware: answer 503 at once when the database cannot be reached (instead of a 500
+error page), refuse NUL characters, and choose the language of an address with or without its prefix."""
 
 import logging
 
 from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.middleware import locale as django_locale
 from django.template import loader
+from django.utils import translation
 
 from core.protocols import error_response
 
@@ -58,3 +61,23 @@ class RejectNullCharactersMiddleware:
         if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
             raise BadRequest("NUL character in the query string.")
         return self.get_response(request)
+
+
+class LocaleMiddleware(django_locale.LocaleMiddleware):
+    """Django's LocaleMiddleware, except that an address without a language prefix keeps choosing the
+    language as before the prefixes existed (the cookie the switcher sets, then Accept-Language),
+    instead of always English: with the prefixes (core/language_urls.py) Django's own would answer
+    every unprefixed address in English, and a reader whose browser asks for Arabic would lose
+    Arabic at `/`. A prefixed address (`/ar/depository/`) is always in its language (issue 22)."""
+
+    def process_request(self, request):
+        language = translation.get_language_from_request(request, check_path=True)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+
+def forget_request_language(**kwargs):
+    """On request_finished (once the response is sent, streamed content too): the thread's language
+    back to the default. Addresses are reversed in the active language (`/ar/...`), and a language
+    left active by the last request would prefix the addresses a thread builds afterwards."""
+    translation.deactivate()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from taggit.managers import TaggableManager
 
+from core.admin_autocomplete import AutocompleteByNameMixin
 from core.admin_deletion import NamesWhatLosesItAdminMixin
 from core.tags import BoundedTagField
 from depository import services
@@ -42,10 +43,11 @@ def translations_fieldset(model, description=None):
     )
 
 
-class VocabularyAdmin(NamesWhatLosesItAdminMixin, admin.ModelAdmin):
+class VocabularyAdmin(AutocompleteByNameMixin, NamesWhatLosesItAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "position", "entry_count"]
     list_editable = ["position"]
     search_fields = ["name", "description", *Theme.translation_field_names("name")]
+    autocomplete_search_fields = ["name", *Theme.translation_field_names("name")]
     prepopulated_fields = {"slug": ["name"]}
     main_fields = ["name", "slug", "description", "position"]
 
@@ -116,11 +118,13 @@ class CityForm(forms.ModelForm):
 
 
 @admin.register(City)
-class CityAdmin(NamesWhatLosesItAdminMixin, admin.ModelAdmin):
+class CityAdmin(AutocompleteByNameMixin, NamesWhatLosesItAdminMixin, admin.ModelAdmin):
     form = CityForm
     list_display = ["name", "country"]
     list_filter = ["city_types", "country"]
     search_fields = ["name", "country"]
+    # A city is shown as "Bogotá, Colombia": both parts can be typed.
+    autocomplete_search_fields = ["name", "country"]
     prepopulated_fields = {"slug": ["name"]}
     show_facets = admin.ShowFacets.ALWAYS
 
@@ -141,7 +145,7 @@ class CreatorInline(admin.TabularInline):
 
 
 @admin.register(Entry)
-class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAdmin):
+class EntryAdmin(AutocompleteByNameMixin, AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAdmin):
     inlines = [CreatorInline, AttachmentInline]
     # A tag longer than taggit's column is a form error, not a 500 (issue 13, finding 8).
     formfield_overrides = {TaggableManager: {"form_class": BoundedTagField}}
@@ -170,6 +174,7 @@ class EntryAdmin(AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAd
         "cities__name",
         "cities__country",
     ]
+    autocomplete_search_fields = ["title", *Entry.translation_field_names("title")]
     actions = ["publish", "archive", "add_theme"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["cities", "city_types", "violence_types", "themes"]

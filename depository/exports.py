@@ -42,7 +42,7 @@ class OaiFormat:
 @dataclass(frozen=True)
 class ExportFormat:
     """One export format. write(entries, viewer, url_for) -> the file's text (`entries` prefetched as
-    depository.packs.for_export does; `viewer` a meetings.privacy.Viewer: creators hidden from it are
+    depository.packs.for_export does; `viewer` a people.privacy.Viewer: creators hidden from it are
     left out; `url_for(entry)` its absolute page URL)."""
 
     name: str

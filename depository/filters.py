@@ -13,6 +13,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from depository import facets
+from places.countries import country_name
 
 # The longest query the browse page accepts, in characters.
 MAX_QUERY_LENGTH = 200
@@ -176,7 +177,10 @@ class EntryFilterSet(django_filters.FilterSet):
                 chips.append(
                     {
                         "facet": facets.by_name()[name].label,
-                        "label": labels.get((name, value), value),
+                        # Countries are keyed by their English name; shown in the page's language.
+                        "label": country_name(labels.get((name, value), value))
+                        if name == "country"
+                        else labels.get((name, value), value),
                         "remove_url": self.url_without(name, value),
                     }
                 )

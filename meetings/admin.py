@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_autocomplete import AutocompleteByNameMixin
 from core.admin_deletion import NamesWhatLosesItAdminMixin
 from meetings.admin_tools import MergeAction, ParticipantListTools
 from meetings.models import Event, Meeting, Milestone, Participation, ProgrammeSession, SessionContribution
@@ -20,12 +21,12 @@ class ProgrammeSessionInline(admin.StackedInline):
 class ParticipationInline(admin.TabularInline):
     model = Participation
     extra = 0
-    fields = ["position", "person", "title", "organization", "role"]
-    autocomplete_fields = ["person", "organization"]
+    fields = ["position", "person", "title", "organization", "city", "role"]
+    autocomplete_fields = ["person", "organization", "city"]
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ParticipantListTools, admin.ModelAdmin):
+class MeetingAdmin(AutocompleteByNameMixin, ParticipantListTools, admin.ModelAdmin):
     # The form's order, written out: the fields Meeting inherits from DatedEvent would otherwise come first.
     fields = [
         "number",
@@ -51,6 +52,7 @@ class MeetingAdmin(ParticipantListTools, admin.ModelAdmin):
     list_filter = ["status", "themes"]
     list_select_related = ["city"]
     search_fields = ["name", "venue", "city__name", "objectives", "key_points"]
+    autocomplete_search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["city", "hosts", "report", "themes", "related_entries", "other_cities_represented"]
     date_hierarchy = "start_date"
@@ -96,10 +98,11 @@ class PersonParticipationInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(NamesWhatLosesItAdminMixin, MergeAction, admin.ModelAdmin):
+class PersonAdmin(AutocompleteByNameMixin, NamesWhatLosesItAdminMixin, MergeAction, admin.ModelAdmin):
     list_display = ["name", "other_spellings", "disclosure", "meeting_count"]
     list_filter = ["disclosure"]
     search_fields = ["name", "other_spellings", "participations__organization__name"]
+    autocomplete_search_fields = ["name", "other_spellings"]
     prepopulated_fields = {"slug": ["name"]}
     actions = ["merge_selected"]
     merge_service = staticmethod(merge_people)
@@ -116,11 +119,12 @@ class PersonAdmin(NamesWhatLosesItAdminMixin, MergeAction, admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(NamesWhatLosesItAdminMixin, MergeAction, admin.ModelAdmin):
+class OrganizationAdmin(AutocompleteByNameMixin, NamesWhatLosesItAdminMixin, MergeAction, admin.ModelAdmin):
     list_display = ["name", "acronym", "kind", "city", "country"]
     list_filter = ["kind", "country"]
     list_select_related = ["city"]
     search_fields = ["name", "acronym", "other_spellings", "country", "city__name"]
+    autocomplete_search_fields = ["name", "acronym", "other_spellings"]
     actions = ["merge_selected"]
     merge_service = staticmethod(merge_organizations)
     prepopulated_fields = {"slug": ["name"]}
@@ -134,7 +138,7 @@ class ParticipationAdmin(admin.ModelAdmin):
     list_filter = ["role", "meeting"]
     list_select_related = ["person", "meeting", "organization"]
     search_fields = ["person__name", "title", "organization__name", "meeting__name"]
-    autocomplete_fields = ["person", "meeting", "organization"]
+    autocomplete_fields = ["person", "meeting", "organization", "city"]
     show_facets = admin.ShowFacets.ALWAYS
 
 

@@ -332,6 +332,17 @@ class Participation(CleanTextModel):
         _("role"), max_length=20, choices=ParticipationRole.choices, default=ParticipationRole.PARTICIPANT
     )
     position = models.PositiveSmallIntegerField(_("position in the list"), default=0)
+    # Where the list places the person then ("Ideaborn, Bogota" in 2015; Barcelona in 2014): an
+    # organization has one city, its people come from many. The city pages list them (issue 22).
+    city = models.ForeignKey(
+        City,
+        verbose_name=_("city then"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="participations",
+        help_text=_("Where the meeting's list places the person, if it says; else their organization's city counts."),
+    )
 
     class Meta:
         verbose_name = _("participation")

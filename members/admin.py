@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_autocomplete import AutocompleteByNameMixin
 from core.roles import is_organizer
 from depository.admin_extraction import ExtractionProblemFilter, extract_again
 from members.forms import DecisionForm, InviteForm
@@ -18,10 +19,12 @@ from members.workflow import ACTIONS, Role, actions_for
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(AutocompleteByNameMixin, admin.ModelAdmin):
     list_display = ["__str__", "user", "organization", "joined_at"]
     list_select_related = ["user", "person", "organization"]
     search_fields = ["person__name", "user__username", "user__email", "organization__name"]
+    # A member is shown by their person's name (or user name): not found by their organization's.
+    autocomplete_search_fields = ["person__name", "user__username"]
     autocomplete_fields = ["user", "person", "organization"]
 
 
@@ -270,12 +273,13 @@ class AnswerInline(admin.StackedInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(AutocompleteByNameMixin, admin.ModelAdmin):
     list_display = ["__str__", "deadline", "meeting", "is_public", "answer_count", "position"]
     list_editable = ["is_public", "position"]
     list_filter = ["is_public", "meeting"]
     list_select_related = ["meeting"]
     search_fields = ["text", "synthesis"]
+    autocomplete_search_fields = ["text"]
     autocomplete_fields = ["meeting"]
     fields = ["text", "deadline", "meeting", "is_public", "position", "synthesis"]
     inlines = [AnswerInline]

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import PasswordResetForm, UsernameField
 from django.db.models import Q
 from django.template import loader
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from core.mail import PortalEmail
@@ -106,7 +107,9 @@ class InviteForm(forms.Form):
     invitees = forms.CharField(
         label=_("People to invite"),
         widget=forms.Textarea(attrs={"rows": 8, "cols": 60}),
-        help_text=_("One a line: “Name <e-mail>”, “e-mail, Name” or just the e-mail address."),
+        # Help texts are HTML wherever Django renders them (its form and admin templates mark them
+        # safe): the text's angle brackets are escaped, or "<e-mail>" is taken for a tag and lost.
+        help_text=escape(_("One a line: “Name <e-mail>”, “e-mail, Name” or just the e-mail address.")),
     )
     organization = forms.ModelChoiceField(
         label=_("Organization"),

@@ -77,6 +77,19 @@ def test_a_member_saves_the_current_search_with_its_facets(member_client, member
     assert list(SavedSearch.objects.values_list("frequency", flat=True)) == ["weekly"]
 
 
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_search_with_no_results_offers_the_alert_and_the_feed(client, htmx):
+    """Nothing matches yet: that is when a reader wants to hear of the first match (issue 22)."""
+    make_entry("Street lighting audit")
+    headers = {"HX-Request": "true"} if htmx else {}
+    page = client.get(reverse("depository:browse"), {"q": "volcano"}, headers=headers).content.decode()
+    assert "No entries match “volcano”." in page
+    assert f'<a href="{reverse("alerts:subscribe")}?q=volcano" hx-boost="false">E-mail me new entries' in page
+    assert f'<a href="{reverse("depository:feed")}?q=volcano">Atom feed of this selection</a>' in page
+    assert "briefing pack" not in page  # a pack of nothing
+    assert client.get(reverse("alerts:subscribe"), {"q": "volcano"}).status_code == 200
+
+
 def test_a_search_the_depository_would_refuse_is_refused_here_too(client):
     response = client.get(reverse("alerts:subscribe"), {"q": "x" * (MAX_QUERY_LENGTH + 1)})
     assert response.status_code == 400

@@ -92,7 +92,8 @@ def test_entries_with_facet_counts(call, depository, django_assert_num_queries):
     with django_assert_num_queries(THROTTLE + 5):
         body = call("/api/entries?limit=2").json()
     assert body["count"] == 3
-    assert [entry["title"] for entry in body["results"]] == ["Safer cities toolkit", "Mediation guide"]
+    # Newest works first (2021, 2021, 2019); of the two 2021 works, the one added last first.
+    assert [entry["title"] for entry in body["results"]] == ["Mediation guide", "Observatory review"]
     kinds = {
         value["value"]: value["count"]
         for facet in body["facets"]
@@ -101,7 +102,7 @@ def test_entries_with_facet_counts(call, depository, django_assert_num_queries):
     }
     assert kinds["publication"] == 2
     assert kinds["guidance"] == 1
-    first = body["results"][0]
+    (first,) = call("/api/entries?page=2&limit=2").json()["results"]
     assert [creator["name"] for creator in first["creators"]] == ["Connolly, David", "UN-Habitat"]
     assert first["creators"][0] | {} == {
         "name": "Connolly, David",
@@ -120,7 +121,7 @@ def test_entries_filtered_and_searched_like_the_browse_page(call, depository):
     body = call("/api/entries?q=mediation").json()
     assert [entry["title"] for entry in body["results"]] == ["Mediation guide"]
     body = call("/api/entries?page=2&limit=2").json()
-    assert [entry["title"] for entry in body["results"]] == ["Observatory review"]
+    assert [entry["title"] for entry in body["results"]] == ["Safer cities toolkit"]
     assert call("/api/entries?page=9&limit=2").json()["results"] == []
 
 

@@ -412,6 +412,13 @@ def test_the_generator_loads_the_anchor_corpus_keys_and_refuses_unknown_ones(tmp
     assert list(entry.city_types.values_list("slug", flat=True)) == ["megacity"]
     assert list(entry.violence_types.values_list("slug", flat=True)) == ["gang-violence"]
     assert public_search("theme=youth&city_type=megacity&q=crime").count == 1
+    # The corpus's "report" is a kind the portal has, so the entry can be saved in the admin (issue 22).
+    assert entry.kind == "publication"
+    entry.full_clean()
+
+    corpus.write_text(json.dumps({**row, "id": 2, "kind": "poem"}) + "\n")
+    with pytest.raises(CommandError, match="unknown kind 'poem'"):
+        call_command("generate_synthetic_entries", jsonl=str(corpus), allow_any_database=True, stdout=io.StringIO())
 
     corpus.write_text(json.dumps({**row, "id": 2, "themes_typo": ["x"]}) + "\n")
     with pytest.raises(CommandError, match="unknown keys themes_typo"):

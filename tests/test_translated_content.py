@@ -19,7 +19,7 @@ BROWSE = reverse("depository:browse")
 
 
 def visitor(language):
-    """A visitor whose browser asks for `language` (the site has no language prefix in its URLs)."""
+    """A visitor whose browser asks for `language` at the unprefixed addresses (/depository/...)."""
     return Client(headers={"accept-language": language})
 
 
@@ -95,8 +95,8 @@ def test_browse_shows_titles_summaries_chips_and_facet_labels_in_spanish(transla
     content = visitor("es").get(BROWSE, {"violence_type": "gender-based"}).content.decode()
     assert "Prevención de la violencia juvenil en Medellín" in content
     assert "Cómo la ciudad redujo la violencia juvenil." in content
-    assert '<li class="chip">Prevención de la violencia</li>' in content  # the card's theme
-    assert '<li class="chip">Sustainable funding</li>' in content  # not translated: English
+    assert '<li class="chip" lang="es" dir="ltr">Prevención de la violencia</li>' in content  # the card's theme
+    assert '<li class="chip" lang="en" dir="ltr">Sustainable funding</li>' in content  # not translated: English
     assert "Prevención de la violencia <span" in content  # the facet panel's label
     assert "Violencia de género <span" in content
     assert "Conflict setting <span" in content  # translated into French only
@@ -120,8 +120,9 @@ def test_staff_facet_panel_is_translated_too(translated, organizer_client):
 
 def test_entry_page_in_spanish_names_the_original_title(translated):
     content = visitor("es").get(translated["entry"].get_absolute_url()).content.decode()
-    assert '<h1 lang="es" dir="auto">Prevención de la violencia juvenil en Medellín</h1>' in content
-    assert '<span lang="en" dir="auto">Youth violence prevention in Medellín</span>' in content
+    assert '<h1 lang="es" dir="ltr">Prevención de la violencia juvenil en Medellín</h1>' in content
+    assert 'lang="es" dir="ltr">Prevención de la violencia</a>' in content  # the theme's link
+    assert '<span lang="en" dir="ltr">Youth violence prevention in Medellín</span>' in content
     assert "<title>Prevención de la violencia juvenil en Medellín" in content
     assert "Cómo la ciudad redujo la violencia juvenil." in content
     assert ">Prevención de la violencia</a>" in content and ">Violencia de género</a>" in content
@@ -137,15 +138,16 @@ def test_entry_page_related_entries_show_their_translated_titles(translated):
 
 def test_entry_page_in_english_has_no_original_title_line(translated):
     content = visitor("en").get(translated["entry"].get_absolute_url()).content.decode()
-    assert '<h1 lang="en" dir="auto">Youth violence prevention in Medellín</h1>' in content
+    assert '<h1 lang="en" dir="ltr">Youth violence prevention in Medellín</h1>' in content
     assert "entry__original" not in content
 
 
 def test_home_page_cards_are_translated(translated):
     content = visitor("es").get(reverse("home")).content.decode()
-    assert '<h3 class="card__title" lang="es" dir="auto">' in content
+    assert '<h3 class="card__title" lang="es" dir="ltr">' in content
     assert "Prevención de la violencia juvenil en Medellín" in content
-    assert '<h3 class="card__title" lang="en" dir="auto"><a href="/depository/street-lighting/">' in content
+    # On a Spanish page every link is a Spanish address (issue 22).
+    assert '<h3 class="card__title" lang="en" dir="ltr"><a href="/es/depository/street-lighting/">' in content
 
 
 def test_glossary_in_spanish_falls_back_to_english_per_text():
@@ -158,8 +160,8 @@ def test_glossary_in_spanish_falls_back_to_english_per_text():
         usage_notes_es="Entre los términos clave.",
     )
     content = visitor("es").get(reverse("depository:glossary")).content.decode()
-    assert '<dt id="integrated-approach" lang="es">Enfoque integrado</dt>' in content
-    assert '<div lang="en"><p>Safety and peacebuilding together.</p></div>' in content
+    assert '<dt id="integrated-approach" lang="es" dir="ltr">Enfoque integrado</dt>' in content
+    assert '<div lang="en" dir="ltr"><p>Safety and peacebuilding together.</p></div>' in content
     assert "Entre los términos clave." in content and "Listed among" not in content
 
 

@@ -82,7 +82,7 @@ def test_pages_speak_the_language_the_browser_asks_for(language, depository, mee
     assert f'<html lang="{language}"' in content
     assert f">{depository}</a>" in content
     assert f">{meetings}</a>" in content
-    assert ('dir="rtl"' in content) == (language == "ar")
+    assert (f'<html lang="{language}" dir="rtl">' in content) == (language == "ar")
 
 
 def test_compiled_catalogues_are_used():

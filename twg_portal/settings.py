@@ -149,7 +149,7 @@ MIDDLEWARE = [
     # After whitenoise, which answers static files (compressed ahead of time) before this sees them.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.LocaleMiddleware",  # Django's, with the language prefixes of twg_portal/urls.py
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

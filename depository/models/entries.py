@@ -23,6 +23,18 @@ from depository.models.translations import (
 from depository.models.vocabulary import CityType, Theme, ViolenceType
 from places.models import City
 
+# "Newest" for a reader is the newest work, not the latest addition to the portal: a freshly loaded
+# portal adds every entry at once (issue 22, finding 9). The document's own date (`year`, then the day
+# when known), then when it was added; the browse page's default sort, the feed, the API's default
+# order, the alert digests and the home page's "Latest in the depository" all use it, and the
+# index `entry_published_newest_idx` walks it.
+NEWEST_WORK_FIRST = (
+    F("year").desc(nulls_last=True),
+    F("date_issued").desc(nulls_last=True),
+    F("published_at").desc(nulls_last=True),
+    F("created_at").desc(),
+)
+
 
 class EntryKind(models.TextChoices):
     TOOL = "tool", _("Tool")
@@ -83,9 +95,9 @@ class EntryQuerySet(models.QuerySet):
         return self.filter(kind__in=EntryKind.literature())
 
     def newest(self, count):
-        """The `count` most recently published, newest first (the home page's list). Not Django's
+        """The `count` newest works, newest first (the home page's list; NEWEST_WORK_FIRST). Not Django's
         `latest(field)`, which returns one object."""
-        return self.order_by("-published_at", "-created_at")[:count]
+        return self.order_by(*NEWEST_WORK_FIRST, "pk")[:count]
 
 
 class Entry(TranslatableContent):
@@ -193,7 +205,7 @@ class Entry(TranslatableContent):
                 condition=Q(date_issued__isnull=True) | Q(year=ExtractYear("date_issued")),
                 name="entry_date_issued_in_year",
             ),
-            # A published entry always knows when it went public on the portal ('newest' sorts on it).
+            # A published entry always knows when it went public on the portal (ties of 'newest' sort on it).
             models.CheckConstraint(
                 condition=~Q(status=EntryStatus.PUBLISHED) | Q(published_at__isnull=False),
                 name="entry_published_has_date",
@@ -212,15 +224,14 @@ class Entry(TranslatableContent):
             ),
         ]
         indexes = [
-            # The home page and the 'newest' sort list published entries by date.
+            # Entries added to the portal in a period (the alert digests' window).
             models.Index(fields=["status", "-published_at"], name="entry_status_published_idx"),
             # The literature review and the feed filter published entries by kind.
             models.Index(fields=["kind", "status"], name="entry_kind_status_idx"),
             # The public browse page's sorts (newest, year, title) and the feed walk these in order,
             # keeping the rows of the filtered id array, and stop after one page.
             models.Index(
-                F("published_at").desc(nulls_last=True),
-                F("created_at").desc(),
+                *NEWEST_WORK_FIRST,
                 F("id"),
                 name="entry_published_newest_idx",
                 condition=Q(status=EntryStatus.PUBLISHED),

@@ -29,6 +29,7 @@ from depository import facets
 from depository.facets import FacetValue
 from depository.filters import MAX_QUERY_LENGTH, EntryFilterSet, Sort
 from depository.models import Entry
+from depository.models.entries import NEWEST_WORK_FIRST
 from depository.search import facet_index, facet_values, text
 
 __all__ = ["MAX_QUERY_LENGTH", "PAGE_SIZE", "Results", "Sort", "flush", "rebuild", "search"]
@@ -166,8 +167,8 @@ class IdInArray(Func):
 
 
 _ORDER = {
-    Sort.RELEVANCE: [F("rank").desc(), F("published_at").desc(nulls_last=True)],
-    Sort.NEWEST: [F("published_at").desc(nulls_last=True), "-created_at"],
+    Sort.RELEVANCE: [F("rank").desc(), *NEWEST_WORK_FIRST],
+    Sort.NEWEST: list(NEWEST_WORK_FIRST),
     Sort.YEAR: [F("year").desc(nulls_last=True), Lower("title")],
     Sort.TITLE: [Lower("title")],
 }

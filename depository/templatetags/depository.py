@@ -14,8 +14,10 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
+from core.templatetags.languages import lang_dir
 from depository import creators
 from depository.models import Entry, EntryStatus
+from places.countries import country_name
 
 register = template.Library()
 
@@ -72,6 +74,8 @@ def facet_values(item):
     of the time of `conditional_escape` here. Counts print as the template printed them (no
     thousands separator: USE_THOUSAND_SEPARATOR is off)."""
     name = html_escape(item["facet"].name)
+    # The records name countries in English; the facet shows them in the page's language (issue 22).
+    label_of = country_name if item["facet"].name == "country" else str
     rows = []
     for value in item["values"]:
         empty = not value.count and not value.selected
@@ -81,7 +85,7 @@ def facet_values(item):
             + f'<input type="checkbox" name="{name}" value="{html_escape(value.value)}"'
             + (" checked" if value.selected else "")
             + (" disabled" if empty else "")
-            + f'> {html_escape(value.label)} <span class="facet__count">({value.count:d})</span></label></li>'
+            + f'> {html_escape(label_of(value.label))} <span class="facet__count">({value.count:d})</span></label></li>'
         )
     return mark_safe("".join(rows))  # noqa: S308 (each text above is escaped)
 
@@ -120,11 +124,11 @@ def result_card(entry):
         meta.append(format_html("<strong>{}</strong>", choice_label(entry, "status")))
     headline = getattr(entry, "headline", "")
     if headline:
-        summary = format_html('<p class="card__summary" dir="auto">{}</p>', highlight(headline))
+        summary = format_html('<p class="card__summary" {}>{}</p>', lang_dir(entry.language), highlight(headline))
     elif text := entry.translated_summary:
         summary = format_html(
-            '<p class="card__summary" lang="{}" dir="auto">{}</p>',
-            text.language,
+            '<p class="card__summary" {}>{}</p>',
+            lang_dir(text),
             Truncator(text).words(40, truncate=" …"),
         )
     else:
@@ -134,16 +138,20 @@ def result_card(entry):
         chips = format_html(
             '<ul class="chips" aria-label="{}">{}</ul>',
             gettext("Themes"),
-            format_html_join("", '<li class="chip">{}</li>', ((theme.translated_name,) for theme in themes)),
+            format_html_join(
+                "",
+                '<li class="chip" {}>{}</li>',
+                ((lang_dir(name), name) for name in (t.translated_name for t in themes)),
+            ),
         )
     else:
         chips = ""
     title = entry.translated_title
     return format_html(
         '<article class="card"><p class="card__kind">{}</p>'
-        '<h2 class="card__title" lang="{}" dir="auto"><a href="{}">{}</a></h2>{}{}</article>',
+        '<h2 class="card__title" {}><a href="{}">{}</a></h2>{}{}</article>',
         mark_safe(" · ".join(meta)),  # noqa: S308 (each part escaped above)
-        title.language,
+        lang_dir(title),
         entry.get_absolute_url(),
         title,
         summary,

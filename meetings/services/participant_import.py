@@ -1,12 +1,17 @@
 """Import a meeting's participant list from CSV: plan (a preview that writes nothing), then commit (all or nothing).
 
-Columns, in this order: name, title, organization, city, role, and optionally disclosure. A first row
-naming the columns is skipped. Commas, semicolons or tabs separate the cells. People are matched by
-name or by one of their other spellings, organizations by name, acronym or other spellings, cities
-by name; matching ignores case, accents and repeated spaces.
+Columns: name, title, organization, city, role, and optionally disclosure. A first row naming the
+columns (in any order, in any case, in English, Spanish, French or Arabic: HEADER_WORDS) says which
+column is which; without one, the columns are read in that order. A row naming columns anywhere else
+is refused, never taken for a person (issue 22, finding 9). Commas, semicolons or tabs separate the
+cells. People are matched by name or by one of their other spellings, organizations by name, acronym
+or other spellings, cities by name; matching ignores case, accents and repeated spaces. A new name
+close to a recorded one ("Achim Wenmann" beside "Achim Wennmann": difflib's ratio of the matching
+keys at least NEAR_DUPLICATE_RATIO) is flagged in the preview before anyone is created.
 """
 
 import csv
+import difflib
 import io
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -27,6 +32,72 @@ from places.models import City
 
 MAX_IMPORT_ROWS = 1000
 COLUMNS = ["name", "title", "organization", "city", "role", "disclosure"]
+# The words a header row may name each column by, compared as `normalize` makes them (no case,
+# accents or punctuation): the ones spreadsheets of participants use in the portal's four languages.
+HEADER_WORDS = {
+    "name": {
+        "name",
+        "full name",
+        "participant",
+        "participant name",
+        "nombre",
+        "nombre completo",
+        "nom",
+        "nom complet",
+        "nom et prenom",
+        "prenom et nom",
+        "الاسم",
+        "اسم",
+        "الاسم الكامل",
+    },
+    "title": {
+        "title",
+        "job title",
+        "position",
+        "function",
+        "cargo",
+        "puesto",
+        "titulo",
+        "funcion",
+        "titre",
+        "fonction",
+        "poste",
+        "المنصب",
+        "الوظيفة",
+        "اللقب",
+    },
+    "organization": {
+        "organization",
+        "organisation",
+        "institution",
+        "agency",
+        "affiliation",
+        "organizacion",
+        "institucion",
+        "entidad",
+        "organisme",
+        "المنظمة",
+        "المؤسسة",
+        "الجهة",
+    },
+    "city": {"city", "town", "ciudad", "ville", "المدينة"},
+    "role": {"role", "rol", "الدور"},
+    "disclosure": {
+        "disclosure",
+        "visibility",
+        "visibilidad",
+        "divulgacion",
+        "visibilite",
+        "divulgation",
+        "الإفصاح",
+        "الظهور",
+    },
+}
+HEADER_COLUMN = {word: column for column, words in HEADER_WORDS.items() for word in words}
+# How close (difflib.SequenceMatcher's ratio, 0-1) a new person's name must be to a recorded one to be
+# flagged: one letter missing or doubled in a name of 12 letters is about 0.96; "Ana Lopez" and
+# "Ana Perez" 0.78.
+NEAR_DUPLICATE_RATIO = 0.85
 
 
 def normalize(text: str) -> str:
@@ -146,6 +217,12 @@ class Index:
             for key in keys(record):
                 if normalize(key):
                     self.by_key.setdefault(normalize(key), {})[record.pk] = record
+        self.keys = list(self.by_key)
+
+    def close_to(self, name):
+        """The records with a name or spelling at least NEAR_DUPLICATE_RATIO alike `name`'s, closest first."""
+        keys = difflib.get_close_matches(normalize(name), self.keys, n=3, cutoff=NEAR_DUPLICATE_RATIO)
+        return list(dict.fromkeys(record for key in keys for record in self.by_key[key].values()))
 
     def find(self, name: str) -> Model | None:
         """The one record with that name, None if there is none; ValueError listing them if several."""
@@ -155,7 +232,24 @@ class Index:
         return found[0] if found else None
 
 
-def read_rows(text: str) -> list[tuple[int, list[str]]]:
+def header_columns(cells):
+    """The column of each cell of a row that names columns (["name", "organization", ...]), or None
+    when the row is a person's. ValueError naming the cells that are not columns, or the columns named
+    twice, when most of the row names columns but not all of it."""
+    named = [HEADER_COLUMN.get(normalize(cell)) for cell in cells]
+    filled = [(cell, column) for cell, column in zip(cells, named, strict=True) if cell]
+    known = [column for _cell, column in filled if column]
+    if not known or len(known) * 2 < len(filled):
+        return None
+    unknown = [cell for cell, column in filled if column is None]
+    repeated = sorted({column for column in known if known.count(column) > 1})
+    if unknown or repeated or "name" not in known:
+        raise ValueError(", ".join(unknown + repeated) or "name")
+    return named
+
+
+def read_rows(text):
+    """[(line number, {column: cell})] of the list's rows with any text, and the header's columns."""
     text = clean_text(text)  # as it will be stored: names compared and validated as they are saved
     sample = text[:4096]
     try:
@@ -163,14 +257,20 @@ def read_rows(text: str) -> list[tuple[int, list[str]]]:
     except csv.Error:
         dialect = csv.excel
     rows = [(number, cells) for number, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1)]
-    rows = [
+    return [
         (number, [unsafe_cell(cell.strip()) for cell in cells])
         for number, cells in rows
         if any(c.strip() for c in cells)
     ]
-    if rows and [normalize(cell) for cell in rows[0][1]] == COLUMNS[: len(rows[0][1])]:
-        rows = rows[1:]  # the header row
-    return rows
+
+
+def by_column(cells, columns):
+    """{column: cell} of one row read by the header's `columns` (None: a cell of no column)."""
+    values = dict.fromkeys(COLUMNS, "")
+    for cell, column in zip(cells, columns, strict=False):
+        if column:
+            values[column] = cell
+    return values
 
 
 def plan_participant_import(*, meeting: Meeting, text: str) -> ImportPlan:
@@ -181,6 +281,22 @@ def plan_participant_import(*, meeting: Meeting, text: str) -> ImportPlan:
         return ImportPlan(meeting=meeting, rows=[], errors=[_("The list is not valid CSV: %s") % error])
     if not raw_rows:
         return ImportPlan(meeting=meeting, rows=[], errors=[_("The list is empty.")])
+    try:
+        columns = header_columns(raw_rows[0][1])
+    except ValueError as unknown:
+        known = ", ".join(COLUMNS)
+        return ImportPlan(
+            meeting=meeting,
+            rows=[],
+            errors=[
+                _("The first row names columns, but not these: %(unknown)s (the columns are %(known)s).")
+                % {"unknown": unknown, "known": known}
+            ],
+        )
+    if columns:
+        raw_rows = raw_rows[1:]
+        if not raw_rows:
+            return ImportPlan(meeting=meeting, rows=[], errors=[_("The list is empty.")])
     if len(raw_rows) > MAX_IMPORT_ROWS:
         return ImportPlan(
             meeting=meeting,
@@ -198,31 +314,32 @@ def plan_participant_import(*, meeting: Meeting, text: str) -> ImportPlan:
     cities = Index(City.objects.all(), lambda city: [city.name])
     listed = {p.person_id: p for p in Participation.objects.filter(meeting=meeting)}
     seen = {}
-    rows = [plan_row(number, cells, people, organizations, cities, listed, seen) for number, cells in raw_rows]
+    rows = [
+        plan_row(number, cells, columns or COLUMNS, people, organizations, cities, listed, seen)
+        for number, cells in raw_rows
+    ]
     return ImportPlan(meeting=meeting, rows=rows)
 
 
-def plan_row(
-    number: int,
-    cells: list[str],
-    people: Index,
-    organizations: Index,
-    cities: Index,
-    listed: dict[int, Participation],
-    seen: dict[int, int],
-) -> PlannedRow:
-    padded = cells + [""] * (len(COLUMNS) - len(cells))
+def plan_row(number, cells, columns, people, organizations, cities, listed, seen):
+    values = by_column(cells, columns)
     row = PlannedRow(
         line=number,
-        name=padded[0],
-        title=padded[1],
-        organization_name=padded[2],
-        city_name=padded[3],
+        name=values["name"],
+        title=values["title"],
+        organization_name=values["organization"],
+        city_name=values["city"],
     )
-    if len(cells) > len(COLUMNS):
+    if len(cells) > len(columns):
         row.errors.append(
-            _("%(count)d cells; a row has at most %(limit)d.") % {"count": len(cells), "limit": len(COLUMNS)}
+            _("%(count)d cells; a row has at most %(limit)d.") % {"count": len(cells), "limit": len(columns)}
         )
+    try:
+        if header_columns(cells):
+            row.errors.append(_("This row names columns, like a header: it is not a person. Remove it."))
+            return row
+    except ValueError:
+        pass  # mostly column names, some not: a person would not be named so either, but say what is wrong below
     limits = [
         ("name", row.name, Person._meta.get_field("name").max_length),
         ("title", row.title, Participation._meta.get_field("title").max_length),
@@ -236,17 +353,19 @@ def plan_row(
             )
     if not row.name:
         row.errors.append(_("The name is missing."))
-    role = read_role(padded[4])
+    role = read_role(values["role"])
     if role is None:
         choices = ", ".join(str(label) for label in ParticipationRole.labels)
-        row.errors.append(_("Unknown role '%(role)s' (one of: %(choices)s).") % {"role": padded[4], "choices": choices})
+        row.errors.append(
+            _("Unknown role '%(role)s' (one of: %(choices)s).") % {"role": values["role"], "choices": choices}
+        )
     else:
-        row.role, row.role_given = role, bool(padded[4])
-    if padded[5]:
-        disclosure = read_disclosure(padded[5])
+        row.role, row.role_given = role, bool(values["role"])
+    if values["disclosure"]:
+        disclosure = read_disclosure(values["disclosure"])
         if disclosure is None:
             row.errors.append(
-                _("Unknown disclosure '%(value)s' (public, members or organizers).") % {"value": padded[5]}
+                _("Unknown disclosure '%(value)s' (public, members or organizers).") % {"value": values["disclosure"]}
             )
         else:
             row.disclosure = disclosure
@@ -270,6 +389,19 @@ def plan_row(
             row.errors.append(_("The same person is already on line %(line)d of this list.") % {"line": seen[key]})
         else:
             seen[key] = number
+    if row.name and row.person is None and not row.errors:
+        near = [person.name for person in people.close_to(row.name)]
+        # New people earlier in this list (`seen` keys them by their matching key).
+        earlier = [key for key in seen if isinstance(key, str) and key != normalize(row.name)]
+        near += difflib.get_close_matches(normalize(row.name), earlier, n=3, cutoff=NEAR_DUPLICATE_RATIO)
+        if near:
+            row.notes.append(
+                _(
+                    "Not recorded, but close to %(names)s: if this is the same person, correct the spelling "
+                    "(or add it to their other spellings) before importing; otherwise a new person is created."
+                )
+                % {"names": "; ".join(f"“{name}”" for name in dict.fromkeys(near))}
+            )
     if row.person and row.person.pk in listed:
         row.participation = listed[row.person.pk]
         row.notes.append(_("Already on this meeting's list: the row updates the title, organization and role."))

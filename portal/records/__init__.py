@@ -338,6 +338,7 @@ class Loader:
                 {
                     "title": participant.get("title") or "",
                     "organization": self.lookup(Organization, participant.get("organization")),
+                    "city": self.lookup(City, participant.get("city")),
                     "role": participant.get("role") or "participant",
                     "position": position,
                 },

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from depository.models import CityType, Entry
 from meetings.models import Meeting
 from meetings.views.network import visible_participations
+from people.models import Organization
 from people.privacy import Viewer
 from places.countries import country_name
 from places.models import City
@@ -61,9 +62,11 @@ def city_detail(request, slug):
     city = get_object_or_404(City.objects.prefetch_related("city_types"), slug=slug)
     today = timezone.localdate()
     viewer = Viewer(request.user)
+    # From the city: where the meeting's list places them, or else where their organization is based.
+    from_city = Q(city=city) | Q(city__isnull=True, organization__city=city)
     participations = (
         visible_participations(viewer)
-        .filter(organization__city=city)
+        .filter(from_city)
         .select_related("person", "organization", "meeting")
         .order_by("meeting__start_date", "meeting_id", "position", "id")
     )
@@ -76,7 +79,10 @@ def city_detail(request, slug):
             "entries": Entry.objects.published().filter(cities=city).prefetch_related("themes").order_by("title"),
             "meetings_held": Meeting.objects.filter(city=city).listed(today),
             "meetings_joined": Meeting.objects.filter(other_cities_represented=city).listed(today),
-            "organizations": city.organizations.order_by("name"),
+            # Based there, or whose people came from there (Ideaborn's from Bogotá in 2015).
+            "organizations": Organization.objects.filter(Q(city=city) | Q(participations__city=city))
+            .distinct()
+            .order_by("name"),
             "participants": [{"meeting": p.meeting, "shown": viewer.show_participation(p)} for p in participations],
         },
     )

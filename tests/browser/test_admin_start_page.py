@@ -24,6 +24,13 @@ def test_organizer_start_page_and_statistics_are_accessible(records_to_change, n
     admin_log_in(page, "olga", "organizer-pass-1")
     waiting = page.locator("#waiting")
     expect(waiting).to_contain_text("Entries without a theme")
+    # The count column's header on one line, not one letter a line (issue 22): its line boxes.
+    lines = page.evaluate(
+        """() => { const range = document.createRange();
+        range.selectNodeContents(document.querySelectorAll('#waiting thead th')[1]);
+        return range.getClientRects().length; }"""
+    )
+    assert lines == 1
     axe.check(page)
     page.locator(".technical-models summary").click()
     expect(page.locator("#group-technical")).to_be_visible()

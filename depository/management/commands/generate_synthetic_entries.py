@@ -205,6 +205,30 @@ class Command(BaseCommand):
             )
         return self.write(rows)
 
+    # The anchor corpus's kinds (anchor_bench/gen_corpus.py KINDS) as the portal's EntryKind: an entry
+    # whose kind is not a choice cannot be saved in the admin (issue 22, finding 9). The portal's own
+    # values are taken as they are; any other kind is refused.
+    ANCHOR_KINDS = {
+        "report": EntryKind.PUBLICATION,
+        "journal-article": EntryKind.PUBLICATION,
+        "book-chapter": EntryKind.PUBLICATION,
+        "thesis": EntryKind.PUBLICATION,
+        "dataset": EntryKind.PUBLICATION,
+        "evaluation": EntryKind.PUBLICATION,
+        "policy-brief": EntryKind.GUIDANCE,
+        "toolkit": EntryKind.TOOL,
+        "case-study": EntryKind.CASE_STUDY,
+    }
+
+    def entry_kind(self, value):
+        if not value:
+            return EntryKind.PUBLICATION
+        if value in EntryKind.values:
+            return value
+        if value in self.ANCHOR_KINDS:
+            return self.ANCHOR_KINDS[value]
+        raise ValueError(f"unknown kind {value!r} (expected one of {', '.join(sorted(self.ANCHOR_KINDS))})")
+
     # The corpus's keys: the facets under their singular (anchor_bench) or plural names.
     JSONL_FACETS = {"city_type": "city_types", "violence_type": "violence_types", "theme": "themes"}
     JSONL_KEYS = {"id", "title", "summary", "body", "language", "year", "published", "kind", "tags"}
@@ -239,7 +263,7 @@ class Command(BaseCommand):
                     rows.append(
                         {
                             "entry": Entry(
-                                kind=item.get("kind") or EntryKind.PUBLICATION,
+                                kind=self.entry_kind(item.get("kind")),
                                 title=item["title"][:300],
                                 slug=f"{slugify(item['title'])[:150]}-{item['id']}",
                                 summary=item.get("summary") or "",
