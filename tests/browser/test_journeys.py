@@ -93,7 +93,9 @@ def test_practitioner_finds_cites_and_reads_an_entry_in_spanish(organized_violen
     page.get_by_label("Language").select_option("es")
     page.get_by_role("button", name="Change").click()
     expect(page.locator("html")).to_have_attribute("lang", "es")
-    assert page.url == entry_url
+    # The same entry at its Spanish address (issue 22: a link carries its language).
+    origin, path = entry_url.split("/depository/", 1)
+    assert page.url == f"{origin}/es/depository/{path}"
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     expect(page.get_by_role("heading", name="Cómo citar")).to_be_visible()
     expect(page.get_by_role("navigation", name="Principal").get_by_role("link", name="Repositorio")).to_be_visible()
