@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 REPLICA_ALIAS = "replica"
 # Apps whose tables the public pages show. Anything else (auth, sessions, axes, the cache table,
 # django_tasks_db, admin log) is state the portal writes and must read back at once: primary.
-REPLICA_APPS = frozenset({"depository", "meetings", "members", "taggit", "contenttypes"})
+REPLICA_APPS = frozenset({"places", "people", "depository", "meetings", "members", "taggit", "contenttypes"})
 # Public read-only pages, by URL name or namespace (twg_portal/urls.py). Members' pages, the admin,
 # the language switch and /healthz (the load balancer's view of the primary) are not among them.
 REPLICA_PAGE_NAMES = frozenset({"home", "about", "sitemap"})

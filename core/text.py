@@ -23,7 +23,6 @@ from django.db import models
 
 # C0 controls except tab (09), LF (0A) and CR (0D); lone surrogates; the noncharacters FFFE and FFFF.
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-PORTAL_APPS = {"twg_portal", "depository", "meetings", "members", "places", "alerts", "usage"}
 
 
 def clean_text(value):
@@ -44,7 +43,9 @@ def clean_instance_text(instance):
 
 def clean_model_text(sender, instance, raw=False, **kwargs):
     """pre_save receiver: clean every text field of a portal model instance before it is written."""
-    if raw or sender._meta.app_label not in PORTAL_APPS:
+    # Every portal model derives from CleanTextModel, whichever floor it lives on; a list of app labels
+    # here went stale when models moved between apps (issue 19).
+    if raw or not issubclass(sender, CleanTextModel):
         return
     clean_instance_text(instance)
 

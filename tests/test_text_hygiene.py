@@ -162,3 +162,21 @@ def test_the_participant_import_reads_names_as_they_will_be_stored(organizer_cli
     assert list(Organization.objects.filter(name__startswith="Safer").values_list("name", flat=True)) == [
         "Safer Cities"
     ]
+
+
+@pytest.mark.django_db
+def test_every_portal_model_is_cleaned_when_saved_whichever_app_it_moved_to():
+    """The pre_save cleaning follows CleanTextModel, not a list of app labels: people and places, which
+    moved to apps of their own in issue 19, are cleaned like the rest (the list had missed `people`)."""
+    from core.text import CleanTextModel
+    from people.models import Organization, Person
+    from places.models import City
+
+    person = Person.objects.create(name="Ana\x0b Mari\u0301a", slug="ana")
+    organization = Organization.objects.create(name="Ide\x00aborn", slug="ideaborn")
+    city = City.objects.create(name="Bogota\u0301", slug="bogota")
+    assert Person.objects.get(pk=person.pk).name == "Ana Mar\u00eda"
+    assert Organization.objects.get(pk=organization.pk).name == "Ideaborn"
+    assert City.objects.get(pk=city.pk).name == "Bogot\u00e1"
+    portal_models = [m for m in apps.get_models() if m.__module__.split(".")[0] in {"people", "places", "core"}]
+    assert all(issubclass(model, CleanTextModel) for model in portal_models if model._meta.app_label != "core")

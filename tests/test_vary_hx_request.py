@@ -24,7 +24,7 @@ def test_every_view_that_reads_hx_request_is_one_of_those_checked_here():
     """The kind: a new view answering htmx differently must join the test above (and vary)."""
     readers = sorted(
         str(path.relative_to(settings.BASE_DIR))
-        for app in ("depository", "meetings", "members", "twg_portal")
+        for app in ("core", "places", "people", "depository", "meetings", "members", "alerts", "usage", "portal")
         for path in (settings.BASE_DIR / app).rglob("*.py")
         if "HX-Request" in path.read_text() or "HTTP_HX_REQUEST" in path.read_text()
     )
