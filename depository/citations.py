@@ -22,6 +22,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc.source.json import CiteProcJSON
 from django.utils.safestring import mark_safe
 
+from depository import csl
 from depository.creators import creators_prefetch, shown_creators
 from depository.models import CreatorRole, EntryKind
 
@@ -166,39 +167,9 @@ def to_bibtex(entries, viewer, url_for):
 
 
 # -- CSL-JSON --------------------------------------------------------------------------------------
-def csl_name(creator):
-    """A CSL name (csl-data.json): `family`/`given` for a person, `literal` only for an organization."""
-    if creator.is_person:
-        return {"family": creator.family, "given": creator.given} if creator.given else {"family": creator.family}
-    return {"literal": creator.name}
-
-
 def csl_item(entry, viewer, *, url):
-    """The entry as one CSL-JSON item (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html,
-    schema csl-data.json), with only the creators `viewer` may see."""
-    item = {"id": entry.slug, "type": CSL_TYPES.get(entry.kind, "document"), "title": entry.title}
-    for role, creators in creators_by_role(entry, viewer).items():
-        if creators:
-            item[str(role)] = [csl_name(creator) for creator in creators]
-    if entry.year:
-        item["issued"] = {"date-parts": [[entry.year]]}
-    if entry.publisher:
-        item["publisher"] = entry.publisher
-    if entry.report_number:
-        item["number"] = entry.report_number
-    for name in ("doi", "isbn", "issn"):
-        if getattr(entry, name):
-            item[name.upper()] = getattr(entry, name)
-    if entry.summary:
-        item["abstract"] = entry.summary
-    if entry.annotation:
-        item["note"] = entry.annotation
-    tags = tag_names(entry)
-    if tags:
-        item["keyword"] = ", ".join(tags)
-    item["language"] = entry.language
-    item["URL"] = entry.external_url or url
-    return item
+    """The entry as one CSL-JSON item: depository.csl.csl_item, the one mapping (docs/citations.md)."""
+    return csl.csl_item(entry, viewer, url=url)
 
 
 def to_csl_json(entries, viewer, url_for):

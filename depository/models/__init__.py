@@ -7,12 +7,14 @@ members, alerts, usage and the portal build on it (docs/architecture.md).
 from depository.models.attachments import Attachment, ExtractionStatus
 from depository.models.creators import Creator, CreatorKind, CreatorRole
 from depository.models.entries import (
+    DatePrecision,
     Entry,
     EntryKind,
     EntryQuerySet,
     EntryStatus,
     EvidenceLevel,
     GlossaryTerm,
+    ItemType,
     Language,
 )
 from depository.models.entry_imports import EntryImport, EntryImportStatus
@@ -28,6 +30,7 @@ __all__ = [
     "Creator",
     "CreatorKind",
     "CreatorRole",
+    "DatePrecision",
     "Entry",
     "EntryImport",
     "EntryImportStatus",
@@ -41,6 +44,7 @@ __all__ = [
     "FacetPosting",
     "SearchQueue",
     "InternalTag",
+    "ItemType",
     "GlossaryTerm",
     "ImportStatus",
     "ReferenceFormat",

@@ -26,6 +26,17 @@ class CreatorRole(models.TextChoices):
 
     AUTHOR = "author", _("Author")
     EDITOR = "editor", _("Editor")
+    TRANSLATOR = "translator", _("Translator")
+    CONTAINER_AUTHOR = "container-author", _("Author of the book or container")
+    COLLECTION_EDITOR = "collection-editor", _("Series editor")
+    EDITORIAL_DIRECTOR = "editorial-director", _("Editorial director")
+    ORIGINAL_AUTHOR = "original-author", _("Original author")
+    REVIEWED_AUTHOR = "reviewed-author", _("Author of the reviewed work")
+    INTERVIEWER = "interviewer", _("Interviewer")
+    RECIPIENT = "recipient", _("Recipient")
+    DIRECTOR = "director", _("Director")
+    ILLUSTRATOR = "illustrator", _("Illustrator")
+    COMPOSER = "composer", _("Composer")
 
 
 class Creator(CleanTextModel):
@@ -33,7 +44,7 @@ class Creator(CleanTextModel):
         "depository.Entry", verbose_name=_("entry"), on_delete=models.CASCADE, related_name="creators"
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    role = models.CharField(_("role"), max_length=16, choices=CreatorRole.choices, default=CreatorRole.AUTHOR)
+    role = models.CharField(_("role"), max_length=32, choices=CreatorRole.choices, default=CreatorRole.AUTHOR)
     kind = models.CharField(_("kind"), max_length=16, choices=CreatorKind.choices, default=CreatorKind.PERSON)
     family = models.CharField(_("family name"), max_length=200, blank=True)
     given = models.CharField(_("given names"), max_length=200, blank=True)

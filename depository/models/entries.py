@@ -4,8 +4,9 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import ExtractYear, Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,12 @@ from depository.models.translations import (
 )
 from depository.models.vocabulary import CityType, Theme, ViolenceType
 from places.models import City
+
+# Titles as long as the works have them: 600 characters are at most 2,400 bytes in UTF-8 in any
+# script, under PostgreSQL's limit of about 2,700 bytes for an entry of the title sort's B-tree index
+# (a longer value would fail the insert); the longest title of the reference-manager files we
+# measured has about 300. A longer one is cut at import, with a warning, and kept whole in the notes.
+TITLE_MAX_LENGTH = 600
 
 # "Newest" for a reader is the newest work, not the latest addition to the portal: a freshly loaded
 # portal adds every entry at once (issue 22, finding 9). The document's own date (`year`, then the day
@@ -60,6 +67,77 @@ class EntryKind(models.TextChoices):
     def literature(cls):
         """The kinds the annotated literature review lists."""
         return [cls.PUBLICATION, cls.INPUT_PAPER, cls.MEETING_REPORT, cls.GUIDANCE]
+
+
+class ItemType(models.TextChoices):
+    """The type of the work as a reference manager records it: CSL 1.0.2's item types
+    (https://docs.citationstyles.org/en/stable/specification.html#appendix-iii-types), the vocabulary
+    Zotero, Mendeley and citeproc share. Kept beside the portal's own `EntryKind` (tool, practice,
+    publication ...), which stays the practitioners' facet. The kinds of work this field produces come
+    first; the rest of CSL's list follows so that no imported type is lost."""
+
+    ARTICLE_JOURNAL = "article-journal", _("Journal article")
+    BOOK = "book", _("Book")
+    CHAPTER = "chapter", _("Book chapter")
+    REPORT = "report", _("Report")
+    PAPER_CONFERENCE = "paper-conference", _("Conference paper")
+    THESIS = "thesis", _("Thesis")
+    WEBPAGE = "webpage", _("Web page")
+    DATASET = "dataset", _("Dataset")
+    LEGISLATION = "legislation", _("Legislation")
+    REGULATION = "regulation", _("Regulation or policy")
+    SPEECH = "speech", _("Presentation or speech")
+    MANUSCRIPT = "manuscript", _("Manuscript or working paper")
+    DOCUMENT = "document", _("Document")
+    ARTICLE = "article", _("Article (preprint)")
+    ARTICLE_MAGAZINE = "article-magazine", _("Magazine article")
+    ARTICLE_NEWSPAPER = "article-newspaper", _("Newspaper article")
+    BILL = "bill", _("Bill")
+    BROADCAST = "broadcast", _("Broadcast")
+    CLASSIC = "classic", _("Classic")
+    COLLECTION = "collection", _("Archival collection")
+    ENTRY = "entry", _("Entry")
+    ENTRY_DICTIONARY = "entry-dictionary", _("Dictionary entry")
+    ENTRY_ENCYCLOPEDIA = "entry-encyclopedia", _("Encyclopedia entry")
+    EVENT = "event", _("Event")
+    FIGURE = "figure", _("Figure")
+    GRAPHIC = "graphic", _("Graphic")
+    HEARING = "hearing", _("Hearing")
+    INTERVIEW = "interview", _("Interview")
+    LEGAL_CASE = "legal_case", _("Legal case")
+    MAP = "map", _("Map")
+    MOTION_PICTURE = "motion_picture", _("Film")
+    MUSICAL_SCORE = "musical_score", _("Musical score")
+    PAMPHLET = "pamphlet", _("Pamphlet")
+    PATENT = "patent", _("Patent")
+    PERFORMANCE = "performance", _("Performance")
+    PERIODICAL = "periodical", _("Periodical")
+    PERSONAL_COMMUNICATION = "personal_communication", _("Personal communication")
+    POST = "post", _("Post")
+    POST_WEBLOG = "post-weblog", _("Blog post")
+    REVIEW = "review", _("Review")
+    REVIEW_BOOK = "review-book", _("Book review")
+    SOFTWARE = "software", _("Software")
+    SONG = "song", _("Song or recording")
+    STANDARD = "standard", _("Standard")
+    TREATY = "treaty", _("Treaty")
+
+    @classmethod
+    def for_kind(cls, kind):
+        """The type a work of the portal's `kind` has when nothing else says (the TWG's own records)."""
+        return {
+            EntryKind.MEETING_REPORT: cls.REPORT,
+            EntryKind.GUIDANCE: cls.REPORT,
+            EntryKind.INPUT_PAPER: cls.MANUSCRIPT,
+        }.get(kind, cls.DOCUMENT)
+
+
+class DatePrecision(models.TextChoices):
+    """How much of the date issued is known (CSL's date-parts: [year], [year, month], [year, month, day])."""
+
+    YEAR = "year", _("Year")
+    MONTH = "month", _("Month")
+    DAY = "day", _("Day")
 
 
 class EvidenceLevel(models.TextChoices):
@@ -102,14 +180,70 @@ class EntryQuerySet(models.QuerySet):
 
 class Entry(TranslatableContent):
     kind = models.CharField(_("kind"), max_length=32, choices=EntryKind.choices)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     summary = models.TextField(_("summary"), blank=True)
     body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
     annotation = models.TextField(
         _("annotation"), blank=True, help_text=_("The literature review's note on why this matters to the TWG.")
     )
+    # The bibliographic record: CSL's variables (https://docs.citationstyles.org/en/stable/
+    # specification.html#appendix-iv-variables), named after them; depository/csl.py maps them to and
+    # from CSL-JSON, and every import and export format goes through that mapping (docs/citations.md).
+    item_type = models.CharField(
+        _("type of work"),
+        max_length=32,
+        choices=ItemType.choices,
+        blank=True,
+        db_default="",
+        help_text=_(
+            "As a reference manager records it (CSL's type); the kind above is the portal's own. "
+            "Blank: the type the kind implies (a report for meeting reports and guidance, a manuscript "
+            "for input papers, else a document)."
+        ),
+    )
+    genre = models.CharField(
+        _("genre"),
+        max_length=300,
+        blank=True,
+        db_default="",
+        help_text=_("e.g. Working paper, Policy brief, PhD thesis."),
+    )
+    title_short = models.CharField(_("short title"), max_length=300, blank=True, db_default="")
+    container_title = models.CharField(
+        _("published in"),
+        max_length=TITLE_MAX_LENGTH,
+        blank=True,
+        db_default="",
+        help_text=_("The journal of an article, the book of a chapter, the website of a page, the proceedings."),
+    )
+    container_title_short = models.CharField(
+        _("journal abbreviation"), max_length=300, blank=True, db_default="", help_text=_("e.g. J. Urban Health")
+    )
+    collection_title = models.CharField(
+        _("series"),
+        max_length=TITLE_MAX_LENGTH,
+        blank=True,
+        db_default="",
+        help_text=_("The series the work appeared in."),
+    )
+    collection_number = models.CharField(_("number in the series"), max_length=100, blank=True, db_default="")
+    volume = models.CharField(_("volume"), max_length=100, blank=True, db_default="")
+    issue = models.CharField(_("issue"), max_length=100, blank=True, db_default="")
+    page = models.CharField(_("pages"), max_length=100, blank=True, db_default="", help_text=_("e.g. 123-145"))
+    number_of_pages = models.CharField(_("number of pages"), max_length=100, blank=True, db_default="")
+    number_of_volumes = models.CharField(_("number of volumes"), max_length=100, blank=True, db_default="")
+    edition = models.CharField(_("edition"), max_length=100, blank=True, db_default="")
+    event_title = models.CharField(
+        _("event"),
+        max_length=TITLE_MAX_LENGTH,
+        blank=True,
+        db_default="",
+        help_text=_("The conference or meeting it was given at."),
+    )
+    event_place = models.CharField(_("place of the event"), max_length=300, blank=True, db_default="")
     publisher = models.CharField(_("publisher"), max_length=300, blank=True)
+    publisher_place = models.CharField(_("place of publication"), max_length=300, blank=True, db_default="")
     year = models.PositiveSmallIntegerField(
         _("year"), null=True, blank=True, help_text=_("The year the document itself was published.")
     )
@@ -119,8 +253,50 @@ class Entry(TranslatableContent):
         blank=True,
         help_text=_("The day the document itself was published, when known; otherwise give the year only."),
     )
+    date_issued_precision = models.CharField(
+        _("date issued known to the"),
+        max_length=8,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        db_default=DatePrecision.DAY,
+        help_text=_("Month: only the year and month of the date issued are known (its day is then the 1st)."),
+    )
+    original_date = models.CharField(
+        _("original date"),
+        max_length=10,
+        blank=True,
+        db_default="",
+        validators=[RegexValidator(r"^\d{4}(-\d{2}(-\d{2})?)?$", _("Give a year, YYYY-MM or YYYY-MM-DD."))],
+        help_text=_("When the work first appeared, for a reprint or translation: YYYY, YYYY-MM or YYYY-MM-DD."),
+    )
+    abstract = models.TextField(
+        _("abstract"), blank=True, db_default="", help_text=_("The work's own abstract, as published, in its language.")
+    )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH)
-    external_url = models.URLField(_("external link"), max_length=500, blank=True)
+    external_url = models.URLField(_("external link"), max_length=2000, blank=True)
+    accessed = models.DateField(_("date accessed"), null=True, blank=True, help_text=_("When the link was read."))
+    archive = models.CharField(
+        _("archive"), max_length=300, blank=True, db_default="", help_text=_("e.g. a library or repository.")
+    )
+    archive_location = models.CharField(_("location in the archive"), max_length=300, blank=True, db_default="")
+    call_number = models.CharField(_("call number"), max_length=200, blank=True, db_default="")
+    rights = models.CharField(
+        _("rights or licence"), max_length=1000, blank=True, db_default="", help_text=_("e.g. CC BY 4.0")
+    )
+    note = models.TextField(
+        _("notes"), blank=True, db_default="", help_text=_("Seen by organizers only, unless marked public below.")
+    )
+    note_is_public = models.BooleanField(_("notes are public"), default=False, db_default=False)
+    other_variables = models.JSONField(
+        _("other fields"),
+        default=dict,
+        db_default=Value({}, output_field=models.JSONField()),
+        blank=True,
+        help_text=_(
+            "Every other field the record came with, as CSL-JSON variables (or the exporter's own name), "
+            "and values kept as written because they did not pass a check (an ISBN, a link)."
+        ),
+    )
     # Identifiers, stored normalised (depository/identifiers.py); the URL is `external_url`.
     doi = models.CharField(_("DOI"), max_length=200, blank=True, help_text=_("e.g. 10.18356/9789210010948"))
     isbn = models.CharField(_("ISBN"), max_length=32, blank=True, help_text=_("ISBN-10 or ISBN-13; kept as ISBN-13."))
@@ -160,10 +336,10 @@ class Entry(TranslatableContent):
     )
 
     # Translations of the title and summary (the originals are in the entry's `language`).
-    title_en = translation_field(_("title"), Language.ENGLISH, max_length=300)
-    title_es = translation_field(_("title"), Language.SPANISH, max_length=300)
-    title_fr = translation_field(_("title"), Language.FRENCH, max_length=300)
-    title_ar = translation_field(_("title"), Language.ARABIC, max_length=300)
+    title_en = translation_field(_("title"), Language.ENGLISH, max_length=TITLE_MAX_LENGTH)
+    title_es = translation_field(_("title"), Language.SPANISH, max_length=TITLE_MAX_LENGTH)
+    title_fr = translation_field(_("title"), Language.FRENCH, max_length=TITLE_MAX_LENGTH)
+    title_ar = translation_field(_("title"), Language.ARABIC, max_length=TITLE_MAX_LENGTH)
     summary_en = translation_field(_("summary"), Language.ENGLISH)
     summary_es = translation_field(_("summary"), Language.SPANISH)
     summary_fr = translation_field(_("summary"), Language.FRENCH)
@@ -179,6 +355,9 @@ class Entry(TranslatableContent):
     # Texts only the entry page shows; listings defer them.
     LONG_TEXT_FIELDS = (
         "body",
+        "abstract",
+        "note",
+        "other_variables",
         "annotation",
         "what_it_is",
         "who_implements",
@@ -196,9 +375,10 @@ class Entry(TranslatableContent):
         verbose_name_plural = _("entries")
         ordering = ["-published_at", "-created_at"]
         constraints = [
-            # Years of publications: nothing before modern records, nothing far in the future.
+            # Years of publications: nothing before printed works (reprints of classics keep their
+            # original year in `original_date`), nothing far in the future.
             models.CheckConstraint(
-                condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100), name="entry_year_plausible"
+                condition=Q(year__isnull=True) | Q(year__gte=1000, year__lte=2100), name="entry_year_plausible"
             ),
             # The day and the year of the document's own date agree (lists show the year).
             models.CheckConstraint(
@@ -259,6 +439,11 @@ class Entry(TranslatableContent):
 
     def get_absolute_url(self):
         return reverse("depository:entry", kwargs={"slug": self.slug})
+
+    @property
+    def work_type(self):
+        """The CSL item type: `item_type`, or the one the kind implies when none was recorded."""
+        return self.item_type or ItemType.for_kind(self.kind)
 
     @property
     def original_language(self):
