@@ -289,7 +289,7 @@ def csl_item(entry, viewer, *, url="", creators=None):
     tags = sorted(tag.name for tag in entry.tags.all())
     if tags:
         item["keyword"] = ", ".join(tags)
-    item["language"] = entry.language if "language" not in item else item["language"]
+    item.setdefault("language", entry.language)
     if "URL" not in item and url:
         item["URL"] = url
     return item
