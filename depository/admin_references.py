@@ -107,6 +107,7 @@ class ReferenceImportAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "upload": upload,
             "stale": stale,
+            "warned": sum(1 for row in upload.outcomes if row["outcome"] == "new" and row.get("warnings")),
             "in_progress": upload.status in (ImportStatus.QUEUED, ImportStatus.RUNNING) and not stale,
             "may_confirm": (upload.status == ImportStatus.CHECKED or stale) and self.has_add_permission(request),
         }

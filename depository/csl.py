@@ -392,7 +392,9 @@ def entry_values(item, *, max_creators=None):
             other["URL"] = url
             fields["external_url"] = ""
             warnings.append(_("the link “%(value)s” is not a web address: kept as written") % {"value": url[:80]})
-    note = text_of_note(item.get("note"))
+    # A reader's own notes (CSL `note`, and `annote`, BibTeX's annotation) are the organizers' notes:
+    # the literature review's public annotation is the TWG's to write.
+    note = "\n\n".join(filter(None, (text_of_note(item.get(name)) for name in ("note", "annote"))))
     if note:
         fields["note"] = note
 
@@ -439,9 +441,6 @@ def entry_values(item, *, max_creators=None):
     result.keywords, long_keywords = split_keywords(item.get("keyword"))
     if long_keywords:
         other["keyword"] = "; ".join(long_keywords)
-    if item.get("annote"):
-        fields["annotation"] = text_of(item["annote"])
-
     title = fields.get("title", "")
     if not title:
         result.error = _("no title")

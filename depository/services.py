@@ -1,5 +1,6 @@
 """Curation workflows on entries (the admin's bulk actions call these)."""
 
+import re
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
@@ -51,6 +52,34 @@ def add_theme(*, entries: QuerySet[Entry], theme: Theme) -> int:
         links = [through(entry_id=pk, theme_id=theme.pk) for pk in missing]
         through.objects.bulk_create(links, ignore_conflicts=True)
         return len(links)
+
+
+def tag_entries(names_by_entry: dict[int, list[str]], *, replace: bool = False) -> int:
+    """Tag saved entries: `names_by_entry` maps an entry's pk to its tag names (keywords). Tags new to
+    the portal are created first (one INSERT each: taggit makes their slugs); the links are written in
+    one INSERT; with `replace`, the entries' old links go first, in one DELETE. Returns the links written."""
+    from django.contrib.contenttypes.models import ContentType
+    from taggit.models import Tag, TaggedItem
+
+    names = {name for values in names_by_entry.values() for name in values}
+    content_type = ContentType.objects.get_for_model(Entry)
+    if replace:
+        TaggedItem.objects.filter(content_type=content_type, object_id__in=list(names_by_entry)).delete()
+    if not names:
+        return 0
+    tags = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    # taggit's names are unique as written; a keyword differing only in case is the tag already there.
+    folded = {tag.name.casefold(): tag for tag in Tag.objects.filter(name__iregex=r"^(" + "|".join(
+        re.escape(name) for name in sorted(names - set(tags))) + r")$")} if names - set(tags) else {}  # fmt: skip
+    for name in sorted(names - set(tags)):
+        tags[name] = folded.get(name.casefold()) or Tag.objects.create(name=name)
+        folded[name.casefold()] = tags[name]
+    links = {(pk, tags[name].pk) for pk, values in names_by_entry.items() for name in values}
+    TaggedItem.objects.bulk_create(
+        [TaggedItem(content_type=content_type, object_id=pk, tag_id=tag_id) for pk, tag_id in sorted(links)],
+        ignore_conflicts=True,
+    )
+    return len(links)
 
 
 def unique_entry_slugs(

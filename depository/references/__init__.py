@@ -24,7 +24,7 @@ from django_tasks_db.models import DBTaskResult
 
 from depository.models import Creator, Entry, EntryKind, EntryStatus, ImportStatus, ReferenceImport
 from depository.references.readers import Reference, guess_format, read_references, title_key
-from depository.services import unique_entry_slugs
+from depository.services import tag_entries, unique_entry_slugs
 
 __all__ = [
     "ImportResult",
@@ -33,6 +33,7 @@ __all__ = [
     "Reference",
     "check_references",
     "check_upload",
+    "complete_existing",
     "confirm_import",
     "finish_import",
     "guess_format",
@@ -60,6 +61,7 @@ class RecordOutcome:
     reason: str = ""  # why a duplicate or an error
     entry: str = ""  # the slug of the entry it duplicates, or (once imported) the one it became
     creators: int = 0  # how many creators the record names
+    warnings: tuple = ()  # what of a new record was kept as written or cut (depository.csl.entry_values)
 
 
 def stored_outcomes(outcomes):
@@ -97,7 +99,12 @@ def check_references(references):
     outcomes, seen = [], {}
     for reference in references:
         # The creators count is the import's work: confirm_import decides where to run it.
-        record = {"number": reference.number, "title": reference.title, "creators": len(reference.creators)}
+        record = {
+            "number": reference.number,
+            "title": reference.title,
+            "creators": len(reference.creators),
+            "warnings": tuple(str(warning) for warning in reference.warnings),
+        }
         key = reference.key()
         if reference.error:
             outcome = RecordOutcome(**record, outcome=Outcome.ERROR, reason=reference.error)
@@ -128,25 +135,36 @@ def check_references(references):
 # -- Importing -----------------------------------------------------------------------------------------
 def build_entry(reference, *, user, status, now):
     """An unsaved, validated Entry (kind 'publication', empty annotation) and its unsaved Creators.
-    Raises ValidationError with the model's reasons. The slug is set later (unique_entry_slugs)."""
+    A value the model refuses (beyond what depository.csl.entry_values checked) is moved to the
+    entry's other fields, kept as written, with a warning on the record; raises ValidationError with
+    the model's reasons only when the record cannot be an entry even so (its title, its creators).
+    The slug is set later (unique_entry_slugs)."""
+    fields = dict(reference.values.fields)
+    other = dict(fields.pop("other_variables", {}))
     entry = Entry(
         kind=EntryKind.PUBLICATION,
-        title=reference.title,
         slug=SLUG_PLACEHOLDER,
-        summary=reference.summary,
-        publisher=reference.publisher,
-        year=reference.year,
-        language=reference.language,
-        external_url=reference.external_url,
-        doi=reference.doi,
-        isbn=reference.isbn,
-        issn=reference.issn,
-        report_number=reference.report_number,
         status=status,
         published_at=now if status == EntryStatus.PUBLISHED else None,
         curated_by=user,
+        other_variables=other,
+        **fields,
     )
-    entry.full_clean(validate_unique=False)
+    try:
+        entry.full_clean(validate_unique=False)
+    except ValidationError as error:
+        refused = {name for name in error.error_dict if name not in ("title", "__all__", "slug")}
+        if not refused or set(error.error_dict) - refused - {"slug"}:
+            raise
+        for name in refused:
+            other[f"{name}"] = str(getattr(entry, name))
+            setattr(entry, name, Entry._meta.get_field(name).get_default())
+            reference.warnings.append(
+                _("%(field)s: %(reason)s Kept as written.")
+                % {"field": name, "reason": " ".join(error.error_dict[name][0])}
+            )
+        entry.other_variables = other
+        entry.full_clean(validate_unique=False)
     creators = [Creator(entry=entry, position=n, **creator) for n, creator in enumerate(reference.creators)]
     for creator in creators:
         creator.full_clean(exclude=["entry"])
@@ -163,7 +181,9 @@ class ImportResult(NamedTuple):
 
 
 def run_import(*, text, fmt, user=None, status=EntryStatus.DRAFT, progress=None):
-    """Read, validate, check and import a file, all or nothing: an ImportResult.
+    """Read, validate, check and import a file: an ImportResult. The records that can be entries
+    are imported; one that cannot (an error of its own) is reported and left out, never the reason to
+    refuse the others.
 
     Each record is validated first (`full_clean`, outside the transaction, calling `progress(done,
     total)` every PROGRESS_EVERY records so a background task can show it); then, in one transaction,
@@ -171,7 +191,7 @@ def run_import(*, text, fmt, user=None, status=EntryStatus.DRAFT, progress=None)
     outcomes are decided (`check_references`), and the new entries and their creators are written
     with two INSERTs, their search documents and facet index with one statement each. Importing the
     same file again, even at the same time, creates nothing. Raises ValueError for an unreadable
-    file and ValidationError (naming the record) for a record the model refuses.
+    file.
     """
     references = read_references(text, fmt)
     now = timezone.now()
@@ -181,12 +201,10 @@ def run_import(*, text, fmt, user=None, status=EntryStatus.DRAFT, progress=None)
             try:
                 built[reference.number] = build_entry(reference, user=user, status=status, now=now)
             except ValidationError as error:
-                raise ValidationError(
-                    _("Record %(number)d (%(title)s): %(errors)s")
-                    % {"number": reference.number, "title": reference.title, "errors": "; ".join(error.messages)}
-                ) from None
+                reference.error = "; ".join(error.messages)
         if progress and (done % PROGRESS_EVERY == 0 or done == len(references)):
             progress(done, len(references))
+    references_by_number = {reference.number: reference for reference in references}
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {Entry._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")  # noqa: S608
@@ -200,9 +218,49 @@ def run_import(*, text, fmt, user=None, status=EntryStatus.DRAFT, progress=None)
         for creator in creators:
             creator.entry_id = creator.entry.pk
         Creator.objects.bulk_create(creators)
+        keywords = {entry.pk: references_by_number[o.number].values.keywords for o, (entry, _c) in zip(
+            [o for o in outcomes if o.outcome == Outcome.NEW], new, strict=True)}  # fmt: skip
+        tag_entries(keywords)
         # The search index follows at the commit, in one reindex of every entry written (depository.search).
         outcomes = [replace(o, entry=built[o.number][0].slug) if o.outcome == Outcome.NEW else o for o in outcomes]
         return ImportResult(outcomes=outcomes, entries=entries)
+
+
+def complete_existing(*, text, fmt):
+    """Fill the blank bibliographic fields of the entries a file's records duplicate (same DOI, or
+    title, year and first creator), from those records: what organizers wrote is never overwritten.
+    The records loader runs it on the literature file at every `make run`, so works imported before
+    the whole record was kept (issue 20) gain their series, volume, place ... Returns how many
+    entries changed. One query to read them, one to write them."""
+    references = {reference.number: reference for reference in read_references(text, fmt)}
+    duplicates = {
+        outcome.entry: references[outcome.number]
+        for outcome in check_references(list(references.values()))
+        if outcome.outcome == Outcome.DUPLICATE and outcome.entry
+    }
+    changed, columns = [], set()
+    for entry in Entry.objects.filter(slug__in=duplicates):
+        values = duplicates[entry.slug].values.fields
+        blank = {
+            name: value
+            for name, value in values.items()
+            if name not in ("title", "language", "other_variables") and value not in ("", None)
+            and getattr(entry, name) in ("", None)
+        }  # fmt: skip
+        other = {**values.get("other_variables", {}), **(entry.other_variables or {})}
+        if other != (entry.other_variables or {}):
+            blank["other_variables"] = other
+        if blank:
+            for name, value in blank.items():
+                setattr(entry, name, value)
+            changed.append(entry)
+            columns.update(blank)
+    if changed:
+        now = timezone.now()
+        for entry in changed:
+            entry.updated_at = now  # harvesters see the record changed (OAI-PMH datestamps)
+        Entry.objects.bulk_update(changed, sorted(columns | {"updated_at"}))
+    return len(changed)
 
 
 # -- The admin's uploads ------------------------------------------------------------------------------

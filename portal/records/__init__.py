@@ -24,7 +24,7 @@ from depository.creators import creators_from_text
 from depository.documents import DocumentRejected, inspect_upload
 from depository.documents.cleanup import delete_stored_files_on_error
 from depository.models import Attachment, CityType, Entry, EntryStatus, GlossaryTerm, InternalTag, Theme, ViolenceType
-from depository.references import run_import
+from depository.references import complete_existing, run_import
 from depository.services import replace_creators, unique_entry_slugs
 from depository.tasks import enqueue_text_extraction
 from meetings.models import Event, Meeting, Milestone, Participation, ProgrammeSession, SessionContribution
@@ -239,6 +239,8 @@ class Loader:
             raise RecordsError(f"The literature file {path} cannot be read: {error}") from error
         for _entry in run_import(text=text, fmt="ris", status=EntryStatus.PUBLISHED).entries:
             self.report.count(Entry, created=True)
+        for _number in range(complete_existing(text=text, fmt="ris")):
+            self.report.count(Entry, created=False)
 
     def vocabulary(self, model, item, position, **extra):
         translations = self.translations(model, item, "name")
