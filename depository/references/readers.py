@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 import bibtexparser
+import bibtexparser.middlewares
 import rispy
 from bibtexparser import model as bibtex_model
 from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
@@ -448,28 +449,44 @@ def first_text(values):
     return latex_text(values[0]) if values else ""
 
 
+def recovered_entries(library):
+    """The entries bibtexparser set aside although they were read: a field repeated (two `keywords`),
+    a key repeated, or names its middleware could not split (a real export has all three). Each goes
+    through the middlewares a parsed entry goes through, as far as it can (a name left unsplit is read
+    by `bibtex_name`)."""
+    kinds = (
+        bibtex_model.DuplicateFieldKeyBlock,
+        bibtex_model.DuplicateBlockKeyBlock,
+        bibtex_model.MiddlewareErrorBlock,
+    )
+    strings = list(library.strings)
+    entries = []
+    for block in library.failed_blocks:
+        entry = getattr(block, "ignore_error_block", None)
+        if not isinstance(block, kinds) or not isinstance(entry, bibtex_model.Entry):
+            continue
+        if not isinstance(block, bibtex_model.MiddlewareErrorBlock):
+            for middleware in (
+                bibtexparser.middlewares.ResolveStringReferencesMiddleware(),
+                bibtexparser.middlewares.RemoveEnclosingMiddleware(),
+                SeparateCoAuthors(),
+                SplitNameParts(),
+            ):
+                transformed = middleware.transform(bibtexparser.Library([*strings, entry]))
+                if transformed.entries:
+                    entry = transformed.entries[0]
+        entries.append(entry)
+    return entries
+
+
 def from_bibtex(text):
     library = bibtexparser.parse_string(text, append_middleware=[SeparateCoAuthors(), SplitNameParts()])
-    entries, number = list(library.entries), 0
-    # A real export often repeats a field (two `keywords`) or a key: bibtexparser sets such an entry
-    # aside; it is read all the same, its repeated values kept.
-    recovered = [
-        block.ignore_error_block
-        for block in library.failed_blocks
-        if isinstance(block, (bibtex_model.DuplicateFieldKeyBlock, bibtex_model.DuplicateBlockKeyBlock))
-        and isinstance(getattr(block, "ignore_error_block", None), bibtex_model.Entry)
-    ]
-    if recovered:
-        extra = bibtexparser.Library(recovered)
-        for middleware in (SeparateCoAuthors(), SplitNameParts()):
-            extra = middleware.transform(extra)
-        entries += list(extra.entries)
-    entries.sort(key=lambda entry: entry.start_line or 0)
-    failed = [block for block in library.failed_blocks if not isinstance(
-        getattr(block, "ignore_error_block", None), bibtex_model.Entry)]  # fmt: skip
-    for block in failed:
-        number += 1
-        yield number, ValueError(_("This BibTeX record could not be read: %(error)s") % {"error": block.error})
+    entries = sorted([*library.entries, *recovered_entries(library)], key=lambda entry: entry.start_line or 0)
+    number = 0
+    for block in library.failed_blocks:
+        if not isinstance(getattr(block, "ignore_error_block", None), bibtex_model.Entry):
+            number += 1
+            yield number, ValueError(_("This BibTeX record could not be read: %(error)s") % {"error": block.error})
     for entry in entries:
         number += 1
         try:
