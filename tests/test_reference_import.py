@@ -15,7 +15,7 @@ from tests.members_helpers import run_task_worker
 pytestmark = pytest.mark.django_db
 STARTER = Path("/work/shared/literature/starter.ris")
 if not STARTER.exists():  # the copy the records loader ships
-    STARTER = Path(__file__).resolve().parent.parent / "twg_portal" / "records" / "literature.ris"
+    STARTER = Path(__file__).resolve().parent.parent / "portal" / "records" / "literature.ris"
 ADD_URL = reverse("admin:depository_referenceimport_add")
 
 BIBTEX = r"""

@@ -413,7 +413,7 @@ def bibtex_item(entry):
             elif name in {"year", "month", "day", "date"}:
                 continue
             elif name == "keywords":
-                item["keyword"] = [kw for kw in re.split(r"\s*[,;]\s*", text) if kw]
+                item["keyword"] = [*item.get("keyword", []), *(kw for kw in re.split(r"\s*[,;]\s*", text) if kw)]
             elif name == "note":
                 add(item, "note", text)
             elif name in BIBTEX_VARIABLES:
