@@ -42,7 +42,7 @@ LA  - en
 ST  - Slum Wars
 L1  - file:///C:/Users/someone/slum-wars.pdf
 C1  - A custom field
-ER  - 
+ER  -
 """
 
 # Tags written with one space ('TY - '), as some exporters do.
