@@ -60,6 +60,8 @@ TEXT_VARIABLES = {
     "ISSN": "issn",
     "note": "note",
 }
+# Checked and normalised by check_identifiers, which keeps a value of several (two ISBNs) whole.
+IDENTIFIER_COLUMNS = {"doi", "isbn", "issn"}
 # Names CSL 1.0.1 and older exporters use for the same variables.
 VARIABLE_ALIASES = {"event": "event-title", "shortTitle": "title-short", "journalAbbreviation": "container-title-short"}
 NAME_VARIABLES = [str(role) for role in CreatorRole]
@@ -211,6 +213,13 @@ def valid_parts(parts):
     except ValueError:
         return parts[:2]
     return parts[:3]
+
+
+def said_by(raw, parts):
+    """Whether the text date `raw` says nothing but `parts` ('2015///', '2015/03/04/', '2015-03')."""
+    numbers = [int(number) for number in re.findall(r"\d+", raw)]
+    rest = re.sub(r"[\d\s/.-]+", "", raw)
+    return not rest and numbers == parts[: len(numbers)] and len(numbers) == len(parts)
 
 
 def parts_text(parts):
@@ -374,7 +383,7 @@ def entry_values(item, *, max_creators=None):
         if not text:
             continue
         limit = Entry._meta.get_field(column).max_length
-        if limit and len(text) > limit:
+        if limit and len(text) > limit and column not in IDENTIFIER_COLUMNS:
             warnings.append(
                 _("%(field)s was longer than %(limit)d characters: cut, and kept whole in the other fields")
                 % {"field": variable, "limit": limit}
@@ -411,6 +420,9 @@ def entry_values(item, *, max_creators=None):
     if item.get("issued") and not issued:
         other["issued"] = item["issued"]
         warnings.append(_("the date issued was not read as a date: kept as written"))
+    raw_issued = item.get("issued", {}).get("raw") if isinstance(item.get("issued"), dict) else None
+    if issued and raw_issued and not said_by(raw_issued, issued):
+        other["issued"] = item["issued"]  # a season, a range, a suffix ('1985-21', '2013/02/15/received')
     if issued:
         fields["year"] = issued[0]
         if len(issued) > 1:
@@ -431,8 +443,9 @@ def entry_values(item, *, max_creators=None):
     if language:
         code = csl_language(language)
         fields["language"] = code or Language.ENGLISH
+        if language != code:
+            other["language"] = language  # as written ('en-US', 'eng', 'German'): the exports write it back
         if not code:
-            other["language"] = language
             warnings.append(
                 _("the language “%(value)s” is none of the portal's four: recorded as English, kept as written")
                 % {"value": language[:40]}
@@ -441,8 +454,9 @@ def entry_values(item, *, max_creators=None):
     result.keywords, long_keywords = split_keywords(item.get("keyword"))
     if long_keywords:
         other["keyword"] = "; ".join(long_keywords)
-    title = fields.get("title", "")
-    if not title:
+    if not fields.get("title") and fields.get("title_short"):
+        fields["title"] = fields["title_short"]  # a record with a short title only, as Zotero reads it
+    if not fields.get("title"):
         result.error = _("no title")
     for name, value in item.items():
         known = name in TEXT_VARIABLES or name in NAME_VARIABLES or name in {

@@ -162,7 +162,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='creator',
             name='role',
-            field=models.CharField(choices=[('author', 'Author'), ('editor', 'Editor'), ('translator', 'Translator'), ('container-author', 'Author of the book or container'), ('collection-editor', 'Series editor'), ('editorial-director', 'Editorial director'), ('original-author', 'Original author'), ('reviewed-author', 'Author of the reviewed work'), ('interviewer', 'Interviewer'), ('recipient', 'Recipient'), ('director', 'Director'), ('illustrator', 'Illustrator'), ('composer', 'Composer')], default='author', max_length=32, verbose_name='role'),
+            field=models.CharField(choices=[('author', 'Author'), ('editor', 'Editor'), ('translator', 'Translator'), ('container-author', 'Author of the book or container'), ('collection-editor', 'Series editor'), ('editorial-director', 'Editorial director'), ('original-author', 'Original author'), ('reviewed-author', 'Author of the reviewed work'), ('interviewer', 'Interviewer'), ('recipient', 'Recipient'), ('director', 'Director'), ('illustrator', 'Illustrator'), ('composer', 'Composer'), ('contributor', 'Contributor'), ('chair', 'Chair'), ('compiler', 'Compiler'), ('curator', 'Curator'), ('executive-producer', 'Executive producer'), ('guest', 'Guest'), ('host', 'Host'), ('narrator', 'Narrator'), ('organizer', 'Organizer'), ('performer', 'Performer'), ('producer', 'Producer'), ('script-writer', 'Script writer'), ('series-creator', 'Series creator')], default='author', max_length=32, verbose_name='role'),
         ),
         migrations.AlterField(
             model_name='entry',

@@ -22,7 +22,8 @@ class CreatorKind(models.TextChoices):
 
 
 class CreatorRole(models.TextChoices):
-    """CSL's name variables (https://docs.citationstyles.org/en/stable/specification.html#name-variables)."""
+    """CSL 1.0.2's name variables, every one (https://docs.citationstyles.org/en/stable/specification.html#name-variables):
+    an imported record keeps each creator in the role it was given."""
 
     AUTHOR = "author", _("Author")
     EDITOR = "editor", _("Editor")
@@ -37,6 +38,19 @@ class CreatorRole(models.TextChoices):
     DIRECTOR = "director", _("Director")
     ILLUSTRATOR = "illustrator", _("Illustrator")
     COMPOSER = "composer", _("Composer")
+    CONTRIBUTOR = "contributor", _("Contributor")
+    CHAIR = "chair", _("Chair")
+    COMPILER = "compiler", _("Compiler")
+    CURATOR = "curator", _("Curator")
+    EXECUTIVE_PRODUCER = "executive-producer", _("Executive producer")
+    GUEST = "guest", _("Guest")
+    HOST = "host", _("Host")
+    NARRATOR = "narrator", _("Narrator")
+    ORGANIZER = "organizer", _("Organizer")
+    PERFORMER = "performer", _("Performer")
+    PRODUCER = "producer", _("Producer")
+    SCRIPT_WRITER = "script-writer", _("Script writer")
+    SERIES_CREATOR = "series-creator", _("Series creator")
 
 
 class Creator(CleanTextModel):

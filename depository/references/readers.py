@@ -202,7 +202,11 @@ def ris_item(record):
     for tag, value in dates:
         if "issued" not in item:
             item["issued"] = {"raw": value}
-        elif date_parts(value) != date_parts(item["issued"]["raw"])[: len(date_parts(value))]:
+        elif value.strip("/ ") != item["issued"]["raw"].strip("/ ") and not (
+            date_parts(value)
+            and date_parts(value) == date_parts(item["issued"]["raw"])[: len(date_parts(value))]
+            and re.fullmatch(r"[\d/ ]+", value)
+        ):
             item[f"ris:{tag}"] = value
     if record.get("access_date"):
         item["accessed"] = {"raw": str(record["access_date"])}
@@ -294,7 +298,8 @@ BIBTEX_TYPES = {
     "patent": "patent", "periodical": "periodical", "standard": "standard", "legislation": "legislation",
     "legal": "legal_case", "jurisdiction": "legal_case", "letter": "personal_communication", "movie": "motion_picture",
     "video": "motion_picture", "audio": "song", "music": "song", "artwork": "graphic", "image": "graphic",
-    "presentation": "speech", "review": "review", "suppperiodical": "article-journal",
+    "presentation": "speech", "talk": "speech", "review": "review", "suppperiodical": "article-journal",
+    "softwareversion": "software", "softwaremodule": "software", "codefragment": "software",
 }  # fmt: skip
 THESIS_GENRES = {"mastersthesis": "Master's thesis", "phdthesis": "PhD thesis"}
 # Fields -> CSL variables, whatever the type (BibLaTeX's names and BibTeX's).
@@ -479,7 +484,18 @@ def recovered_entries(library):
     return entries
 
 
+KEYLESS_ENTRY = re.compile(r"(@\s*(?!(?i:string|preamble|comment)\b)[A-Za-z]+\s*[{(])(\s*[A-Za-z][\w-]*\s*=)")
+
+
+def with_keys(text):
+    """BibTeX with a key given to each entry written without one (EndNote's `@article{ author = ...`),
+    which bibtexparser cannot read otherwise; the keys are the portal's, never shown."""
+    count = iter(range(1, 1_000_000))
+    return KEYLESS_ENTRY.sub(lambda match: f"{match.group(1)}portal-keyless-{next(count)},{match.group(2)}", text)
+
+
 def from_bibtex(text):
+    text = with_keys(text)
     library = bibtexparser.parse_string(text, append_middleware=[SeparateCoAuthors(), SplitNameParts()])
     entries = sorted([*library.entries, *recovered_entries(library)], key=lambda entry: entry.start_line or 0)
     number = 0
