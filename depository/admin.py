@@ -13,6 +13,8 @@ from core.admin_deletion import NamesWhatLosesItAdminMixin
 from core.tags import BoundedTagField
 from depository import services
 from depository.admin_attachments import AttachmentAdminMixin, AttachmentInline
+from depository.admin_record import FIELDSETS as RECORD_FIELDSETS
+from depository.admin_record import EntryRecordForm
 from depository.admin_references import ReferenceImportAdmin  # noqa: F401 (registers it)
 from depository.admin_spreadsheets import EntryImportAdmin, EntrySpreadsheetAdminMixin
 from depository.models import (
@@ -182,24 +184,10 @@ class EntryAdmin(AutocompleteByNameMixin, AttachmentAdminMixin, EntrySpreadsheet
     date_hierarchy = "published_at"
     list_select_related = ["curated_by"]
     show_facets = admin.ShowFacets.ALWAYS
+    form = EntryRecordForm
+    # The bibliographic record as a cataloguer reads it (depository/admin_record.py), then the portal's own.
     fieldsets = [
-        (None, {"fields": ["kind", "title", "slug", "status", "summary", "body", "annotation"]}),
-        (
-            _("Bibliographic details"),
-            {
-                "fields": [
-                    "publisher",
-                    "year",
-                    "date_issued",
-                    "language",
-                    "external_url",
-                    "doi",
-                    "isbn",
-                    "issn",
-                    "report_number",
-                ]
-            },
-        ),
+        *RECORD_FIELDSETS,
         translations_fieldset(
             Entry,
             _(
@@ -222,6 +210,10 @@ class EntryAdmin(AutocompleteByNameMixin, AttachmentAdminMixin, EntrySpreadsheet
         ),
         (_("Record"), {"fields": ["published_at", "created_at", "updated_at", "curated_by"]}),
     ]
+
+    class Media:
+        # Names the record's fields for the chosen type and folds away those that do not apply.
+        js = ["js/entry_record_admin.js"]
 
     def save_model(self, request, obj, form, change):
         obj.curated_by = request.user

@@ -1,5 +1,6 @@
 """GET /depository/<slug>/: the entry page, its files, related entries, JSON-LD and citation meta tags."""
 
+import datetime
 import json
 import re
 
@@ -7,7 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.depository_helpers import attach, city, make_entry
+from depository import record
+from depository.models import Entry
+from tests.depository_helpers import attach, city, journal_article, make_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -185,8 +188,6 @@ def test_related_entries_are_ranked_by_shared_facets_and_tags(client):
 
 
 def test_meeting_the_entry_came_from(client, twg_records):
-    from depository.models import Entry
-
     entry = Entry.objects.get(slug="inception-meeting-report-2014")
     content = page(client, entry).content.decode()
     assert "From the meeting" in content
@@ -211,3 +212,98 @@ def test_entry_page_query_count_does_not_grow(client, django_assert_num_queries)
         response = client.get(entry.get_absolute_url())
     assert len(response.context["related"]) == 4
     assert len(response.context["attachments"]) == 4
+
+
+# -- The whole bibliographic record (issue 20) ------------------------------------------------------------
+def record_block(content):
+    return content.split('<section class="record"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_record_block_shows_every_field_with_a_value(client):
+    entry = journal_article()
+    content = page(client, entry).content.decode()
+    record = record_block(content)
+    assert "Bibliographic record" in record
+    assert "<dt>Type</dt><dd>Journal article</dd>" in record
+    published_in = "<cite>Journal of Urban Safety</cite>, volume 12, issue 3, pages 45-67"
+    assert f"<dt>Published in</dt><dd>{published_in}</dd>" in record
+    assert "<dt>Series</dt><dd>Safer Cities Papers, no. 7</dd>" in record
+    assert "<dt>Publisher</dt><dd>Urban Press, Nairobi</dd>" in record
+    # The date at its precision: the month and year only.
+    assert '<dt>Date issued</dt><dd><time datetime="2019-03">March 2019</time></dd>' in record
+    assert '<dt>Originally published</dt><dd><time datetime="2017">2017</time></dd>' in record
+    assert 'href="https://doi.org/10.1234/jus.2019.12.3.45"' in record and "<dd>1234-5679</dd>" in record
+    assert '<dt>Date accessed</dt><dd><time datetime="2020-05-04">4 May 2020</time></dd>' in record
+    assert "<dt>Archive</dt><dd>UN-Habitat Library, Box 12</dd>" in record
+    # Other CSL variables, named readably; a reference manager's own field only with the notes.
+    assert "<dt>PMID</dt><dd>31234567</dd>" in record and "<dt>Original publisher</dt><dd>City Press</dd>" in record
+    assert "Field notes" not in record
+    # Fields without a value have no row.
+    for absent in ("Edition", "Event", "Number of pages", "ISBN", "Call number"):
+        assert f"<dt>{absent}</dt>" not in record
+
+
+def test_the_rights_have_a_row(db):
+    entry = journal_article(rights="CC BY 4.0")
+    assert ("Rights", "CC BY 4.0") in [(row.label, row.value) for row in record.record_rows(entry)]
+
+
+def test_the_abstract_keywords_and_the_link_to_the_text(client):
+    entry = journal_article()
+    content = page(client, entry).content.decode()
+    abstract = content.split('<section class="entry__abstract"', 1)[1].split("</section>", 1)[0]
+    assert '<div lang="en" dir="ltr"><p>Residents of two peripheral districts' in abstract
+    assert "<p>The maps changed" in abstract  # its paragraphs kept
+    assert "<dt>Keywords</dt>" in content and 'href="/depository/?tag=participatory-mapping"' in content
+    # No public PDF: the work's own link.
+    source = '<a class="button" href="https://example.org/jus/periphery" rel="noopener noreferrer">'
+    assert f"{source}Read at the source</a>" in content
+    attach(entry, name="article.pdf")
+    content = page(client, entry).content.decode()
+    pdf = r'<a class="button" href="/depository/policing-the-periphery/files/\d+/" download>Download PDF</a>'
+    assert re.search(pdf, content)
+
+
+def test_without_a_link_the_doi_is_the_source(client):
+    entry = journal_article(external_url="", slug="no-link")
+    assert 'href="https://doi.org/10.1234/jus.2019.12.3.45" rel="noopener noreferrer">Read at the source</a>' in (
+        page(client, entry).content.decode()
+    )
+
+
+def test_notes_are_for_organizers_unless_public(organizer_client):
+    entry = journal_article()
+    assert "Checked against the publisher" not in page(Client(), entry).content.decode()
+    content = page(organizer_client, entry).content.decode()
+    assert "Checked against the publisher" in content and "Only organizers see these notes." in content
+    assert '<li lang="en" dir="ltr">C1: Field notes</li>' in content
+    entry.note_is_public = True
+    entry.save()
+    content = page(Client(), entry).content.decode()
+    assert "Checked against the publisher" in content and "Only organizers see these notes." not in content
+
+
+def test_the_date_issued_at_each_precision_in_the_pages_language(client):
+    entry = journal_article(date_issued=datetime.date(2019, 3, 4), date_issued_precision="day")
+    assert '<time datetime="2019-03-04">4 March 2019</time>' in record_block(page(client, entry).content.decode())
+    Entry.objects.filter(pk=entry.pk).update(date_issued=None)
+    assert '<dt>Date issued</dt><dd><time datetime="2019">2019</time></dd>' in record_block(
+        page(client, entry).content.decode()
+    )
+    Entry.objects.filter(pk=entry.pk).update(date_issued=datetime.date(2019, 3, 1), date_issued_precision="month")
+    spanish = client.get(f"/es{entry.get_absolute_url()}", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert '<time datetime="2019-03">marzo de 2019</time>' in record_block(spanish)
+
+
+def test_a_record_in_another_language_than_the_page_is_marked(client):
+    entry = journal_article(language="fr", container_title="Revue des villes", abstract="Un résumé.")
+    content = client.get(f"/ar{entry.get_absolute_url()}").content.decode()
+    assert '<cite><span lang="fr" dir="ltr">Revue des villes</span></cite>' in record_block(content)
+    assert '<div lang="fr" dir="ltr"><p>Un résumé.</p></div>' in content
+
+
+def test_the_record_costs_no_query(client, django_assert_num_queries):
+    entry = journal_article()
+    attach(entry)
+    with django_assert_num_queries(12):  # as test_entry_page_query_count_does_not_grow counts them
+        client.get(entry.get_absolute_url())

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from depository.models import CityType, Entry, ViolenceType
 from places.models import City
-from tests.depository_helpers import make_entry, term
+from tests.depository_helpers import journal_article, make_entry, term
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +109,23 @@ def test_sitemap_lists_public_pages_only(client):
     assert "draft-entry" not in content
     for path in ("/depository/", "/depository/literature/", "/depository/typology/", "/depository/glossary/"):
         assert f"http://testserver{path}</loc>" in content
+
+
+def test_the_literature_review_shows_the_abstract_until_an_annotation_and_the_citation_essentials(
+    client, django_assert_num_queries
+):
+    article = journal_article()
+    make_entry("A guidance note", kind="guidance", summary="The portal's own summary.", themes=["mediation"])
+    # 1 themes with their parents, 1 their published literature, 1 its creators (with people), 1 the works
+    # without a theme (none here): the record is columns of the work, no query per work.
+    with django_assert_num_queries(4):
+        content = client.get(reverse("depository:literature")).content.decode()
+    item = content.split("Policing the periphery", 1)[1].split("</article>", 1)[0]
+    assert "<cite>Journal of Urban Safety</cite>, volume 12, issue 3, pages 45-67 · Urban Press, Nairobi · 2019" in item
+    assert '<div class="literature__abstract" lang="en" dir="ltr"><p>Residents of two peripheral districts' in item
+    assert "The portal&#x27;s own summary." in content  # no abstract: the summary
+    article.annotation = "Why the TWG reads it."
+    article.save()
+    item = client.get(reverse("depository:literature")).content.decode().split("Policing the periphery", 1)[1]
+    item = item.split("</article>", 1)[0]
+    assert "Why the TWG reads it." in item and "Residents of two peripheral districts" not in item

@@ -1,5 +1,7 @@
 """Full-text search: stored weighted vectors, accents, stemming in four languages, attachment text."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -115,3 +117,46 @@ def test_drafts_are_not_found_by_the_public(organizer_client):
     make_entry("Draft mediation toolkit", status="draft")
     assert titles(Client(), q="mediation") == []
     assert titles(organizer_client, q="mediation") == ["Draft mediation toolkit"]
+
+
+# -- The whole bibliographic record (issue 20): the abstract, the keywords, where it was published ---------
+def test_a_word_only_in_the_abstract_finds_the_work(client):
+    make_entry("Street lighting audit", abstract="Residents walked the neighbourhood after dark with planners.")
+    make_entry("Unrelated entry about funding")
+    assert titles(client, q="planners") == ["Street lighting audit"]
+
+
+def test_changing_only_the_abstract_reindexes_the_work(client):
+    entry = make_entry("Street lighting audit", abstract="A first abstract.")
+    assert titles(client, q="marketplace") == []
+    entry.abstract = "The audit covered the central marketplace."
+    entry.save(update_fields=["abstract"])  # only the abstract's column is written
+    assert titles(client, q="marketplace") == ["Street lighting audit"]
+    Entry.objects.filter(pk=entry.pk).update(abstract="Bus stops at night.")  # and without the model's save
+    assert titles(client, q="marketplace") == []
+    assert titles(client, q="bus stops") == ["Street lighting audit"]
+
+
+def test_a_keyword_finds_the_work_and_links_to_its_filter(client):
+    entry = make_entry("Street lighting audit", tags=["participatory mapping", "night"])
+    make_entry("Unrelated entry about funding", tags=["budgets"])
+    assert titles(client, q="mapping") == ["Street lighting audit"]
+    assert titles(client, q='"participatory mapping"') == ["Street lighting audit"]
+    tag = entry.tags.get(name="participatory mapping")
+    assert titles(client, tag=tag.slug) == ["Street lighting audit"]
+
+
+def test_where_it_was_published_is_searchable_below_what_it_is_about(client):
+    article = make_entry(
+        "Policing the periphery",
+        container_title="Journal of Urban Health",
+        collection_title="Safer Cities Series",
+    )
+    about = make_entry("Neighbourhood clinics", abstract="Urban health services as violence prevention.")
+    search.flush()
+    document = str(EntrySearchDocument.objects.get(entry=article).document)
+    assert re.search(r"'journal':\d+C", document) and re.search(r"'seri':\d+C", document)
+    assert re.search(r"'servic':\d+B", str(EntrySearchDocument.objects.get(entry=about).document))
+    assert titles(client, q="safer cities series") == ["Policing the periphery"]
+    # The abstract (B) ranks above the journal's name (C).
+    assert titles(client, q="urban health", sort="relevance") == ["Neighbourhood clinics", "Policing the periphery"]

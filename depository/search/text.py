@@ -1,8 +1,9 @@
 """Full-text search of the depository on PostgreSQL.
 
 Each entry has a stored, weighted search document (depository.models.EntrySearchDocument): title
-and its translations weight A, summary, its translations and annotation B, body C, text extracted
-from its attachments D. It is built in
+and its translations weight A; summary, its translations, the work's abstract, the annotation and
+the vocabulary's and keywords' names B; where it was published (container, series) and the body C;
+text extracted from its attachments D (sql/search_v2.sql). It is built in
 the entry's own language's text search configuration; the configurations (created by migration
 0003) put `unaccent` in front of the language's stemmer, so `violencia` finds `Violência`.
 
@@ -93,13 +94,21 @@ def with_rank(queryset: QuerySet[Entry], text: str) -> QuerySet[Entry]:
 
 
 def with_headline(queryset: QuerySet[Entry], text: str) -> QuerySet[Entry]:
-    """A highlighted snippet of the summary (in the page's language, or the original) and body.
+    """A highlighted snippet of the summary (in the page's language, or the original), the abstract and
+    the body.
     Costly: apply it to one page of rows only (PostgreSQL evaluates it after the LIMIT)."""
     return queryset.annotate(
         headline=SearchHeadline(
             # Markdown's marks (headings, emphasis, tables) would show as stray characters.
             Func(
-                Concat(Entry.translated_expression("summary"), Value(" "), "body", output_field=TextField()),
+                Concat(
+                    Entry.translated_expression("summary"),
+                    Value(" "),
+                    "abstract",
+                    Value(" "),
+                    "body",
+                    output_field=TextField(),
+                ),
                 Value(r"[#*_`|]+"),
                 Value(" "),
                 Value("g"),

@@ -15,7 +15,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from core.templatetags.languages import lang_dir
-from depository import creators
+from depository import creators, record
 from depository.models import Entry, EntryStatus
 from places.countries import country_name
 
@@ -53,6 +53,12 @@ def highlight(text):
 def shown_creators(context, entry):
     """The entry's creators the page's visitor may see (creators prefetched by the view)."""
     return creators.shown_creators(entry, creators.viewer_of(context["request"]))
+
+
+@register.simple_tag
+def reference_essentials(entry):
+    """Where the work appeared (container, volume, issue, pages) and its publisher: escaped HTML parts."""
+    return record.reference_essentials(entry)
 
 
 @register.simple_tag

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from core.roles import is_organizer
-from depository import citations, exports
+from depository import citations, exports, record
 from depository.creators import creators_prefetch, shown_creators, viewer_of
 from depository.models import Attachment, Entry, InternalTag
 from depository.related import related_entries
@@ -46,6 +46,8 @@ def entry_detail(request, slug):
     attachments = list(entry.attachments.all())
     pdf = next((a for a in attachments if a.content_type == "application/pdf" and a.is_public), None)
     pdf_url = request.build_absolute_uri(attachment_url(entry, pdf)) if pdf and entry.is_public else None
+    # The prominent link to the text: the public PDF (organizers previewing a draft get it too), else the source.
+    read = record.read_link(entry, attachment_url(entry, pdf) if pdf else None)
     meetings = {meeting.pk: meeting for meeting in [*entry.reported_meetings.all(), *entry.meetings.all()]}
     # The organizers' internal tags are theirs: curators see them, the public does not (one query).
     internal = set() if is_organizer(request.user) else set(InternalTag.objects.values_list("tag_id", flat=True))
@@ -59,6 +61,9 @@ def entry_detail(request, slug):
             "meetings": list(meetings.values()),
             "related": related_entries(entry),
             "creators": shown_creators(entry, viewer),
+            "record": record.record_rows(entry),
+            "read": read,
+            "notes": record.notes(entry, viewer),
             "citations": citations.formatted(entry, viewer, url=url),
             "citation_meta": citations.highwire_meta(entry, viewer, url=url, pdf_url=pdf_url),
             "json_ld": citations.json_ld(entry, viewer, url=url),

@@ -103,7 +103,9 @@ BEGIN
     RETURN left(t, n);
 END $$;
 
--- The one definition of an entry's search document (weights as ts_rank reads them):
+-- The search document as migrations 0010 and 0024 install it. Superseded from migration 0028 by
+-- search_v2.sql (the abstract, the container and the series), which is now its one definition.
+-- Weights as ts_rank reads them:
 --   A  the title in every language given (at most 20,000 bytes);
 --   B  the summary in every language, the annotation, and the names in every language of its
 --      themes (and their parent themes), city types, violence types, cities, countries and tags
