@@ -274,19 +274,27 @@ def read_bibtex(text):
     """The records of a BibTeX file, each a bibtexparser Entry, in the file's order."""
     stack = [middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()]
     library = bibtexparser.parse_string(text, append_middleware=stack)
-    blocks = list(library.entries)
+    blocks = [(entry.start_line or 0, entry) for entry in library.entries]
     for failed in library.failed_blocks:
         entry = getattr(failed, "ignore_error_block", None)
         if isinstance(entry, bibtexparser.model.Entry):
-            blocks.append(entry)
+            blocks.append((failed.start_line or 0, entry))
             continue
         keyless = re.match(r"\s*@(\w+)\s*\{\s*\n", failed.raw or "")
         if keyless:  # an entry without a citation key, as EndNote writes them: give it one
-            raw = f"@{keyless.group(1)}{{fidelity-{failed.start_line},\n" + failed.raw[keyless.end() :]
-            blocks += bibtexparser.parse_string(raw, append_middleware=stack).entries
-            for block in blocks[-1:]:
-                block.start_line = failed.start_line
-    return sorted(blocks, key=lambda block: block.start_line or 0)
+            raw = f"@{keyless.group(1)}{{fidelity-{failed.start_line},\n" + block_text(text, failed.start_line)
+            blocks += [
+                (failed.start_line or 0, entry)
+                for entry in bibtexparser.parse_string(raw, append_middleware=stack).entries
+            ]
+    return [entry for _line, entry in sorted(blocks, key=lambda pair: pair[0])]
+
+
+def block_text(text, start_line):
+    """The lines of a file after an entry's first line, up to the next entry."""
+    lines = text.splitlines(keepends=True)[start_line + 1 :]
+    end = next((n for n, line in enumerate(lines) if re.match(r"\s*@\w+\s*\{", line)), len(lines))
+    return "".join(lines[:end])
 
 
 def read_records(text, fmt):
@@ -454,7 +462,8 @@ class Values:
         if kind == "doi" and normalise_doi(value):
             found = [("doi", normalise_doi(value))]
         elif kind in ("isbn", "issn", "sn"):
-            for token in re.split(r"[\s;,]+(?=[0-9])", str(value)):
+            whole = isbn_form(value) or issn_form(value)
+            for token in [value] if whole else re.split(r"[\s;,]+(?=[0-9])", str(value)):
                 if kind in ("isbn", "sn") and isbn_form(token):
                     found.append(("isbn", isbn_form(token)))
                 elif kind in ("issn", "sn") and issn_form(token):
