@@ -21,7 +21,7 @@ endef
 
 .PHONY: help setup run test test-fast lint format migrations-check bench wrk
 .PHONY: browser-deps test-browser screenshots messages compilemessages
-.PHONY: backup restore pg-client redis-server audit fault-test bench-anchor map-data ocr-deps
+.PHONY: backup restore pg-client redis-server audit fault-test bench-anchor fidelity map-data ocr-deps
 
 help:
 	@echo "make run    set up (venv, database, migrations, TWG records, organizer account, static files) and serve on http://$(HOST):$(PORT)"
@@ -237,9 +237,16 @@ $(VENV)/.bench-installed: bench/requirements.txt $(VENV)/.runtime-installed
 	$(PY) -m pip install --quiet -r bench/requirements.txt
 	touch $@
 
-# The pages at each size, then the search against tantivy on the anchor corpus (bench/anchor.py).
-bench: $(VENV)/.runtime-installed .secret_key wrk bench-anchor
+# The pages at each size, then the search against tantivy on the anchor corpus (bench/anchor.py), then
+# the fidelity of import and exports on real reference-manager files (bench/fidelity.py).
+bench: $(VENV)/.runtime-installed .secret_key wrk bench-anchor fidelity
 	$(PY) bench/run.py --sizes $(SIZES)
+
+# How much of each record of tests/fixtures/references survives the import and each export (issue 20):
+# a table per field and bench/fidelity.json, on a database of its own (twg_portal_fidelity, created and
+# migrated if need be; FIDELITY_DATABASE names another), every import rolled back.
+fidelity: $(VENV)/.runtime-installed .secret_key
+	$(PY) bench/fidelity.py
 
 bench-anchor: $(VENV)/.bench-installed .secret_key pg-client
 	$(PY) bench/anchor.py --n $(ANCHOR_N)
