@@ -174,6 +174,16 @@ def test_the_map_is_a_table_for_screen_readers_in_every_language(client):
     assert 'href="/ar/depository/?theme=prevention&amp;city_type=capital"' in arabic
 
 
+def test_the_forms_blank_choices_filter_nothing(client, db):
+    make_entry("One", themes=["prevention"], city_types=["capital"])
+    blank = {"columns": "city_type", "kind": "", "language": "", "year_from": "", "year_to": ""}
+    response = client.get(reverse("depository:typology"), blank)
+    assert response.status_code == 200
+    assert cells(response.content.decode()) == {
+        "/depository/?theme=prevention&city_type=capital": "1 entry, evidence not assessed"
+    }
+
+
 def test_malformed_filters_are_a_400_saying_why(client, db):
     response = client.get(reverse("depository:typology"), {"year_from": "x", "kind": "nonsense"})
     assert response.status_code == 400

@@ -11,6 +11,8 @@ ANDed with each theme's row and each column term's row, and each cell with each 
 import math
 from dataclasses import dataclass, field
 
+from django.http import QueryDict
+
 from core.db_routers import read_connection
 from core.roles import is_organizer
 from depository.filters import EntryFilterSet
@@ -94,7 +96,11 @@ def evidence_map(params, viewer, *, columns: str = "city_type", browse_url: str 
     columns' vocabulary's terms when the caller has them. Three queries (two with `column_terms`): the
     themes, the column terms, the cells."""
     columns = columns if columns in COLUMNS else "city_type"
-    filterset = EntryFilterSet(params, queryset=Entry.objects.all())
+    # The map's form sends its "any kind", "any language" and blank years as empty values: no filter.
+    given = QueryDict(mutable=True)
+    for key in params:
+        given.setlist(key, [value for value in params.getlist(key) if value.strip()])
+    filterset = EntryFilterSet(given, queryset=Entry.objects.all())
     result = EvidenceMap(filterset=filterset, columns_facet=columns)
     if not filterset.is_valid():
         result.errors = filterset.errors
