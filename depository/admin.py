@@ -13,6 +13,7 @@ from core.admin_deletion import NamesWhatLosesItAdminMixin
 from core.tags import BoundedTagField
 from depository import services
 from depository.admin_attachments import AttachmentAdminMixin, AttachmentInline
+from depository.admin_classify import EntryClassifyAdminMixin
 from depository.admin_record import FIELDSETS as RECORD_FIELDSETS
 from depository.admin_record import EntryRecordForm
 from depository.admin_references import ReferenceImportAdmin  # noqa: F401 (registers it)
@@ -147,7 +148,13 @@ class CreatorInline(admin.TabularInline):
 
 
 @admin.register(Entry)
-class EntryAdmin(AutocompleteByNameMixin, AttachmentAdminMixin, EntrySpreadsheetAdminMixin, admin.ModelAdmin):
+class EntryAdmin(
+    EntryClassifyAdminMixin,
+    AutocompleteByNameMixin,
+    AttachmentAdminMixin,
+    EntrySpreadsheetAdminMixin,
+    admin.ModelAdmin,
+):
     inlines = [CreatorInline, AttachmentInline]
     # A tag longer than taggit's column is a form error, not a 500 (issue 13, finding 8).
     formfield_overrides = {TaggableManager: {"form_class": BoundedTagField}}
@@ -177,7 +184,7 @@ class EntryAdmin(AutocompleteByNameMixin, AttachmentAdminMixin, EntrySpreadsheet
         "cities__country",
     ]
     autocomplete_search_fields = ["title", *Entry.translation_field_names("title")]
-    actions = ["publish", "archive", "add_theme"]
+    actions = ["publish", "archive", "add_theme", "classify"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["cities", "city_types", "violence_types", "themes"]
     readonly_fields = ["published_at", "created_at", "updated_at", "curated_by"]

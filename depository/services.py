@@ -125,3 +125,76 @@ def unique_entry_slugs(
         taken.add(slug)
         slugs.append(slug)
     return slugs
+
+
+class TermsMode:
+    """How a classification treats an entry's terms of one vocabulary: ADD keeps those it has, SET
+    replaces them (SET with no terms removes them all)."""
+
+    ADD = "add"
+    SET = "set"
+
+
+# The entry's many-to-many relations a classification writes, by the name it is given.
+CLASSIFIED_RELATIONS = ("themes", "city_types", "violence_types")
+
+
+def classify_entries(
+    *,
+    entries: QuerySet[Entry],
+    terms: dict[str, tuple[str, Sequence]] | None = None,
+    kind: str = "",
+    evidence_level: str | None = None,
+    language: str = "",
+) -> int:
+    """Classify many entries at once, in one transaction and a few set-based statements whatever
+    their number: `terms` maps a relation of CLASSIFIED_RELATIONS to (TermsMode, terms): one DELETE
+    of the links a SET drops, one INSERT (bulk_create on the through table, conflicts ignored) of the
+    links missing; then one UPDATE of `kind`, `evidence_level` ('' clears it) and `language` where
+    given, and of `updated_at` (OAI-PMH harvesters see the change). The search documents and facet
+    rows follow at commit (the through tables' and the entry's statement triggers, search_v1.sql).
+    ValidationError, nothing written, when the new language is one an entry holds a translation in
+    (Entry.clean: that text belongs in the original field). Returns the number of entries."""
+    from django.core.exceptions import ValidationError
+    from django.db.models import Q
+    from django.utils.translation import gettext as _
+
+    terms = terms or {}
+    with transaction.atomic():
+        ids = list(entries.order_by().values_list("pk", flat=True).distinct())
+        if not ids:
+            return 0
+        if language:
+            translated = Q()
+            for name in Entry.TRANSLATED_FIELDS:
+                translated |= ~Q(**{f"{name}_{language}": ""})
+            clashing = Entry.objects.filter(translated, pk__in=ids).exclude(language=language).count()
+            if clashing:
+                raise ValidationError(
+                    _(
+                        "%(count)d of the entries hold a translation into that language: move it to the "
+                        "original fields first, or leave the language as it is."
+                    ),
+                    code="translation_in_language",
+                    params={"count": clashing},
+                )
+        for relation, (mode, chosen) in terms.items():
+            entry_field = Entry._meta.get_field(relation)
+            through = entry_field.remote_field.through
+            own, other = entry_field.m2m_field_name(), entry_field.m2m_reverse_field_name()
+            chosen_ids = sorted({term.pk for term in chosen})
+            if mode == TermsMode.SET:
+                through.objects.filter(**{f"{own}_id__in": ids}).exclude(**{f"{other}_id__in": chosen_ids}).delete()
+            through.objects.bulk_create(
+                [through(**{f"{own}_id": pk, f"{other}_id": term_id}) for pk in ids for term_id in chosen_ids],
+                ignore_conflicts=True,
+            )
+        changes = {"updated_at": timezone.now()}
+        if kind:
+            changes["kind"] = kind
+        if evidence_level is not None:
+            changes["evidence_level"] = evidence_level
+        if language:
+            changes["language"] = language
+        Entry.objects.filter(pk__in=ids).update(**changes)
+        return len(ids)

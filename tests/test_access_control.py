@@ -387,6 +387,24 @@ def admin_rows(world):
             reverse("admin:depository_referenceimport_confirm", args=[world["reference_import"].pk]),
             (ADMIN_LOGIN,) * 3 + (REDIRECT, REDIRECT),
         ),
+        # Classifying (issue 21): the action's form, and accepting an entry's suggested terms (POST only).
+        (
+            "post",
+            reverse("admin:depository_entry_changelist"),
+            STAFF_ONLY_ADMIN,
+            {"action": "classify", "_selected_action": [entry.pk]},
+        ),
+        (
+            "get",
+            reverse("admin:depository_entry_accept_suggestions", args=[entry.pk]),
+            (ADMIN_LOGIN,) * 3 + (NOT_ALLOWED, NOT_ALLOWED),
+        ),
+        (
+            "post",
+            reverse("admin:depository_entry_accept_suggestions", args=[entry.pk]),
+            (ADMIN_LOGIN,) * 3 + (REDIRECT, REDIRECT),
+            {"themes": [world["published"].themes.get().pk]},
+        ),
     ]
     return rows
 

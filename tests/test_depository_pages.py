@@ -1,53 +1,15 @@
-"""The typology matrix, the glossary, the Atom feed and the sitemap."""
-
-import random
+"""The typology page's descriptions, the glossary, the Atom feed and the sitemap (the typology's evidence
+and gap map: tests/test_depository_evidence_map.py)."""
 
 import feedparser
 import pytest
 from django.urls import reverse
 
-from depository.models import CityType, Entry, ViolenceType
+from depository.models import CityType, ViolenceType
 from places.models import City
 from tests.depository_helpers import journal_article, make_entry, term
 
 pytestmark = pytest.mark.django_db
-
-
-def test_typology_cell_counts_equal_a_brute_force_count(client, django_assert_num_queries):
-    rng = random.Random(7)
-    city_types = ["conflict", "post-conflict", "criminal-violence"]
-    violence_types = ["organized", "domestic", "gender-based", "public"]
-    for number in range(30):
-        make_entry(
-            f"Entry {number}",
-            status="draft" if number % 7 == 0 else "published",
-            city_types=rng.sample(city_types, rng.randint(0, 2)),
-            violence_types=rng.sample(violence_types, rng.randint(0, 3)),
-        )
-    # 1 city types, 1 their example cities, 1 violence types, 1 every cell's count (one GROUP BY),
-    # 1 the inception report's groups of example cities
-    with django_assert_num_queries(5):
-        response = client.get(reverse("depository:typology"))
-    shown = {
-        (row["city_type"].slug, cell["violence_type"].slug): cell["count"]
-        for row in response.context["rows"]
-        for cell in row["cells"]
-    }
-    published = Entry.objects.published().prefetch_related("city_types", "violence_types")
-    expected = {
-        (city_type, violence_type): sum(
-            1
-            for entry in published
-            if city_type in {t.slug for t in entry.city_types.all()}
-            and violence_type in {t.slug for t in entry.violence_types.all()}
-        )
-        for city_type in city_types
-        for violence_type in violence_types
-    }
-    assert shown == expected
-    content = response.content.decode()
-    nonzero = next(key for key, count in expected.items() if count)
-    assert f'href="/depository/?city_type={nonzero[0]}&amp;violence_type={nonzero[1]}"' in content
 
 
 def test_typology_shows_descriptions_and_example_cities(client):

@@ -166,8 +166,9 @@ def test_glossary_in_spanish_falls_back_to_english_per_text():
 
 
 def test_typology_and_literature_in_spanish(translated):
-    content = visitor("es").get(reverse("depository:typology")).content.decode()
+    content = visitor("es").get(reverse("depository:typology"), {"columns": "violence_type"}).content.decode()
     assert ">Violencia de género</a></th>" in content
+    content = visitor("es").get(reverse("depository:typology")).content.decode()
     assert ">Conflict setting</a></th>" in content
     make_entry("A review", kind="publication", themes=[translated["prevention"]], title_es="Una revisión")
     content = visitor("es").get(reverse("depository:literature")).content.decode()

@@ -1,15 +1,19 @@
-"""The TWG's deliverables as pages: the annotated literature review, the typology, the glossary."""
+"""The TWG's deliverables as pages: the annotated literature review, the typology (the evidence and gap
+map), the glossary."""
 
 from itertools import groupby
 
-from django.db.models import Count, F, Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from depository import exports
 from depository.creators import creators_prefetch
-from depository.models import CityType, Entry, GlossaryTerm, Theme, ViolenceType
+from depository.models import CityType, Entry, EntryKind, EvidenceLevel, GlossaryTerm, Language, Theme, ViolenceType
 from depository.models.translations import in_alphabetical_order
+from depository.search.evidence_map import evidence_map
 from places.models import City
 
 
@@ -40,36 +44,37 @@ def literature(request):
 
 @require_safe
 def typology(request):
-    """City types down, violence types across; each cell the number of published entries with both.
-    Five queries: city types (with example cities), violence types, the cell counts in one GROUP BY, and
-    the inception report's groups of example cities."""
+    """The evidence and gap map (issue 21): themes down, city types or violence types across
+    (`?columns=`), each cell the entries with both, sized by their number and coloured by their
+    strongest evidence level, a link to the browse page filtered to exactly them; the browse page's
+    other filters (kind, language, years...) apply. Below it, the vocabularies' descriptions and the
+    inception report's example cities. Six queries: the city types and their example cities (2), the
+    violence types, the themes, the cells (from the facet index, one statement), the example groups."""
+    columns = "violence_type" if request.GET.get("columns") == "violence_type" else "city_type"
     city_types = list(CityType.objects.prefetch_related(Prefetch("cities", queryset=City.objects.order_by("name"))))
     violence_types = list(ViolenceType.objects.all())
-    cells = (
-        Entry.city_types.through.objects.filter(entry__status="published", entry__violence_types__isnull=False)
-        .values("citytype_id", violence_type_id=F("entry__violence_types"))
-        .annotate(count=Count("entry_id", distinct=True))
-        .order_by()
+    found = evidence_map(
+        request.GET,
+        request.user,
+        columns=columns,
+        browse_url=reverse("depository:browse"),
+        column_terms=city_types if columns == "city_type" else violence_types,
     )
-    counts = {(cell["citytype_id"], cell["violence_type_id"]): cell["count"] for cell in cells}
-    rows = [
-        {
-            "city_type": city_type,
-            "cells": [
-                {"violence_type": violence_type, "count": counts.get((city_type.pk, violence_type.pk), 0)}
-                for violence_type in violence_types
-            ],
-        }
-        for city_type in city_types
-    ]
     # The example cities as the inception report groups them (work plan item 7), without type names.
     examples = City.objects.filter(typology_example_group__isnull=False).order_by("typology_example_group", "name")
     example_groups = [list(group) for _, group in groupby(examples, key=lambda city: city.typology_example_group)]
-    return render(
-        request,
-        "depository/typology.html",
-        {"rows": rows, "violence_types": violence_types, "example_groups": example_groups},
-    )
+    context = {
+        "map": found,
+        "columns_choices": [("city_type", _("City types")), ("violence_type", _("Violence types"))],
+        "kinds": EntryKind.choices,
+        "languages": Language.choices,
+        "evidence_levels": EvidenceLevel.choices,
+        "city_types": city_types,
+        "violence_types": violence_types,
+        "example_groups": example_groups,
+    }
+    # Malformed filters: say what was not understood (the form shows it), never a 500.
+    return render(request, "depository/typology.html", context, status=400 if found.errors else 200)
 
 
 @require_safe
