@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='entry',
             name='date_issued_precision',
-            field=models.CharField(choices=[('year', 'Year'), ('month', 'Month'), ('day', 'Day')], db_default='day', default='day', help_text='Month: only the year and month of the date issued are known (its day is then the 1st).', max_length=8, verbose_name='date issued known to the'),
+            field=models.CharField(blank=True, choices=[('year', 'Year'), ('month', 'Month'), ('day', 'Day')], db_default='day', default='day', help_text='Month: only the year and month of the date issued are known (its day is then the 1st).', max_length=8, verbose_name='date issued known to the'),
         ),
         migrations.AddField(
             model_name='entry',

@@ -257,6 +257,7 @@ class Entry(TranslatableContent):
         _("date issued known to the"),
         max_length=8,
         choices=DatePrecision.choices,
+        blank=True,  # blank is read as "day": the precision matters only when a date issued is given
         default=DatePrecision.DAY,
         db_default=DatePrecision.DAY,
         help_text=_("Month: only the year and month of the date issued are known (its day is then the 1st)."),
