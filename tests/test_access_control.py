@@ -25,6 +25,7 @@ from alerts.models import Digest, SavedSearch
 from depository.models import EntryImport, GlossaryTerm, InternalTag, ReferenceImport
 from depository.spreadsheets import EntryResource
 from depository.tasks import extract_attachment_text
+from harvest.models import HarvestCandidate, HarvestRun, Provenance, Source
 from meetings.models import Event, EventKind, Meeting, Milestone, Participation, ProgrammeSession
 from members.models import Answer, Question
 from members.services.invitations import invite_member
@@ -114,6 +115,10 @@ def world(db, media_roots, member, second_member, organizer, superuser):
     AccessFailureLog.objects.create(username="x", ip_address="203.0.113.9", user_agent="t")
     forgetful = get_user_model().objects.create_user("carla", email="carla@example.org")
     reference_import = ReferenceImport.objects.create(file_name="zotero.ris", format="ris", status="done")
+    source = Source.objects.create(kind="zotero", name="Library", zotero_library_type="groups", zotero_library_id="1")
+    run = HarvestRun.objects.create(source=source, status="done")
+    HarvestCandidate.objects.create(run=run, source=source, kind="new", upstream_id="ABCD", title="Harvested")
+    Provenance.objects.create(entry=draft, source=source, upstream_id="EFGH")
     proposed = Tag.objects.get_or_create(name="proposed", slug="proposed")[0]
     InternalTag.objects.create(tag=proposed, note="not yet written")
     event = Event.objects.create(
@@ -269,7 +274,7 @@ def site_rows(world):
 
 
 # The Organizers group curates these apps (all rights) and may view user accounts; nothing else in the admin.
-ORGANIZER_APPS = {"places", "people", "depository", "meetings", "members", "taggit"}
+ORGANIZER_APPS = {"places", "people", "depository", "meetings", "members", "taggit", "harvest"}
 # The use statistics are written by the software only: organizers (and superusers) read them.
 ORGANIZER_VIEW_ONLY = {"auth.user", "usage.monthlyusage"}
 # Admins that refuse a kind of page to everyone, superusers included (logs are written by the software only).
@@ -286,6 +291,10 @@ NOBODY = {
     ("members.paperversion", "delete"),
     ("alerts.digest", "add"),  # the record of what the digest task sent
     ("depository.entryimport", "add"),  # made by uploading a large file to the entries' import
+    # Harvest runs, candidates and provenance are written by the harvest; organizers decide on candidates.
+    ("harvest.harvestrun", "add"),
+    ("harvest.harvestcandidate", "add"),
+    ("harvest.provenance", "add"),
 }
 
 

@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "import_export",  # bulk import/export of depository entries in the admin
     "axes",  # login lockout (see "Login lockout" below)
     "usage",  # use statistics without personal data (issue 16)
+    "harvest",  # harvesting OAI-PMH, Zotero and ReliefWeb into candidate entries (issue 21)
     "portal",  # the top floor: pages and interfaces that read across apps
 ]
 
@@ -376,6 +377,23 @@ DOCUMENT_MAX_TEXT_CHARS = envint("DOCUMENT_MAX_TEXT_CHARS", 500_000)  # kept for
 # Background tasks (text extraction of uploads): Django's tasks framework on a database-backed queue.
 # `make run` starts `manage.py db_worker` beside gunicorn; see docs/files.md for running more workers.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Harvesting (issue 21; docs/harvesting.md). Every harvest request and document download goes through
+# harvest.fetch: public addresses only (the tests allow loopback), this User-Agent, these limits.
+HARVEST_ALLOW_PRIVATE_ADDRESSES = envbool("HARVEST_ALLOW_PRIVATE_ADDRESSES", False)
+HARVEST_USER_AGENT = os.environ.get(
+    "HARVEST_USER_AGENT", "TWG-Portal-Harvester/1.0 (+https://github.com/; urban safety depository)"
+)
+HARVEST_TIMEOUT_SECONDS = envint("HARVEST_TIMEOUT_SECONDS", 30)  # connect, and each read
+HARVEST_TOTAL_SECONDS = envint("HARVEST_TOTAL_SECONDS", 120)  # one request, redirects and body included
+HARVEST_HOST_RATE = os.environ.get("HARVEST_HOST_RATE", "60/m")  # requests per host (core.ratelimits)
+HARVEST_MAX_RESPONSE_BYTES = envint("HARVEST_MAX_RESPONSE_BYTES", 20 * 1024 * 1024)  # one API or OAI-PMH page
+# A downloaded document is bounded as an uploaded one is.
+HARVEST_MAX_DOCUMENT_BYTES = ATTACHMENT_MAX_UPLOAD_BYTES
+HARVEST_ZOTERO_API = os.environ.get("HARVEST_ZOTERO_API", "https://api.zotero.org")
+HARVEST_RELIEFWEB_API = os.environ.get("HARVEST_RELIEFWEB_API", "https://api.reliefweb.int/v2")
+# ReliefWeb answers only pre-approved appnames (since November 2025): a source may name its own.
+RELIEFWEB_APPNAME = os.environ.get("RELIEFWEB_APPNAME", "")
 
 # Alerts (issue 16; docs/alerts.md): a visitor's confirmation link expires after this many seconds.
 ALERTS_CONFIRMATION_MAX_AGE = envint("ALERTS_CONFIRMATION_MAX_AGE", 3 * 24 * 3600)

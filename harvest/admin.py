@@ -1,0 +1,222 @@
+"""Harvesting in the admin (docs/harvesting.md): organizers register sources, run a harvest, read each
+source's log of runs, and accept or reject the candidates a run lists."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from harvest.models import CandidateStatus, HarvestCandidate, HarvestRun, Provenance, Source
+from harvest.services import accept_candidates, reject_candidates, start_run
+
+
+class SourceForm(forms.ModelForm):
+    """The API key is a secret: the field is always empty (the stored key shows as its last four
+    characters), blank keeps the key, and "forget the key" removes it."""
+
+    zotero_api_key = forms.CharField(
+        label=_("Zotero API key"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("Only for a private library. Leave blank to keep the stored key."),
+    )
+    forget_api_key = forms.BooleanField(label=_("Forget the stored API key"), required=False)
+
+    class Meta:
+        model = Source
+        fields = [
+            "kind",
+            "name",
+            "enabled",
+            "fetch_full_text",
+            "oai_base_url",
+            "oai_set",
+            "zotero_library_type",
+            "zotero_library_id",
+            "zotero_collection_key",
+            "zotero_api_key",
+            "reliefweb_appname",
+            "reliefweb_query",
+        ]
+
+    def _post_clean(self):
+        stored = self.instance.zotero_api_key
+        super()._post_clean()
+        if not self.cleaned_data.get("zotero_api_key") and not self.cleaned_data.get("forget_api_key"):
+            self.instance.zotero_api_key = stored  # blank keeps the stored key
+        elif self.cleaned_data.get("forget_api_key"):
+            self.instance.zotero_api_key = ""
+
+
+@admin.action(description=_("Harvest the selected sources now"))
+def harvest_now(modeladmin, request, queryset):
+    runs = [start_run(source=source, user=request.user) for source in queryset]
+    modeladmin.message_user(
+        request,
+        ngettext("%(count)d harvest queued.", "%(count)d harvests queued.", len(runs)) % {"count": len(runs)},
+        messages.SUCCESS,
+    )
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    form = SourceForm
+    list_display = [
+        "name",
+        "kind",
+        "enabled",
+        "fetch_full_text",
+        "last_datestamp",
+        "zotero_library_version",
+        "runs_link",
+    ]
+    list_filter = ["kind", "enabled"]
+    search_fields = ["name", "oai_base_url", "reliefweb_query"]
+    actions = [harvest_now]
+    readonly_fields = ["api_key_stored", "last_datestamp", "zotero_library_version", "oai_metadata_prefix"]
+    fieldsets = [
+        (None, {"fields": ["kind", "name", "enabled", "fetch_full_text"]}),
+        (_("OAI-PMH"), {"fields": ["oai_base_url", "oai_set", "oai_metadata_prefix"]}),
+        (
+            _("Zotero"),
+            {
+                "fields": [
+                    "zotero_library_type",
+                    "zotero_library_id",
+                    "zotero_collection_key",
+                    "api_key_stored",
+                    "zotero_api_key",
+                    "forget_api_key",
+                ]
+            },
+        ),
+        (_("ReliefWeb"), {"fields": ["reliefweb_appname", "reliefweb_query"]}),
+        (_("Where the next run starts"), {"fields": ["last_datestamp", "zotero_library_version"]}),
+    ]
+
+    @admin.display(description=_("stored API key"))
+    def api_key_stored(self, obj):
+        return obj.masked_api_key or "—"
+
+    @admin.display(description=_("runs"))
+    def runs_link(self, obj):
+        url = reverse("admin:harvest_harvestrun_changelist") + f"?source__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("log of runs"))
+
+
+@admin.register(HarvestRun)
+class HarvestRunAdmin(admin.ModelAdmin):
+    """Read-only: the log of runs, written by the harvest."""
+
+    list_display = [
+        "source",
+        "status",
+        "started_at",
+        "finished_at",
+        "records",
+        "new_count",
+        "changed_count",
+        "withdrawn_count",
+        "duplicate_count",
+        "error_count",
+        "pending_link",
+        "error",
+    ]
+    list_filter = ["status", "source"]
+    list_select_related = ["source"]
+    show_facets = admin.ShowFacets.ALWAYS
+
+    def get_queryset(self, request):
+        pending = Count("candidates", filter=Q(candidates__status=CandidateStatus.PENDING))
+        return super().get_queryset(request).annotate(pending=pending)
+
+    @admin.display(description=_("waiting for a decision"))
+    def pending_link(self, obj):
+        url = reverse("admin:harvest_harvestcandidate_changelist") + f"?run__id__exact={obj.pk}&status__exact=pending"
+        return format_html('<a href="{}">{}</a>', url, obj.pending)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.action(description=_("Accept the selected candidates"))
+def accept(modeladmin, request, queryset):
+    count = accept_candidates(candidates=queryset, user=request.user)
+    modeladmin.message_user(
+        request,
+        ngettext("%(count)d candidate accepted.", "%(count)d candidates accepted.", count) % {"count": count},
+        messages.SUCCESS,
+    )
+
+
+@admin.action(description=_("Reject the selected candidates"))
+def reject(modeladmin, request, queryset):
+    count = reject_candidates(candidates=queryset, user=request.user)
+    modeladmin.message_user(
+        request,
+        ngettext("%(count)d candidate rejected.", "%(count)d candidates rejected.", count) % {"count": count},
+        messages.SUCCESS,
+    )
+
+
+@admin.register(HarvestCandidate)
+class HarvestCandidateAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "status", "source", "upstream_id", "datestamp", "entry_link", "reason"]
+    list_filter = ["status", "kind", "source", "run"]
+    list_select_related = ["source", "entry"]
+    search_fields = ["title", "upstream_id"]
+    actions = [accept, reject]
+    show_facets = admin.ShowFacets.ALWAYS
+    readonly_fields = ["changes", "link_shown"]
+    exclude = ["diff", "link"]
+
+    @admin.display(description=_("entry"))
+    def entry_link(self, obj):
+        if not obj.entry_id:
+            return "—"
+        url = reverse("admin:depository_entry_change", args=[obj.entry_id])
+        return format_html('<a href="{}">{}</a>', url, obj.entry.title[:80])
+
+    @admin.display(description=_("link"))
+    def link_shown(self, obj):
+        return format_html('<a href="{0}" rel="noopener noreferrer">{0}</a>', obj.link) if obj.link else "—"
+
+    @admin.display(description=_("changes upstream (on the entry → upstream)"))
+    def changes(self, obj):
+        if not obj.diff:
+            return "—"
+        rows = format_html_join("", "<tr><th>{}</th><td>{}</td><td>{}</td></tr>", obj.diff)
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("field"),
+            _("on the entry"),
+            _("upstream"),
+            rows,
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Provenance)
+class ProvenanceAdmin(admin.ModelAdmin):
+    list_display = ["entry", "source", "upstream_id", "datestamp", "withdrawn_upstream", "harvested_at"]
+    list_filter = ["source", "withdrawn_upstream"]
+    list_select_related = ["entry", "source"]
+    search_fields = ["upstream_id", "entry__title"]
+    raw_id_fields = ["entry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

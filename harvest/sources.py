@@ -1,0 +1,359 @@
+"""Reading each kind of source into UpstreamRecords, each holding a CSL-JSON item: the depository's pivot
+(docs/citations.md), so `depository.csl.entry_values` maps every harvested record to an entry once.
+
+- OAI-PMH: Sickle 0.7 (ListRecords, metadataPrefix oai_dc, `from` and `set`, resumption tokens
+  followed by Sickle), its HTTP requests made by harvest.fetch; oai_dc -> CSL by DC_TYPES and dc_item.
+- Zotero web API v3: `/<groups|users>/<id>[/collections/<key>]/items?format=csljson&since=<version>`
+  (Zotero answers CSL-JSON itself: {"items": [...]}) paged by `start`/`limit`, the library's version
+  from `Last-Modified-Version`; deletions from `/<groups|users>/<id>/deleted?since=<version>`.
+- ReliefWeb API v2: `/reports?appname=...` with the query, newest changes first, paged by `offset`,
+  incremental on `date.changed`; a report -> CSL by reliefweb_item.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from sickle import Sickle, oaiexceptions
+from sickle.app import DEFAULT_CLASS_MAP
+from sickle.models import Header, Record
+
+from depository.references.readers import csl_name_of_text
+from harvest.fetch import FetchError
+from harvest.models import SourceKind
+
+ZOTERO_PAGE = 100
+RELIEFWEB_PAGE = 100
+MAX_PAGES = 1000  # a runaway source (a resumption token that never ends) stops here, as an error
+
+
+class HarvestError(Exception):
+    """The run cannot go on: the source failed, or answered what cannot be read. Nothing is written."""
+
+
+@dataclass
+class UpstreamRecord:
+    identifier: str
+    datestamp: str = ""
+    link: str = ""
+    item: dict = field(default_factory=dict)
+    deleted: bool = False
+    error: str = ""  # why this record cannot be read (the others still can)
+    files: list = field(default_factory=list)  # links to openly downloadable documents
+
+
+@dataclass
+class Harvested:
+    """What one run read: its records, and where the next run starts (`state`: a datestamp or version)."""
+
+    records: list
+    state: str = ""
+
+
+def harvest_source(source, fetcher, *, since=""):
+    readers = {SourceKind.OAI: read_oai, SourceKind.ZOTERO: read_zotero, SourceKind.RELIEFWEB: read_reliefweb}
+    try:
+        return readers[source.kind](source, fetcher, since=since)
+    except FetchError as error:
+        raise HarvestError(str(error)) from None
+
+
+# -- OAI-PMH ---------------------------------------------------------------------------------------------
+class SafeSickle(Sickle):
+    """Sickle with its requests made by harvest.fetch (Sickle calls `_request(params)` and reads the
+    answer's status_code, raise_for_status(), content, text and encoding)."""
+
+    def __init__(self, endpoint, *, fetcher, **kwargs):
+        super().__init__(endpoint, **kwargs)
+        self.fetcher = fetcher
+
+    def _request(self, kwargs):
+        return self.fetcher.get(self.endpoint, params=kwargs)
+
+
+class TolerantRecord(Record):
+    """A record Sickle could not read (no header, no metadata) becomes one with `error` set, so one bad
+    record is an error candidate and the others go on."""
+
+    def __init__(self, record_element, strip_ns=True):
+        self.error = ""
+        try:
+            super().__init__(record_element, strip_ns=strip_ns)
+        except (AttributeError, IndexError, TypeError, ValueError) as error:
+            self.error = _("This record could not be read: %(error)s") % {"error": error or type(error).__name__}
+            header = record_element.find(".//" + self._oai_namespace + "header")
+            self.header = Header(header) if header is not None else None
+            self.deleted, self.metadata = False, {}
+
+
+# info:eu-repo/semantics and DCMI type vocabulary -> CSL types; anything else is a "document".
+DC_TYPES = {
+    "article": "article-journal",
+    "journalarticle": "article-journal",
+    "book": "book",
+    "bookpart": "chapter",
+    "report": "report",
+    "workingpaper": "report",
+    "technicalreport": "report",
+    "doctoralthesis": "thesis",
+    "masterthesis": "thesis",
+    "bachelorthesis": "thesis",
+    "thesis": "thesis",
+    "conferenceobject": "paper-conference",
+    "conferencepaper": "paper-conference",
+    "lecture": "speech",
+    "dataset": "dataset",
+    "image": "graphic",
+    "movingimage": "motion_picture",
+    "sound": "song",
+    "interactiveresource": "webpage",
+    "software": "software",
+    "preprint": "article",
+}
+DOI_IN = re.compile(r"(?:doi:|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/\S+)", re.IGNORECASE)
+FILE_LINK = re.compile(r"^https?://\S+(?:/bitstream/|/bitstreams/|\.pdf(?:\?|$))", re.IGNORECASE)
+
+
+def dc_type(values):
+    for value in values:
+        key = re.sub(r"[^a-z]", "", value.rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower())
+        if key in DC_TYPES:
+            return DC_TYPES[key]
+    return "document"
+
+
+def dc_item(identifier, metadata):
+    """The CSL item of one oai_dc record (`metadata`: element name -> [values], as Sickle reads it)."""
+
+    def values(name):
+        return [re.sub(r"\s+", " ", value).strip() for value in metadata.get(name) or [] if value and value.strip()]
+
+    item = {"id": identifier, "type": dc_type(values("type"))}
+    titles = values("title")
+    if titles:
+        item["title"] = titles[0]
+    if titles[1:]:
+        item["dc:title"] = titles[1:]
+    authors = [name for value in values("creator") if (name := csl_name_of_text(value))]
+    if authors:
+        item["author"] = authors
+    contributors = [name for value in values("contributor") if (name := csl_name_of_text(value))]
+    if contributors:
+        item["contributor"] = contributors
+    if values("description"):
+        item["abstract"] = "\n\n".join(values("description"))
+    if values("publisher"):
+        item["publisher"] = "; ".join(values("publisher"))
+    if values("date"):
+        item["issued"] = {"raw": values("date")[0]}
+    if values("language"):
+        item["language"] = values("language")[0]
+    if values("rights"):
+        item["license"] = "; ".join(values("rights"))
+    if values("subject"):
+        item["keyword"] = values("subject")
+    links, other = [], []
+    for value in values("identifier"):
+        doi = DOI_IN.fullmatch(value)
+        if doi and "DOI" not in item:
+            item["DOI"] = doi.group(1)
+        elif value.lower().startswith(("urn:isbn:", "isbn:")) and "ISBN" not in item:
+            item["ISBN"] = value.split(":")[-1].strip()
+        elif value.lower().startswith(("urn:issn:", "issn:")) and "ISSN" not in item:
+            item["ISSN"] = value.split(":")[-1].strip()
+        elif value.startswith(("http://", "https://")):
+            links.append(value)
+        else:
+            other.append(value)
+    pages = [link for link in links if not FILE_LINK.match(link)]
+    if pages or links:
+        item["URL"] = (pages or links)[0]
+    if other or links[1:]:
+        item["dc:identifier"] = [*links[1:], *other] if pages or links else other
+    for name in ("source", "relation", "coverage", "format"):
+        if values(name):
+            item[f"dc:{name}"] = values(name)
+    return item, [link for link in links if FILE_LINK.match(link)]
+
+
+def read_oai(source, fetcher, *, since=""):
+    class_mapping = {**DEFAULT_CLASS_MAP, "ListRecords": TolerantRecord}
+    client = SafeSickle(source.oai_base_url, fetcher=fetcher, max_retries=0, class_mapping=class_mapping)
+    params = {"metadataPrefix": source.oai_metadata_prefix or "oai_dc"}
+    if source.oai_set:
+        params["set"] = source.oai_set
+    if since:
+        params["from"] = since
+    records, latest = [], since
+    try:
+        iterator = client.ListRecords(**params)
+        for record in iterator:
+            if len(records) > MAX_PAGES * 1000:
+                raise HarvestError(_("The repository sent more records than a run takes."))
+            records.append(oai_record(record))
+            latest = max(latest, records[-1].datestamp)
+    except oaiexceptions.NoRecordsMatch:
+        pass  # nothing new since the last run
+    except oaiexceptions.OAIError as error:
+        code = type(error).__name__
+        raise HarvestError(
+            _("The repository answered the OAI-PMH error %(code)s: %(message)s") % {"code": code, "message": error}
+        ) from None
+    except (ValueError, AttributeError, TypeError) as error:  # not OAI-PMH at all
+        raise HarvestError(_("The answer is not OAI-PMH: %(error)s") % {"error": error}) from None
+    return Harvested(records=records, state=latest)
+
+
+def oai_record(record):
+    header = record.header
+    identifier = ((header.identifier if header else "") or "").strip()
+    datestamp = ((header.datestamp if header else "") or "").strip()
+    if record.error or not identifier:
+        error = record.error or _("A record without an identifier.")
+        return UpstreamRecord(identifier=identifier or "?", datestamp=datestamp, error=error)
+    if header.deleted:
+        return UpstreamRecord(identifier=identifier, datestamp=datestamp, deleted=True)
+    try:
+        item, files = dc_item(identifier, record.metadata or {})
+    except (AttributeError, TypeError, ValueError) as error:
+        return UpstreamRecord(identifier=identifier, datestamp=datestamp, error=str(error))
+    return UpstreamRecord(identifier=identifier, datestamp=datestamp, link=item.get("URL", ""), item=item, files=files)
+
+
+# -- Zotero --------------------------------------------------------------------------------------------
+def zotero_headers(source):
+    headers = {"Zotero-API-Version": "3"}
+    if source.zotero_api_key:
+        headers["Zotero-API-Key"] = source.zotero_api_key  # a header: never in a URL, a log or an error
+    return headers
+
+
+def read_zotero(source, fetcher, *, since=""):
+    library = f"{settings.HARVEST_ZOTERO_API}/{source.zotero_library_type}/{source.zotero_library_id}"
+    items_url = f"{library}/collections/{source.zotero_collection_key}/items" if source.zotero_collection_key else (
+        f"{library}/items")  # fmt: skip
+    headers = zotero_headers(source)
+    records, version = [], since
+    for page in range(MAX_PAGES):
+        params = {"format": "csljson", "limit": ZOTERO_PAGE, "start": page * ZOTERO_PAGE}
+        if since:
+            params["since"] = since
+        response = fetcher.get(items_url, params=params, headers=headers)
+        if response.status_code == 304:
+            break
+        response.raise_for_status()
+        version = response.headers.get("last-modified-version", version)
+        try:
+            data = response.json()
+        except ValueError as error:
+            raise HarvestError(_("Zotero's answer is not JSON: %(error)s") % {"error": error}) from None
+        items = data.get("items", []) if isinstance(data, dict) else data
+        for item in items:
+            records.append(zotero_record(source, item))
+        if len(items) < ZOTERO_PAGE:
+            break
+    if since:
+        response = fetcher.get(f"{library}/deleted", params={"since": since}, headers=headers)
+        response.raise_for_status()
+        for key in response.json().get("items", []):
+            records.append(UpstreamRecord(identifier=str(key), deleted=True, datestamp=str(version)))
+    return Harvested(records=records, state=str(version or ""))
+
+
+def zotero_record(source, item):
+    if not isinstance(item, dict):
+        return UpstreamRecord(identifier="?", error=_("A CSL-JSON item must be an object."))
+    # Zotero's CSL ids are "<library id>/<item key>"; the key is the item's identifier in the library.
+    key = str(item.get("id", "")).rsplit("/", 1)[-1]
+    user_or_group = "groups" if source.zotero_library_type == "groups" else "users"
+    link = f"https://www.zotero.org/{user_or_group}/{source.zotero_library_id}/items/{key}"
+    return UpstreamRecord(identifier=key, link=link, item=item)
+
+
+# -- ReliefWeb -------------------------------------------------------------------------------------------
+RELIEFWEB_FIELDS = ["title", "body", "date", "source", "url_alias", "url", "file", "language", "country", "format"]
+RELIEFWEB_FORMATS = {
+    "analysis": "report",
+    "assessment": "report",
+    "evaluation and lessons learned": "report",
+    "manual and guideline": "report",
+    "situation report": "report",
+    "news and press release": "article-newspaper",
+    "map": "map",
+    "infographic": "graphic",
+}
+
+
+def read_reliefweb(source, fetcher, *, since=""):
+    appname = source.reliefweb_appname or settings.RELIEFWEB_APPNAME
+    if not appname:
+        raise HarvestError(_("No ReliefWeb appname: set RELIEFWEB_APPNAME or the source's appname."))
+    records, latest = [], since
+    for page in range(MAX_PAGES):
+        params = {
+            "appname": appname,
+            "query[value]": source.reliefweb_query,
+            "limit": RELIEFWEB_PAGE,
+            "offset": page * RELIEFWEB_PAGE,
+            "sort[]": "date.changed:desc",
+            "fields[include][]": RELIEFWEB_FIELDS,
+        }
+        if since:
+            params["filter[field]"] = "date.changed"
+            params["filter[value][from]"] = since
+        response = fetcher.get(f"{settings.HARVEST_RELIEFWEB_API}/reports", params=params)
+        response.raise_for_status()
+        try:
+            data = response.json()
+        except ValueError as error:
+            raise HarvestError(_("ReliefWeb's answer is not JSON: %(error)s") % {"error": error}) from None
+        reports = data.get("data", [])
+        for report in reports:
+            records.append(reliefweb_record(report))
+            latest = max(latest, records[-1].datestamp)
+        if not (data.get("links") or {}).get("next") or not reports:
+            break
+    return Harvested(records=records, state=latest)
+
+
+def reliefweb_record(report):
+    identifier = str(report.get("id", "")) if isinstance(report, dict) else ""
+    fields = report.get("fields") if isinstance(report, dict) else None
+    if not identifier or not isinstance(fields, dict):
+        return UpstreamRecord(identifier=identifier or "?", error=_("A report without an id or fields."))
+    return UpstreamRecord(
+        identifier=identifier,
+        datestamp=str((fields.get("date") or {}).get("changed") or (fields.get("date") or {}).get("original") or ""),
+        link=fields.get("url_alias") or fields.get("url") or "",
+        item=reliefweb_item(identifier, fields),
+        files=[f["url"] for f in fields.get("file") or [] if isinstance(f, dict) and f.get("url")],
+    )
+
+
+def reliefweb_item(identifier, fields):
+    """The CSL item of one ReliefWeb report (the fields of https://apidoc.reliefweb.int/fields-tables)."""
+    formats = [f.get("name", "") for f in fields.get("format") or [] if isinstance(f, dict)]
+    item = {
+        "id": f"reliefweb:{identifier}",
+        "type": next((RELIEFWEB_FORMATS[f.lower()] for f in formats if f.lower() in RELIEFWEB_FORMATS), "report"),
+        "title": fields.get("title", ""),
+        "URL": fields.get("url_alias") or fields.get("url") or "",
+        "author": [{"literal": s.get("name", "")} for s in fields.get("source") or [] if s.get("name")],
+        "publisher": "; ".join(s.get("name", "") for s in fields.get("source") or [] if s.get("name")),
+        "archive": "ReliefWeb",
+    }
+    original = (fields.get("date") or {}).get("original")
+    if original:
+        item["issued"] = {"raw": str(original)[:10]}
+    if fields.get("body"):
+        item["abstract"] = fields["body"]
+    languages = [lang.get("code") for lang in fields.get("language") or [] if isinstance(lang, dict)]
+    if languages and languages[0]:
+        item["language"] = languages[0]
+    countries = [c.get("name") for c in fields.get("country") or [] if isinstance(c, dict) and c.get("name")]
+    if countries:
+        item["reliefweb:country"] = countries
+    if formats:
+        item["genre"] = "; ".join(formats)
+    return {name: value for name, value in item.items() if value not in ("", [], None)}

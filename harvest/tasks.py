@@ -1,0 +1,24 @@
+"""Background tasks of harvesting, run by `manage.py db_worker` (docs/harvesting.md)."""
+
+from django.tasks import task
+
+from harvest.models import HarvestRun, RunStatus
+
+
+@task()
+def harvest_task(run_id):
+    """Run one queued harvest run."""
+    run = HarvestRun.objects.select_related("source").filter(pk=run_id, status=RunStatus.QUEUED).first()
+    if run is None:  # deleted, or already run
+        return ""
+    from harvest.services import run_harvest
+
+    return str(run_harvest(run))
+
+
+@task()
+def fetch_full_text_task(entry_id):
+    """Download and attach the document linked from a harvested entry's record."""
+    from harvest.services import fetch_full_text
+
+    return fetch_full_text(entry_id)

@@ -1,0 +1,68 @@
+"""A small HTTP server on a loopback port (port 0) for the harvesting tests: each test gives it a
+`route(request) -> (status, headers, body)` where body is bytes or an iterator of bytes (streamed,
+never built whole). Requests are recorded as (path, query dict)."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+FIXTURES = Path(__file__).parent / "fixtures" / "harvest"
+
+
+def fixture(name):
+    return (FIXTURES / name).read_bytes()
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        parts = urlsplit(self.path)
+        query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+        self.server.requests.append((parts.path, query, dict(self.headers)))
+        status, headers, body = self.server.route(parts.path, query)
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        try:
+            if isinstance(body, bytes):
+                self.wfile.write(body)
+            else:
+                for chunk in body:
+                    self.wfile.write(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, format, *args):  # noqa: A002 (quiet)
+        pass
+
+
+class LoopbackServer:
+    def __init__(self, route):
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.route = route
+        self.httpd.requests = []
+        self.release = threading.Event()  # handlers that hang wait on it
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    @property
+    def requests(self):
+        return self.httpd.requests
+
+    def set_route(self, route):
+        self.httpd.route = route
+
+    def close(self):
+        self.release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+XML = {"Content-Type": "text/xml; charset=utf-8"}
+JSON = {"Content-Type": "application/json"}
