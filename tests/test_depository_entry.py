@@ -305,5 +305,5 @@ def test_a_record_in_another_language_than_the_page_is_marked(client):
 def test_the_record_costs_no_query(client, django_assert_num_queries):
     entry = journal_article()
     attach(entry)
-    with django_assert_num_queries(13):  # as test_entry_page_query_count_does_not_grow counts them (with the provenance)
+    with django_assert_num_queries(13):  # as the page count above (with the provenance)
         client.get(entry.get_absolute_url())
