@@ -186,8 +186,8 @@ def bibtex_entry(item):
     else:
         put("number", item.get("collection-number"))
         put("issue", item.get("issue"))
-    if item.get("number") and item.get("collection-number") and csl_type not in ARTICLE_TYPES:
-        written.discard("collection-number")  # both: the series' number goes to the note's lines
+    if csl_type in ARTICLE_TYPES or item.get("number"):
+        written.discard("collection-number")  # `number` taken: the series' number is a line of the note
     put(PUBLISHER_FIELDS.get(csl_type, "publisher"), item.get("publisher"))
     for variable, name in BIBTEX_FIELDS.items():
         put(name, item.get(variable))
