@@ -66,6 +66,10 @@ IDENTIFIER_COLUMNS = {"doi", "isbn", "issn"}
 VARIABLE_ALIASES = {"event": "event-title", "shortTitle": "title-short", "journalAbbreviation": "container-title-short"}
 NAME_VARIABLES = [str(role) for role in CreatorRole]
 DATE_VARIABLES = {"issued", "original-date", "accessed", "event-date", "submitted", "available-date"}
+# The keys csl-data.json allows in a date and in a name (its `additionalProperties` is false).
+DATE_KEYS = {"date-parts", "season", "circa", "literal", "raw"}
+NAME_KEYS = {"family", "given", "dropping-particle", "non-dropping-particle", "suffix", "comma-suffix",
+             "static-ordering", "literal", "parse-names"}  # fmt: skip
 # Every variable of csl-data.json (CSL 1.0.2): what is not one of these is no CSL variable.
 CSL_VARIABLES = {
     *TEXT_VARIABLES,
@@ -244,29 +248,57 @@ def notes_visible(entry, viewer):
     return entry.note_is_public or viewer.is_organizer
 
 
-def unmapped_lines(entry):
-    """ "Name: value" lines of the fields that are no CSL variable ("ris:C1" -> "C1: ..."), as Zotero's Extra."""
+def unmapped_lines(entry, *, native=""):
+    """ "Name: value" lines of the fields that are no CSL variable ("ris:C1" -> "C1: ..."), as Zotero's Extra;
+    those of the `native` format ("ris", "bibtex") are left out: that format's writer puts them back."""
     lines = []
     for key, value in sorted((entry.other_variables or {}).items()):
-        if ":" in key and key.split(":", 1)[0] in {"ris", "bibtex", "csl"}:
+        prefix = key.split(":", 1)[0] if ":" in key else ""
+        if prefix in {"ris", "bibtex", "csl"} and prefix != native:
             for one in value if isinstance(value, list) else [value]:
                 lines.append(f"{key.split(':', 1)[1]}: {one}")
     return lines
 
 
-def csl_item(entry, viewer, *, url="", creators=None):
+def schema_value(variable, value):
+    """`value` in the shape csl-data.json gives `variable`, or None: a kept value is whatever the file
+    said (a list for a repeated field, a date as text), and an item the schema refuses is refused whole
+    by citeproc-js and Zotero. Dates are objects (`raw` for text), names lists of name objects, every
+    other variable one string (a list joined by '; ')."""
+    if variable in DATE_VARIABLES:
+        if isinstance(value, dict):
+            kept = {key: part for key, part in value.items() if key in DATE_KEYS}
+            return kept or None
+        return {"raw": text_of(value)} if text_of(value) else None
+    if variable in NAME_VARIABLES:
+        names = [name if isinstance(name, dict) else {"literal": text_of(name)} for name in as_list(value)]
+        names = [{key: part for key, part in name.items() if key in NAME_KEYS} for name in names]
+        return [name for name in names if name] or None
+    if variable == "categories":
+        return [text_of(part) for part in as_list(value)] or None
+    if variable == "custom":
+        return value if isinstance(value, dict) else None
+    return text_of(value) or None
+
+
+def csl_item(entry, viewer, *, url="", creators=None, native=""):
     """The entry as one CSL-JSON item (a dict valid against csl-data.json), with only what `viewer`
     (a people.privacy.Viewer) may see: creators as their disclosure allows, the notes and the
     reference manager's own fields only when `notes_visible`. `url`: the entry's page, which stands in
     for a work with no link of its own. `creators`: the entry's creators to write, in order (default:
-    depository.creators.shown_creators(entry, viewer)). Entries come with `tags` and creators prefetched
+    depository.creators.shown_creators(entry, viewer)). `native`: "ris" or "bibtex", for that format's
+    writer: the fields kept from it ("ris:C1") come back under their own keys instead of as lines of the
+    note (so the item is then no pure CSL). Entries come with `tags` and creators prefetched
     (depository.citations.with_citation_data): no query here."""
     from depository.creators import shown_creators
 
     item = {"id": entry.slug, "type": entry.work_type}
     for name, value in (entry.other_variables or {}).items():
-        if ":" not in name and name in CSL_VARIABLES:
-            item[name] = value
+        # `type` kept as written is no CSL type; `keyword` is merged with the tags below.
+        if ":" not in name and name in CSL_VARIABLES and name not in {"type", "id", "keyword"}:
+            value = schema_value(name, value)
+            if value is not None:
+                item[name] = value
     kept = entry.other_variables or {}
     for variable, column in TEXT_VARIABLES.items():
         value = getattr(entry, column)
@@ -279,9 +311,12 @@ def csl_item(entry, viewer, *, url="", creators=None):
         item["abstract"] = entry.summary
     item.pop("note", None)
     if notes_visible(entry, viewer):
-        note = "\n".join(part for part in [entry.note, *unmapped_lines(entry)] if part)
+        note = "\n".join(part for part in [entry.note, *unmapped_lines(entry, native=native)] if part)
         if note:
             item["note"] = note
+        for key, value in (entry.other_variables or {}).items():
+            if native and key.startswith(f"{native}:"):
+                item[key] = value  # not CSL: the native format's writer takes it out (depository/citations)
     if entry.annotation:
         item["annote"] = entry.annotation
     names = {}
@@ -296,8 +331,9 @@ def csl_item(entry, viewer, *, url="", creators=None):
     if entry.accessed:
         item["accessed"] = {"date-parts": [[entry.accessed.year, entry.accessed.month, entry.accessed.day]]}
     tags = sorted(tag.name for tag in entry.tags.all())
-    if tags:
-        item["keyword"] = ", ".join(tags)
+    kept_keywords = text_of(kept.get("keyword"))  # keywords too long to be tags, kept as written
+    if tags or kept_keywords:
+        item["keyword"] = ", ".join(filter(None, [*tags, kept_keywords]))
     item.setdefault("language", entry.language)
     if "URL" not in item and url:
         item["URL"] = url

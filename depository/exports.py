@@ -23,7 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from core import spreadsheets
-from depository import citations
+from depository import citations, csl
 from depository.creators import shown_creators
 
 
@@ -65,8 +65,25 @@ CSV_COLUMNS = [
     ("title", lambda e: e.title),
     ("kind", lambda e: e.get_kind_display()),
     ("authors", None),  # the creators the viewer may see, 'Family, Given; Organization'
+    # The bibliographic record's main fields (issue 20; the whole record is in the RIS, BibTeX and CSL-JSON files).
+    ("item_type", lambda e: e.work_type),
+    ("container_title", lambda e: e.container_title),
+    ("collection_title", lambda e: e.collection_title),
+    ("volume", lambda e: e.volume),
+    ("issue", lambda e: e.issue),
+    ("pages", lambda e: e.page),  # "page" is the entry's page on the portal (the last column)
+    ("edition", lambda e: e.edition),
     ("publisher", lambda e: e.publisher),
+    ("publisher_place", lambda e: e.publisher_place),
     ("year", lambda e: e.year or ""),
+    (
+        "date_issued",
+        lambda e: "-".join(f"{part:02d}" if n else str(part) for n, part in enumerate(csl.issued_parts(e))),
+    ),
+    ("doi", lambda e: e.doi),
+    ("isbn", lambda e: e.isbn),
+    ("issn", lambda e: e.issn),
+    ("report_number", lambda e: e.report_number),
     ("language", lambda e: e.language),
     ("summary", lambda e: e.summary),
     ("annotation", lambda e: e.annotation),

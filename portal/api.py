@@ -8,7 +8,7 @@ is throttled (settings.API_THROTTLE_RATE). Bad parameters get 400 with a `detail
 
 import threading
 from datetime import date, datetime
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from django.conf import settings
 from django.core.validators import slug_re
@@ -19,14 +19,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.http import conditional_page
-from ninja import NinjaAPI, Query, Schema, Status
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 from ninja.throttling import BaseThrottle
 
 from core import ratelimits
 from core.auth_backends import client_ip_address
-from depository import interop, search
+from depository import citations, interop, search
+from depository.citations.base import iso_date
 from depository.models import Attachment, CityType, Entry, EntryKind, GlossaryTerm, Theme, ViolenceType
 from depository.search import MAX_RANKED_PAGE
 from meetings.models import Meeting
@@ -153,7 +154,19 @@ class MeetingOut(Schema):
 
 
 class EntryDetail(EntrySummary):
+    item_type: str = Field(description="The work's CSL item type (article-journal, book, chapter, report ...).")
+    container_title: str
+    volume: str
+    issue: str
+    page: str
     publisher: str
+    publisher_place: str
+    date_issued: str = Field(description="The date issued at its precision: 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'.")
+    abstract: str
+    csl: dict[str, Any] = Field(
+        description="The whole bibliographic record as a CSL-JSON item (https://citationstyles.org, csl-data.json), "
+        "what the cite.json download holds."
+    )
     external_url: str
     annotation: str
     body: str
@@ -383,8 +396,19 @@ def get_entry(request: HttpRequest, response: HttpResponse, slug: str):
         }
         for attachment in entry.attachments.all()
     ]
+    page_url = interop.absolute_url(entry.get_absolute_url())
+    item = citations.csl_json_item(citations.csl_item(entry, interop.public_viewer(), url=page_url))
     return _summary(entry, creators) | {
+        "item_type": item["type"],
+        "container_title": entry.container_title,
+        "volume": entry.volume,
+        "issue": entry.issue,
+        "page": entry.page,
         "publisher": entry.publisher,
+        "publisher_place": entry.publisher_place,
+        "date_issued": iso_date(item["issued"]) if item.get("issued") else "",
+        "abstract": entry.abstract,
+        "csl": item,
         "external_url": entry.external_url,
         "annotation": entry.annotation,
         "body": entry.body,

@@ -155,6 +155,30 @@ def test_one_entry_with_creators_identifiers_public_files_and_meetings(call, dep
     assert "Hidden Person" not in str(body)
 
 
+def test_one_entry_carries_its_whole_bibliographic_record(call, db, django_assert_num_queries):
+    """Issue 20: the record's fields, and the whole CSL-JSON item (the public's: no notes, no fields kept from
+    a reference manager), for the same number of queries as any entry."""
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    from tests.depository_helpers import journal_article
+
+    entry = journal_article(rights="CC BY 4.0")
+    with django_assert_num_queries(THROTTLE + 10):
+        body = call(f"/api/entries/{entry.slug}").json()
+    assert body["item_type"] == "article-journal" and body["container_title"] == "Journal of Urban Safety"
+    assert (body["volume"], body["issue"], body["page"], body["date_issued"]) == ("12", "3", "45-67", "2019-03")
+    assert body["publisher_place"] == "Nairobi" and body["abstract"].startswith("Residents of two")
+    csl = body["csl"]
+    assert csl["container-title"] == "Journal of Urban Safety" and csl["PMID"] == "31234567"
+    assert csl["author"] == [{"family": "Pérez", "given": "Ana"}, {"family": "Smith", "given": "John"}]
+    schema = json.loads((Path(__file__).parent / "fixtures" / "csl" / "csl-data.json").read_text())
+    jsonschema.validate([csl], schema)
+    assert "Checked against" not in str(body) and "Field notes" not in str(body)
+
+
 def test_unpublished_and_withdrawn_entries_are_not_found(call, depository):
     for entry in Entry.objects.exclude(status="published"):
         assert call(f"/api/entries/{entry.slug}", status=404).json()["detail"]

@@ -119,3 +119,18 @@ def test_literature_exports(client, literature):
     assert response["Content-Type"].startswith("text/csv")
     assert len(csv_rows(response.content.decode())) == 3
     assert client.get(reverse("depository:literature-export", kwargs={"fmt": "exe"})).status_code == 404
+
+
+def test_csv_has_the_records_main_fields(client):
+    from tests.depository_helpers import journal_article
+
+    journal_article()
+    [row] = csv_rows(read_pack(client.get(reverse("depository:pack"))).read("entries.csv").decode())
+    assert {name: row[name] for name in ("item_type", "container_title", "volume", "issue", "pages")} == {
+        "item_type": "article-journal",
+        "container_title": "Journal of Urban Safety",
+        "volume": "12",
+        "issue": "3",
+        "pages": "45-67",
+    }
+    assert (row["date_issued"], row["doi"], row["issn"]) == ("2019-03", "10.1234/jus.2019.12.3.45", "1234-5679")

@@ -13,7 +13,7 @@ from sickle.iterator import OAIResponseIterator
 from depository.models import Entry
 from depository.services import archive_entries
 from people.models import Disclosure, Person
-from tests.depository_helpers import make_entry, theme
+from tests.depository_helpers import journal_article, make_entry, theme
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "depository" / "oai" / "schemas"
 SCHEMA = etree.XMLSchema(etree.parse(str(SCHEMAS / "responses.xsd")))
@@ -122,6 +122,28 @@ def test_list_records_walks_every_record_once_through_signed_tokens(client, libr
     assert tree.find(".//oai:resumptionToken", NS).text is None
     expected = [library[name] for name in ("first", "second", "third", "withdrawn")]
     assert seen == [identifier(entry) for entry in expected]
+
+
+def test_the_whole_record_in_dublin_core(client, db, oai_settings):
+    """A journal article (issue 20): where it was published as dc:source, its series as dc:relation, the
+    editors as contributors, the date at its precision, its licence; never the organizers' notes."""
+    from depository.models import Creator
+
+    entry = journal_article(rights="CC BY 4.0")
+    Creator.objects.create(entry=entry, role="editor", family="Lopez", given="Maria", position=5)
+    tree = oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier=identifier(entry))
+    assert texts(tree, "//dc:creator") == ["Pérez, Ana", "Smith, John"]
+    assert texts(tree, "//dc:contributor") == ["Lopez, Maria"]
+    assert texts(tree, "//dc:source") == ["Journal of Urban Safety, 12(3), 45-67"]
+    assert texts(tree, "//dc:relation") == ["Safer Cities Papers, 7"]
+    assert texts(tree, "//dc:date") == ["2019-03"]
+    assert texts(tree, "//dc:type") == ["Text", "Publication", "Journal article"]
+    assert texts(tree, "//dc:rights") == ["CC BY 4.0"]
+    assert texts(tree, "//dc:publisher") == ["Urban Press"]
+    assert texts(tree, "//dc:description")[0].startswith("Residents of two peripheral districts")
+    assert texts(tree, "//dc:description")[1] == entry.summary
+    assert "https://doi.org/10.1234/jus.2019.12.3.45" in texts(tree, "//dc:identifier")
+    assert "Checked against" not in etree.tostring(tree).decode()
 
 
 def test_record_metadata_in_dublin_core(client, library):

@@ -31,12 +31,22 @@ from oaipmh.datestamp import datestamp_to_datetime, datetime_to_datestamp
 from oaipmh.metadata import MetadataRegistry
 from oaipmh.server import NS_DC, NS_OAIDC, NS_XSI, ServerBase
 
-from depository import exports, interop
-from depository.models import Entry, EntryKind, EntryStatus, Theme
+from depository import csl, exports, interop
+from depository.citations.base import iso_date, name_text, page_range
+from depository.models import Entry, EntryKind, EntryStatus, ItemType, Theme
 
 # The repository's own format; the export formats with an `oai` part follow (depository.exports).
 OAI_DC = ("oai_dc", "http://www.openarchives.org/OAI/2.0/oai_dc.xsd", NS_OAIDC)
-DC_ELEMENTS = ["title", "creator", "subject", "description", "publisher", "date", "type", "identifier", "language"]
+DC_ELEMENTS = ["title", "creator", "contributor", "subject", "description", "publisher", "date", "type", "identifier",
+               "source", "language", "relation", "rights"]  # fmt: skip
+# CSL type -> DCMI Type (https://www.dublincore.org/specifications/dublin-core/dcmi-type-vocabulary/); Text otherwise.
+DCMI_TYPES = {
+    "dataset": "Dataset", "software": "Software", "graphic": "StillImage", "figure": "StillImage", "map": "Image",
+    "motion_picture": "MovingImage", "broadcast": "MovingImage", "song": "Sound", "event": "Event",
+    "performance": "Event", "collection": "Collection",
+}  # fmt: skip
+# What Dublin Core's record reads of the entry: the long texts it does not show stay in the database.
+NOT_IN_RECORD = ("body", "what_it_is", "who_implements", "costs_and_needs", "outcomes", "what_was_tried")
 TOKEN_SALT = "depository.oai.resumption-token"  # noqa: S105 (a signing salt, not a secret)
 # Characters XML 1.0 allows (https://www.w3.org/TR/xml/#charsets); lxml refuses the others.
 XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -195,7 +205,9 @@ class Repository:
     def _records(self, entries, prefix):
         self._check_format(prefix)
         entries = list(
-            entries.defer(*Entry.LONG_TEXT_FIELDS).prefetch_related(self._themes(), "tags"),
+            entries.defer(*(name for name in Entry.LONG_TEXT_FIELDS if name in NOT_IN_RECORD)).prefetch_related(
+                self._themes(), "tags"
+            ),
         )
         written = interop.creators([entry for entry in entries if entry.is_public], interop.public_viewer())
         records = []
@@ -220,22 +232,41 @@ class Repository:
         )
 
     def _dublin_core(self, entry, creators):
-        """The entry in simple Dublin Core (https://www.dublincore.org/specifications/dublin-core/dces/)."""
+        """The entry in simple Dublin Core (https://www.dublincore.org/specifications/dublin-core/dces/), from
+        its CSL item (depository.csl.csl_item, as the public sees it; DCMI's "Using simple Dublin Core to
+        describe bibliographic resources" for source and relation): `creator` the authors, `contributor`
+        every other role, `source` where it was published ('Journal, 12(3), 45-67'), `relation` its series."""
+        item = csl.csl_item(entry, interop.public_viewer(), url=interop.absolute_url(entry.get_absolute_url()))
+        roles = [role for role in csl.NAME_VARIABLES if role != "author" and item.get(role)]
         subjects = [theme.name for theme in entry.themes.all()] + sorted(tag.name for tag in entry.tags.all())
+        descriptions = [item["abstract"]] if item.get("abstract") else []
+        if entry.summary and entry.summary not in descriptions:
+            descriptions.append(entry.summary)  # the portal's own summary, beside the work's abstract
+        # DCMI Type vocabulary first, then the depository's own kind, then the work's CSL type.
+        types = [DCMI_TYPES.get(item["type"], "Text"), str(EntryKind(entry.kind).label)]
+        if entry.item_type:
+            types.append(str(ItemType(entry.item_type).label))
+        first, last = page_range(item.get("page"))
+        numbers = item.get("volume", "") + (f"({item['issue']})" if item.get("issue") else "")
+        source = ", ".join(filter(None, [item.get("container-title"), numbers, f"{first}-{last}" if last else first]))
+        series = ", ".join(filter(None, [item.get("collection-title"), item.get("collection-number")]))
         return {
-            "title": [entry.title],
-            "creator": [creator.name for creator in creators],
+            "title": [item["title"]],
+            "creator": [name_text(name) for name in item.get("author", [])],
+            "contributor": [name_text(name) for role in roles for name in item[role]],
             "subject": subjects,
-            "description": [entry.summary] if entry.summary else [],
-            "publisher": [entry.publisher] if entry.publisher else [],
-            "date": [str(entry.year)] if entry.year else [],
-            # DCMI Type vocabulary first, then the depository's own kind.
-            "type": ["Text", str(EntryKind(entry.kind).label)],
+            "description": descriptions,
+            "publisher": [item["publisher"]] if item.get("publisher") else [],
+            "date": [iso_date(item["issued"])] if item.get("issued") else [],
+            "type": types,
             "identifier": [
                 interop.absolute_url(entry.get_absolute_url()),
                 *(identifier.uri for identifier in interop.identifiers(entry)),
             ],
+            "source": [source] if item.get("container-title") else [],
             "language": [entry.language],
+            "relation": [series] if series else [],
+            "rights": [item["license"]] if item.get("license") else [],
         }
 
     @staticmethod
