@@ -133,12 +133,12 @@ def entries_of(subgroup, terms):
         return Entry.objects.none()
     theme_ids = Theme.objects.filter(Q(pk__in=themes) | Q(parent_id__in=themes)).values("pk")
     carries = Q()
-    for through, column, ids in [
-        (Entry.themes.through, "theme_id", theme_ids if themes else None),
-        (Entry.city_types.through, "citytype_id", city_types),
-        (Entry.violence_types.through, "violencetype_id", violence_types),
+    for through, column, ids, given in [
+        (Entry.themes.through, "theme_id", theme_ids, themes),  # a subquery: tested by `given`, not evaluated
+        (Entry.city_types.through, "citytype_id", city_types, city_types),
+        (Entry.violence_types.through, "violencetype_id", violence_types, violence_types),
     ]:
-        if ids:
+        if given:
             carries |= Q(Exists(through.objects.filter(entry_id=OuterRef("pk"), **{f"{column}__in": ids})))
     return Entry.objects.published().filter(carries).order_by("-published_at")
 
