@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, Permission
 
 ORGANIZERS_GROUP = "Organizers"
 # Organizers curate everything the portal holds; they manage member accounts but not staff rights.
-CURATED_APPS = ["places", "people", "depository", "meetings", "members", "taggit", "harvest"]
+CURATED_APPS = ["places", "people", "depository", "meetings", "members", "network", "taggit", "harvest"]
 EXTRA_PERMISSIONS = [("auth", "view_user"), ("usage", "view_monthlyusage")]
 
 

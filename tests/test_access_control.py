@@ -27,12 +27,15 @@ from depository.spreadsheets import EntryResource
 from depository.tasks import extract_attachment_text
 from harvest.models import HarvestCandidate, HarvestRun, Provenance, Source
 from meetings.models import Event, EventKind, Meeting, Milestone, Participation, ProgrammeSession
-from members.models import Answer, Question
+from members.models import Answer, Member, Question
 from members.services.invitations import invite_member
+from network import services as network_services
+from network.models import MembershipStatus, SubGroup, SubGroupMembership, SubGroupUpdate
 from people.models import Organization, Person
 from places.models import City
 from tests.depository_helpers import attach, make_entry
 from tests.members_helpers import client_for, make_paper, post_upload
+from tests.network_helpers import make_profile
 from usage.models import MonthlyUsage
 
 ROLES = ["anonymous", "member", "second_member", "organizer", "superuser"]
@@ -135,7 +138,30 @@ def world(db, media_roots, member, second_member, organizer, superuser):
     confirm_token = signing.dumps(
         {"email": "visitor@example.org", "q": "q=safety", "f": "weekly", "l": "en"}, salt=alert_services.CONFIRM_SALT
     )
+    # The network (issue 24): profiles of the first member and of the shy people (given accounts), a
+    # sub-group led by the first member with the shy ones in it and the second member asking to join.
+    make_profile(member, themes=["prevention"], cities=["bogota"], role="Adviser")
+    subgroup = SubGroup.objects.create(
+        name="Prevention", slug="prevention", purpose="Prevention in cities.", lead=member
+    )
+    subgroup.themes.add(published.themes.first())
+    subgroup.milestones.add(Milestone.objects.get(slug="workplan"))
+    for username, shy in [("mariam", "mariam members-only"), ("oskar", "oskar organizers-only")]:
+        account = get_user_model().objects.create_user(username, email=f"{username}@example.org")
+        shy_member = Member.objects.create(user=account, person=Person.objects.get(slug=shy), organization=organization)
+        make_profile(shy_member, themes=["prevention"], cities=["bogota"], role="Adviser")
+        SubGroupMembership.objects.create(
+            subgroup=subgroup, member=shy_member, status=MembershipStatus.ACCEPTED, accepted_at=published.published_at
+        )
+        SubGroupUpdate.objects.create(subgroup=subgroup, author=shy_member, text=f"News from {username}")
+    lead = SubGroupMembership.objects.create(
+        subgroup=subgroup, member=member, status=MembershipStatus.ACCEPTED, accepted_at=published.published_at
+    )
+    asking = SubGroupMembership.objects.create(subgroup=subgroup, member=second_member)
     return {
+        "subgroup": subgroup,
+        "asking": asking,
+        "network_token": network_services.unsubscribe_token(lead),
         "reference_import": reference_import,
         "event": event,
         "city": city,
@@ -264,6 +290,40 @@ def site_rows(world):
             PUBLIC,
         ),
         ("get", reverse("alerts:unsubscribe", args=["not-a-token"]), everyone(BAD)),
+        # The network (issue 24): members and organizers only; a profile is a member's own; joining and
+        # posting are a member's, accepting the lead's (the first member) or the organizers'.
+        ("get", reverse("network:directory") + "?theme=prevention", (LOGIN, OK, OK, OK, OK)),
+        ("get", reverse("network:directory") + "?theme=<x>", (LOGIN, BAD, BAD, BAD, BAD)),
+        ("get", reverse("network:profile"), member_only),
+        ("get", reverse("network:people") + "?theme=prevention&city=bogota", (LOGIN, OK, OK, OK, OK)),
+        ("get", reverse("network:subgroups"), (LOGIN, OK, OK, OK, OK)),
+        ("get", world["subgroup"].get_absolute_url(), (LOGIN, OK, OK, OK, OK)),
+        (
+            "get",
+            reverse("network:subgroup", args=["no-such-group"]),
+            (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+        ),
+        ("get", reverse("network:join", args=["prevention"]), everyone(NOT_ALLOWED)),
+        ("post", reverse("network:join", args=["prevention"]), (LOGIN, REDIRECT, REDIRECT, REFUSED, REFUSED)),
+        (
+            "post",
+            reverse("network:accept", args=["prevention", world["asking"].pk]),
+            (LOGIN, REDIRECT, REFUSED, REDIRECT, REDIRECT),
+        ),
+        (
+            "post",
+            reverse("network:post", args=["prevention"]),
+            (LOGIN, REDIRECT, REFUSED, REFUSED, REFUSED),
+            {"text": "An update"},
+        ),
+        (
+            "post",
+            reverse("network:delivery", args=["prevention"]),
+            (LOGIN, REDIRECT, REFUSED, REFUSED, REFUSED),
+            {"delivery": "digest"},
+        ),
+        ("get", reverse("network:unsubscribe", args=[world["network_token"]]), PUBLIC),
+        ("get", reverse("network:unsubscribe", args=["not-a-token"]), everyone(BAD)),
         ("get", reverse("members:answer", args=[world["question"].pk]), member_only),
         (
             "get",
@@ -274,7 +334,7 @@ def site_rows(world):
 
 
 # The Organizers group curates these apps (all rights) and may view user accounts; nothing else in the admin.
-ORGANIZER_APPS = {"places", "people", "depository", "meetings", "members", "taggit", "harvest"}
+ORGANIZER_APPS = {"places", "people", "depository", "meetings", "members", "network", "taggit", "harvest"}
 # The use statistics are written by the software only: organizers (and superusers) read them.
 ORGANIZER_VIEW_ONLY = {"auth.user", "usage.monthlyusage"}
 # Admins that refuse a kind of page to everyone, superusers included (logs are written by the software only).

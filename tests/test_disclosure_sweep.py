@@ -87,3 +87,88 @@ def test_a_paper_page_names_its_authors_only_to_them_and_organizers(member, seco
     assert client_for(second_member.user).get(url).status_code == 404
     assert "Login" not in Client().get(url).get("Location", "Login")  # anonymous: sent to log in
     assert "Amina Diallo" in client_for(organizer).get(url).content.decode()
+
+
+# -- The network's pages (issue 24): the directory, the people panels, sub-groups and their e-mails. --
+@pytest.fixture
+def network(db):
+    """Three members with profiles on one theme and city, one per disclosure level, all in a sub-group,
+    each having posted an update."""
+    from django.utils import timezone
+
+    from network.models import Delivery, MembershipStatus, SubGroup, SubGroupMembership, SubGroupUpdate
+    from tests.depository_helpers import theme
+    from tests.network_helpers import member_with_profile
+
+    lab = Organization.objects.create(name="Beirut Urban Lab", slug="beirut-urban-lab")
+    group = SubGroup.objects.create(name="Youth", slug="youth", purpose="Youth violence.")
+    group.themes.add(theme("youth"))
+    people = {}
+    for level, username, name in [
+        (Disclosure.PUBLIC, "pia", "Pia Public"),
+        (Disclosure.MEMBERS, "mo", "Mo Membersonly"),
+        (Disclosure.ORGANIZERS, "oz", "Oz Organizersonly"),
+    ]:
+        member = member_with_profile(
+            username, name, disclosure=level, organization=lab, themes=["youth"], cities=["beirut"]
+        )
+        SubGroupMembership.objects.create(
+            subgroup=group,
+            member=member,
+            status=MembershipStatus.ACCEPTED,
+            accepted_at=timezone.now(),
+            delivery=Delivery.IMMEDIATE,
+        )
+        SubGroupUpdate.objects.create(subgroup=group, author=member, text=f"Update by {username}")
+        people[level] = member
+    return group
+
+
+NETWORK_PAGES = [
+    lambda: reverse("network:directory"),
+    lambda: reverse("network:directory") + "?theme=youth",
+    lambda: reverse("network:people") + "?theme=youth&city=beirut",
+    lambda: reverse("network:subgroups"),
+    lambda: reverse("network:subgroup", args=["youth"]),
+    lambda: reverse("places:city", args=["beirut"]),
+]
+
+
+def test_the_network_pages_show_no_member_to_a_visitor(network):
+    for page in NETWORK_PAGES:
+        response = Client().get(page())
+        text = response.content.decode()
+        assert response.status_code in {200, 302}
+        assert not any(name in text for name in ("Pia Public", "Mo Membersonly", "Oz Organizersonly")), page()
+
+
+def test_the_network_pages_show_no_organizers_only_name_to_a_member(network, second_member):
+    client = client_for(second_member.user)
+    for page in NETWORK_PAGES:
+        response = client.get(page())
+        assert response.status_code == 200, page()
+        assert "Oz Organizersonly" not in response.content.decode(), page()
+    assert "Mo Membersonly" in client.get(reverse("network:directory")).content.decode()
+    assert "Mo Membersonly" in client.get(reverse("network:subgroup", args=["youth"])).content.decode()
+
+
+def test_the_network_pages_name_everyone_to_organizers(network, organizer):
+    client = client_for(organizer)
+    for page in [NETWORK_PAGES[0], NETWORK_PAGES[4]]:
+        text = client.get(page()).content.decode()
+        assert all(name in text for name in ("Pia Public", "Mo Membersonly", "Oz Organizersonly")), page()
+
+
+def test_an_update_mailed_to_members_does_not_name_an_organizers_only_author(network):
+    from django.core import mail
+
+    from network.models import SubGroupMembership
+    from network.services import post_update
+
+    oz = SubGroupMembership.objects.get(member__user__username="oz").member
+    mail.outbox.clear()
+    post_update(subgroup=network, author=oz, text="Quiet news")
+    assert sorted(message.to[0] for message in mail.outbox) == ["mo@example.org", "pia@example.org"]
+    for message in mail.outbox:
+        assert "Quiet news" in message.body
+        assert "Oz Organizersonly" not in message.body and "Oz Organizersonly" not in message.alternatives[0][0]

@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "axes",  # login lockout (see "Login lockout" below)
     "usage",  # use statistics without personal data (issue 16)
     "harvest",  # harvesting OAI-PMH, Zotero and ReliefWeb into candidate entries (issue 21)
+    "network",  # issue 24: expertise profiles, the members' directory, sub-groups
     "portal",  # the top floor: pages and interfaces that read across apps
 ]
 
@@ -402,6 +403,13 @@ ALERTS_CONFIRMATION_MAX_AGE = envint("ALERTS_CONFIRMATION_MAX_AGE", 3 * 24 * 360
 # either, the form answers 429 with a message and sends nothing.
 ALERTS_CONFIRMATION_RATE_PER_RECIPIENT = os.environ.get("ALERTS_CONFIRMATION_RATE_PER_RECIPIENT", "3/h")
 ALERTS_CONFIRMATION_RATE_PER_CLIENT = os.environ.get("ALERTS_CONFIRMATION_RATE_PER_CLIENT", "10/h")
+
+# The network (issue 24; docs/network.md): requests to join sub-groups and updates posted, per member
+# ("N/s|m|h|d", counted in a table: core/ratelimits.py; an update e-mails the sub-group), and how many
+# days a sub-group digest gathers (`manage.py send_subgroup_digests`, daily from cron).
+NETWORK_JOIN_RATE = os.environ.get("NETWORK_JOIN_RATE", "20/h")
+NETWORK_UPDATE_RATE = os.environ.get("NETWORK_UPDATE_RATE", "10/h")
+NETWORK_DIGEST_DAYS = envint("NETWORK_DIGEST_DAYS", 7)
 
 # Members (issue 5; docs/members.md): invitations, log-in pages and input-paper uploads.
 MEMBERS_INVITATION_DAYS = envint("MEMBERS_INVITATION_DAYS", 14)

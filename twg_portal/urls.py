@@ -44,6 +44,7 @@ urlpatterns = [
         path("members/", include("members.urls")),
         path("", include("portal.urls_places")),
         path("alerts/", include("alerts.urls")),
+        path("network/", include("network.urls")),
     ),
 ]
 

@@ -163,3 +163,24 @@ def result_card(entry):
         summary,
         chips,
     )
+
+
+@register.filter
+def terms_query(value):
+    """The query string naming an entry's terms (its themes, city types, violence types and cities), or
+    a list of theme slugs, in the browse page's parameters: the network's "people who work on this"
+    panel reads the same parameters (issue 24). Relations are read as prefetched."""
+    from django.http import QueryDict
+
+    params = QueryDict(mutable=True)
+    if isinstance(value, Entry):
+        for name, terms in [
+            ("theme", value.themes.all()),
+            ("city_type", value.city_types.all()),
+            ("violence_type", value.violence_types.all()),
+            ("city", value.cities.all()),
+        ]:
+            params.setlist(name, [term.slug for term in terms])
+    else:
+        params.setlist("theme", list(value or []))
+    return params.urlencode()

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from depository.models import CityType, Entry
 from meetings.models import Meeting
 from meetings.views.network import visible_participations
+from network.services import people_working_on, shown_member
 from people.models import Organization
 from people.privacy import Viewer
 from places.countries import country_name
@@ -84,8 +85,17 @@ def city_detail(request, slug):
             .distinct()
             .order_by("name"),
             "participants": [{"meeting": p.meeting, "shown": viewer.show_participation(p)} for p in participations],
+            # Issue 24: members and organizers see who in the network works in this city (two queries).
+            "network_people": network_people(viewer, city) if viewer.is_member else None,
         },
     )
+
+
+def network_people(viewer, city):
+    """The profiles `viewer` may see of people who worked in `city`: {"people": [(profile, shown)], "total"}."""
+    profiles, total = people_working_on(viewer, cities=[city.pk])
+    people = [(profile, shown_member(viewer, profile.member, hidden=profile.is_hidden)) for profile in profiles]
+    return {"people": people, "total": total, "query_string": f"city={city.slug}"}
 
 
 @require_safe
