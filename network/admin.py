@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_autocomplete import AutocompleteByNameMixin
 from network import services
 from network.models import MembershipStatus, Profile, SubGroup, SubGroupMembership, SubGroupUpdate
 
@@ -19,10 +20,11 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(SubGroup)
-class SubGroupAdmin(admin.ModelAdmin):
+class SubGroupAdmin(AutocompleteByNameMixin, admin.ModelAdmin):
     list_display = ["name", "lead", "member_count", "request_count", "created_at"]
     list_select_related = ["lead__person", "lead__user"]
     search_fields = ["name", "purpose"]
+    autocomplete_search_fields = ["name"]  # a picker finds a sub-group by the name it shows
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["lead", "themes", "city_types", "violence_types"]
     filter_horizontal = ["milestones", "meetings"]

@@ -211,8 +211,9 @@ def test_publishing_links_co_authors_to_their_people(published_paper, member, se
 
 def test_the_entry_page_costs_the_same_with_one_or_many_creators(client, django_assert_num_queries):
     entry = make_entry("Subject", authors="Pérez, Ana")
-    # the entry, 9 prefetches (creators among them), related entries, internal tags (test_depository_entry)
-    with django_assert_num_queries(12) as one:
+    # the entry, 9 prefetches (creators among them), related entries, internal tags, a harvested work's
+    # provenance (test_depository_entry)
+    with django_assert_num_queries(13) as one:
         client.get(entry.get_absolute_url())
     Person.objects.create(name="John Smith", slug="john-smith", disclosure=Disclosure.ORGANIZERS)
     many = make_entry("Subject 2", authors="Pérez, Ana; John Smith; UN-Habitat; Lee, Kim")
