@@ -26,7 +26,7 @@ EXPECTED = {
     "browse, page 2 by title": BROWSE,
     "search": BROWSE,
     "search + 2 facets": BROWSE,
-    "entry page": 12,  # + the creators with their people, the internal tags kept from the public
+    "entry page": 13,  # + the creators with their people, the internal tags, a harvested work's provenance
     "Atom feed": 3,  # the search's count over the index, the entries, their creators with their people
 }
 
