@@ -1,4 +1,4 @@
-"""The meetings timeline, a meeting's page and the work plan."""
+"""The meetings timeline and a meeting's page (the work plan: meetings/views/workplan.py)."""
 
 import datetime
 from itertools import groupby
@@ -134,12 +134,4 @@ def meeting_detail(request, slug):
                 for paper in meeting.public_papers
             ],
         },
-    )
-
-
-@require_safe
-def workplan(request):
-    today = timezone.localdate()
-    return render(
-        request, "meetings/workplan.html", {"milestones": Milestone.objects.for_workplan(today), "today": today}
     )
