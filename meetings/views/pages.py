@@ -19,6 +19,7 @@ from meetings.models import (
     ProgrammeSession,
     SessionContribution,
 )
+from meetings.views.registrations import registration_context
 from people.privacy import Viewer
 
 # Input papers that are public facts: announced at a meeting, or published. Drafts and papers under
@@ -133,5 +134,6 @@ def meeting_detail(request, slug):
                 {"paper": paper, "authors": [viewer.show(person) for person in paper.authors.all()]}
                 for paper in meeting.public_papers
             ],
+            **registration_context(request, meeting),
         },
     )
