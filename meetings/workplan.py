@@ -92,13 +92,19 @@ class Scale:
         return left, max(right - left, 0.6)
 
     def ticks(self):
-        """One tick a year; labelled every year, or every other one when there are more than eight."""
-        years = range(self.first.year, self.last.year + 1)
-        step = 1 if len(years) <= 9 else 2
-        return [
-            {"x": pct(self.x(datetime.date(year, 1, 1))), "label": str(year) if number % step == 0 else ""}
+        """A line at the start of each year, and the year's label in its middle: every year, or every other
+        one when there are more than eight (a phone's width)."""
+        years = range(self.first.year, self.last.year)
+        step = 1 if len(years) <= 8 else 2
+        ticks = [
+            {
+                "x": pct(self.x(datetime.date(year, 1, 1))),
+                "label_x": pct(self.x(datetime.date(year, 7, 2))),
+                "label": str(year) if number % step == 0 else "",
+            }
             for number, year in enumerate(years)
         ]
+        return ticks + [{"x": pct(self.x(self.last)), "label_x": "", "label": ""}]
 
 
 def pct(value):

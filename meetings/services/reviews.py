@@ -42,6 +42,8 @@ def apply_review(*, review):
             value = getattr(change, field)
             if value not in (None, ""):
                 setattr(milestone, field, value)
+        if change.due_date and change.due_date != change.previous_due_date:
+            milestone.due_note = ""  # the timing as the report stated it no longer describes the new date
         milestone.tracked = True
         milestone.status_reviewed_on = review.held_on
         milestone.status_reviewed_by = reviewer
