@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from core.roles import sync_organizers_group
 from meetings.models import Meeting, Milestone
 from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.test_low_bandwidth import PAGE_WEIGHT_BUDGET
 from tests.conftest import make_member
 
 pytestmark = pytest.mark.browser
@@ -148,3 +149,17 @@ def test_registration_support_decision_and_review_reach_the_work_plan(third_meet
             # 2015 sits near the start of time: the left in English, the right in Arabic.
             assert (due_x > 50) if prefix else (due_x < 50), (prefix, due_x)
             fits_and_passes_axe(page, viewport, axe)
+
+
+def test_the_work_plan_with_its_timeline_stays_within_the_page_weight_budget(records, page):
+    responses = []
+    page.on("requestfinished", lambda request: responses.append(request))
+    page.goto("/meetings/workplan/")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator(".plan-chart").first).to_be_attached()
+    sizes = {}
+    for request in responses:
+        measured = request.sizes()
+        sizes[request.url] = measured["responseBodySize"] + measured["responseHeadersSize"]
+    print(f"work plan, first visit: {sum(sizes.values())} bytes on the wire", sizes)
+    assert sum(sizes.values()) <= PAGE_WEIGHT_BUDGET, sizes
