@@ -179,7 +179,7 @@ class ParticipationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(AutocompleteByNameMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "due_date",
@@ -193,6 +193,7 @@ class MilestoneAdmin(admin.ModelAdmin):
     list_filter = ["status", "tracked", "evidence_step"]
     list_select_related = ["responsible_organization", "meeting"]
     search_fields = ["title", "description"]
+    autocomplete_search_fields = ["title"]  # a progress review's rows pick milestones by title
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["responsible_organization", "meeting"]
     show_facets = admin.ShowFacets.ALWAYS
