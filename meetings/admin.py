@@ -178,6 +178,24 @@ class ParticipationAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.ALWAYS
 
 
+class MilestoneHistoryInline(admin.TabularInline):
+    """A milestone's history, newest review first: read only (a review records changes; docs/network-meetings.md)."""
+
+    model = MilestoneChange
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    fields = ["review", "status", "start_date", "due_date", "started_on", "completed_on", "note"]
+    readonly_fields = fields
+    verbose_name_plural = _("history (from progress reviews)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("review")
+
+
 @admin.register(Milestone)
 class MilestoneAdmin(AutocompleteByNameMixin, admin.ModelAdmin):
     list_display = [
@@ -194,6 +212,7 @@ class MilestoneAdmin(AutocompleteByNameMixin, admin.ModelAdmin):
     list_select_related = ["responsible_organization", "meeting"]
     search_fields = ["title", "description"]
     autocomplete_search_fields = ["title"]  # a progress review's rows pick milestones by title
+    inlines = [MilestoneHistoryInline]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["responsible_organization", "meeting"]
     show_facets = admin.ShowFacets.ALWAYS
@@ -352,11 +371,20 @@ class RegistrationAdmin(admin.ModelAdmin):
         if "support_status" in form.changed_data:
             obj.support_decided_on = timezone.localdate()
         super().save_model(request, obj, form, change)
+        if obj.status == RegistrationStatus.ACCEPTED and obj.meeting_id:
+            self.admit(request, [obj.meeting])
+
+    def admit(self, request, meetings):
+        """Accepted after the meeting was held: the person joins its participants now."""
+        added = sum(registration_services.admit_registrations(meeting=meeting) for meeting in meetings)
+        if added:
+            self.message_user(request, admitted_message(added), messages.SUCCESS)
 
     @admin.action(description=_("Accept the selected registrations"), permissions=["change"])
     def accept(self, request, queryset):
         count = queryset.update(status=RegistrationStatus.ACCEPTED)
         self.message_user(request, ngettext("%d registration accepted.", "%d registrations accepted.", count) % count)
+        self.admit(request, Meeting.objects.filter(registrations__in=queryset).distinct())
 
     @admin.action(description=_("Decline the selected registrations"), permissions=["change"])
     def decline(self, request, queryset):

@@ -209,3 +209,24 @@ def test_registration_costs_a_member_one_query_on_the_meeting_page(member, meeti
     assert NEEDS in page
     # The member's: the session, the user, their member profile, their registration.
     assert len(as_member) == len(visitor) + 4, [q["sql"][:80] for q in as_member]
+
+
+def test_accepting_after_the_meeting_was_held_adds_the_participant_at_once(organizer_client, member, meeting):
+    register(client_for(member.user), meeting)
+    Meeting.objects.filter(pk=meeting.pk).update(status="held")
+    response = organizer_client.post(
+        reverse("admin:meetings_registration_changelist"),
+        {"action": "accept", "_selected_action": [Registration.objects.get().pk]},
+    )
+    assert response.status_code == 302
+    assert Participation.objects.get(meeting=meeting).person == member.person
+
+
+def test_a_milestone_shows_its_history_in_the_admin(organizer_client):
+    from meetings.models import Milestone, MilestoneChange, ProgressReview
+
+    item = Milestone.objects.create(title="Depository", slug="depository")
+    review = ProgressReview.objects.create(held_on=datetime.date(2016, 2, 1))
+    MilestoneChange.objects.create(review=review, milestone=item, status="done", note="Online since January")
+    page = organizer_client.get(reverse("admin:meetings_milestone_change", args=[item.pk])).content.decode()
+    assert "Online since January" in page and "Progress review of 2016-02-01" in page
