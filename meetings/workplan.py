@@ -13,9 +13,10 @@ view's queryset fills (`prepare`), e.g. from a prefetch of the sub-groups a mile
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import EvidenceStep, MilestoneStanding
+from meetings.models import EvidenceStep, Milestone, MilestoneStanding
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,25 @@ GROUPINGS = {
 }
 DEFAULT_GROUPING = "step"
 
+# Sub-groups (issue 24, parts 1-2) are declared on a floor above this one, with a many-to-many to milestones
+# whose related name is `subgroups`; this app reads it through that reverse accessor and never imports them.
+SUB_GROUPS = Grouping(
+    name="subgroup",
+    label=_("By sub-group"),
+    attribute="subgroup_list",
+    label_of=str,
+    other_label=_("Milestones of no sub-group"),
+    prepare=lambda queryset: queryset.prefetch_related(Prefetch("subgroups", to_attr="subgroup_list")),
+)
+
+
+def available_groupings():
+    """The groupings the page offers: by step always; by sub-group once sub-groups link to milestones."""
+    groupings = dict(GROUPINGS)
+    if any(relation.name == "subgroups" for relation in Milestone._meta.related_objects):
+        groupings.setdefault(SUB_GROUPS.name, SUB_GROUPS)
+    return groupings
+
 
 @dataclass
 class Group:
@@ -53,7 +73,7 @@ def group_milestones(milestones, grouping):
     groups = {}
     for milestone in milestones:
         keys = getattr(milestone, grouping.attribute, None)
-        for key in keys if isinstance(keys, list | tuple) else [keys]:
+        for key in (keys or [None]) if isinstance(keys, list | tuple) else [keys]:
             groups.setdefault(key, []).append(milestone)
     ordered = sorted((key for key in groups if key is not None), key=sort_key)
     result = [Group(key=key, label=grouping.label_of(key), rows=groups[key]) for key in ordered]

@@ -156,7 +156,7 @@ def test_the_timeline_runs_right_to_left_in_arabic_and_is_never_localized(today)
 
 def test_a_grouping_by_a_list_attribute_puts_a_milestone_in_each_group():
     one, two = Milestone(slug="a", title="A"), Milestone(slug="b", title="B")
-    one.sub_groups, two.sub_groups = ["Finance", "Training"], None
+    one.sub_groups, two.sub_groups = ["Finance", "Training"], []
     grouping = plan.Grouping(name="sub", label="By sub-group", attribute="sub_groups")
     groups = plan.group_milestones([one, two], grouping)
     assert [(g.label, [m.slug for m in g.rows]) for g in groups] == [
@@ -196,3 +196,11 @@ def test_the_work_plan_costs_the_same_for_one_milestone_or_three(client, reviewe
     with django_assert_num_queries(4):
         response = client.get(reverse("meetings:workplan"))
     assert response.status_code == 200
+
+
+def test_only_the_groupings_whose_data_exists_are_offered():
+    """By sub-group appears once an app above declares sub-groups linked to milestones (related name
+    `subgroups`); on a database without them the page offers the steps only."""
+    related = {relation.name for relation in Milestone._meta.related_objects}
+    expected = {"step", "subgroup"} if "subgroups" in related else {"step"}
+    assert set(plan.available_groupings()) == expected

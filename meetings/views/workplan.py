@@ -24,7 +24,8 @@ def workplan_queryset(today, grouping):
 def workplan(request):
     today = timezone.localdate()
     viewer = Viewer(request.user)
-    grouping = plan.GROUPINGS.get(request.GET.get("by", ""), plan.GROUPINGS[plan.DEFAULT_GROUPING])
+    groupings = plan.available_groupings()
+    grouping = groupings.get(request.GET.get("by", ""), groupings[plan.DEFAULT_GROUPING])
     milestones = list(workplan_queryset(today, grouping))
     groups = plan.group_milestones(milestones, grouping)
     reviews = ProgressReview.objects.prefetch_related(
@@ -36,7 +37,7 @@ def workplan(request):
         {
             "milestones": milestones,
             "groups": groups,
-            "groupings": plan.GROUPINGS.values(),
+            "groupings": groupings.values(),
             "grouping": grouping,
             "chart": plan.timeline(groups, today=today, rtl=get_language_bidi()) if milestones else None,
             "reviews": [
