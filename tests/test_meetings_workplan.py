@@ -204,3 +204,16 @@ def test_only_the_groupings_whose_data_exists_are_offered():
     related = {relation.name for relation in Milestone._meta.related_objects}
     expected = {"step", "subgroup"} if "subgroups" in related else {"step"}
     assert set(plan.available_groupings()) == expected
+
+
+def test_by_sub_group_once_sub_groups_link_milestones(client):
+    """Runs where the sub-groups of issue 24 (network.SubGroup.milestones) exist; skipped before."""
+    network_models = pytest.importorskip("network.models")
+    item = milestone("literature", due_date=datetime.date(2015, 3, 1), evidence_step=2)
+    milestone("lonely", due_date=datetime.date(2015, 3, 1))
+    group = network_models.SubGroup.objects.create(name="Youth", slug="youth", purpose="Youth violence.")
+    group.milestones.add(item)
+    content = client.get(reverse("meetings:workplan") + "?by=subgroup").content.decode()
+    headings = re.findall(r'<h2 id="plan-group-\d">(.*?)</h2>', content)
+    assert headings == ["Youth", "Milestones of no sub-group"]
+    assert "By evidence-gathering step</a>" in content
