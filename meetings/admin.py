@@ -4,8 +4,9 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from core.admin_autocomplete import AutocompleteByNameMixin
 from core.admin_deletion import NamesWhatLosesItAdminMixin
@@ -178,24 +179,6 @@ class ParticipationAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.ALWAYS
 
 
-class MilestoneHistoryInline(admin.TabularInline):
-    """A milestone's history, newest review first: read only (a review records changes; docs/network-meetings.md)."""
-
-    model = MilestoneChange
-    extra = 0
-    can_delete = False
-    show_change_link = False
-    fields = ["review", "status", "start_date", "due_date", "started_on", "completed_on", "note"]
-    readonly_fields = fields
-    verbose_name_plural = _("history (from progress reviews)")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("review")
-
-
 @admin.register(Milestone)
 class MilestoneAdmin(AutocompleteByNameMixin, admin.ModelAdmin):
     list_display = [
@@ -212,7 +195,41 @@ class MilestoneAdmin(AutocompleteByNameMixin, admin.ModelAdmin):
     list_select_related = ["responsible_organization", "meeting"]
     search_fields = ["title", "description"]
     autocomplete_search_fields = ["title"]  # a progress review's rows pick milestones by title
-    inlines = [MilestoneHistoryInline]
+    # Its history is read here, written by progress reviews (a field, not an inline: a form without the
+    # history's rows stays valid).
+    readonly_fields = ["history"]
+
+    @admin.display(description=_("history (from progress reviews)"))
+    def history(self, milestone):
+        changes = milestone.changes.select_related("review") if milestone.pk else []
+        rows = [
+            (
+                change.review,
+                change.get_status_display() or "-",
+                change.due_date or "-",
+                change.started_on or "-",
+                change.completed_on or "-",
+                change.note,
+            )
+            for change in changes
+        ]
+        if not rows:
+            return _("No progress review has changed it yet.")
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join(
+                "",
+                "<li>{}: {}; "
+                + gettext("due")
+                + " {}; "
+                + gettext("started")
+                + " {}; "
+                + gettext("completed")
+                + " {}. {}</li>",
+                rows,
+            ),
+        )
+
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["responsible_organization", "meeting"]
     show_facets = admin.ShowFacets.ALWAYS
