@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.sizes import upload_promise
+from meetings.models.registrations import JUSTIFICATION_MAX_LENGTH, NEEDS_MAX_LENGTH
 from meetings.services.participant_import import decode_upload
 
 
@@ -55,4 +56,31 @@ class ParticipantImportForm(forms.Form):
         if not text.strip():
             raise ValidationError(_("Paste a list or choose a file."))
         cleaned["csv_text"] = text
+        return cleaned
+
+
+class RegistrationForm(forms.Form):
+    """A member registers for a meeting or an event; needs and any travel-support request stay private to the
+    organizers and the member (docs/network-meetings.md)."""
+
+    needs = forms.CharField(
+        label=_("Dietary and access needs"),
+        required=False,
+        max_length=NEEDS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional. Only the organizers see it."),
+    )
+    support_requested = forms.BooleanField(label=_("I ask for travel support"), required=False)
+    justification = forms.CharField(
+        label=_("Why you need travel support"),
+        required=False,
+        max_length=JUSTIFICATION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("A few sentences; only the organizers see it."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("support_requested") and not (cleaned.get("justification") or "").strip():
+            self.add_error("justification", _("Say briefly why you need travel support."))
         return cleaned

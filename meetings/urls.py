@@ -14,6 +14,9 @@ urlpatterns = [
     path("events/<slug:slug>/", views.event_detail, name="event"),
     path("events/<slug:slug>/interest/", views.event_interest, name="event_interest"),
     path("events/<slug:slug>.ics", views.event_ics, name="event_ics"),
+    path("events/<slug:slug>/register/", views.event_register, name="event_register"),
+    path("registrations/<int:pk>/withdraw/", views.registration_withdraw, name="registration_withdraw"),
     path("<slug:slug>.ics", views.meeting_ics, name="ics"),
     path("<slug:slug>/", views.meeting_detail, name="detail"),
+    path("<slug:slug>/register/", views.meeting_register, name="register"),
 ]

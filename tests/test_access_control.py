@@ -26,7 +26,17 @@ from depository.models import EntryImport, GlossaryTerm, InternalTag, ReferenceI
 from depository.spreadsheets import EntryResource
 from depository.tasks import extract_attachment_text
 from harvest.models import HarvestCandidate, HarvestRun, Provenance, Source
-from meetings.models import Event, EventKind, Meeting, Milestone, Participation, ProgrammeSession
+from meetings.models import (
+    Event,
+    EventKind,
+    Meeting,
+    Milestone,
+    MilestoneChange,
+    Participation,
+    ProgrammeSession,
+    ProgressReview,
+    Registration,
+)
 from members.models import Answer, Member, Question
 from members.services.invitations import invite_member
 from network import services as network_services
@@ -100,7 +110,20 @@ def world(db, media_roots, member, second_member, organizer, superuser):
     for name, disclosure in [("Mariam Members-Only", "members"), ("Oskar Organizers-Only", "organizers")]:
         shy = Person.objects.create(name=name, slug=name.lower(), disclosure=disclosure)
         Participation.objects.create(meeting=meeting, person=shy, organization=organization, title="Adviser")
-    Milestone.objects.create(title="Workplan", slug="workplan", meeting=meeting)
+    milestone = Milestone.objects.create(title="Workplan", slug="workplan", meeting=meeting)
+    # Issue 24: a progress review (an organizers-only person took part) and the first member's registration
+    # with needs and a support request nobody else may read.
+    review = ProgressReview.objects.create(held_on=datetime.date(2025, 4, 1))
+    review.participants.add(Person.objects.get(name="Oskar Organizers-Only"))
+    MilestoneChange.objects.create(review=review, milestone=milestone, status="in_progress")
+    registration = Registration.objects.create(
+        user=member.user,
+        person=member.person,
+        meeting=meeting,
+        needs="Halal meals, a hearing loop",
+        support_status="requested",
+        support_justification="No budget for travel this year",
+    )
 
     paper = make_paper(member, title="Amina's draft paper")
     assert post_upload(client_for(member.user), paper).status_code == 302
@@ -158,10 +181,13 @@ def world(db, media_roots, member, second_member, organizer, superuser):
         subgroup=subgroup, member=member, status=MembershipStatus.ACCEPTED, accepted_at=published.published_at
     )
     asking = SubGroupMembership.objects.create(subgroup=subgroup, member=second_member)
+    # The member's second registration, which the member's own row withdraws (the first stays for the admin).
+    withdrawable = Registration.objects.create(user=member.user, person=member.person, event=event)
     return {
         "subgroup": subgroup,
         "asking": asking,
         "network_token": network_services.unsubscribe_token(lead),
+        "withdrawable": withdrawable,
         "reference_import": reference_import,
         "event": event,
         "city": city,
@@ -180,6 +206,7 @@ def world(db, media_roots, member, second_member, organizer, superuser):
         "others_paper": others_paper,
         "question": question,
         "draft_question": draft_question,
+        "registration": registration,
         "token": token,
         "member": member,
         "second_member": second_member,
@@ -214,6 +241,16 @@ def site_rows(world):
         ("get", reverse("meetings:event", args=[world["event"].slug]), PUBLIC),
         ("get", reverse("meetings:event_ics", args=[world["event"].slug]), PUBLIC),
         ("post", reverse("meetings:event_interest", args=[world["event"].slug]), (LOGIN, *(REDIRECT,) * 4)),
+        # Registration (issue 24): members only (accounts without a member profile: not found); the meeting
+        # is held and the event has no registration window, so a member is refused with a 403.
+        ("get", reverse("meetings:register", args=[meeting.slug]), everyone(NOT_ALLOWED)),
+        ("post", reverse("meetings:register", args=[meeting.slug]), (LOGIN, REFUSED, REFUSED, NOT_FOUND, NOT_FOUND)),
+        (
+            "post",
+            reverse("meetings:event_register", args=[world["event"].slug]),
+            (LOGIN, REFUSED, REFUSED, NOT_FOUND, NOT_FOUND),
+        ),
+        ("get", reverse("meetings:registration_withdraw", args=[world["registration"].pk]), everyone(NOT_ALLOWED)),
         ("post", reverse("set_language"), everyone(REDIRECT), {"language": "fr", "next": "/"}),
         # Depository: published for everyone; drafts, their files and non-public files for staff only.
         ("get", reverse("depository:browse") + "?q=safety", PUBLIC),
@@ -330,6 +367,12 @@ def site_rows(world):
             reverse("members:answer", args=[world["draft_question"].pk]),
             (LOGIN, NOT_FOUND, NOT_FOUND, REFUSED, REFUSED),
         ),
+        # The member's own withdrawal deletes their (second) registration.
+        (
+            "post",
+            reverse("meetings:registration_withdraw", args=[world["withdrawable"].pk]),
+            (LOGIN, REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+        ),
     ]
 
 
@@ -355,6 +398,7 @@ NOBODY = {
     ("harvest.harvestrun", "add"),
     ("harvest.harvestcandidate", "add"),
     ("harvest.provenance", "add"),
+    ("meetings.registration", "add"),  # members register from the meeting's or the event's page
 }
 
 
@@ -515,9 +559,18 @@ SECRETS = {
         "Bruno's draft paper",
         "Mariam Members-Only",
         "Oskar Organizers-Only",
+        "Halal meals",
+        "No budget for travel",
     ],
     "member": ["nobody outside staff", "internal-notes.pdf", "Bruno's draft paper", "Private answer", "Oskar"],
-    "second_member": ["nobody outside staff", "internal-notes.pdf", "Amina's draft paper", "Oskar"],
+    "second_member": [
+        "nobody outside staff",
+        "internal-notes.pdf",
+        "Amina's draft paper",
+        "Oskar",
+        "Halal meals",
+        "No budget for travel",
+    ],
     "organizer": [],
     "superuser": [],
 }

@@ -88,7 +88,8 @@ def test_workplan_shows_review_and_marks_overdue_only_tracked_items(client, toda
         status_reviewed_by="Inception meeting report",
     )
     Milestone.objects.create(title="Still tracked", slug="tracked", due_date=due, tracked=True)
-    with django_assert_num_queries(1):
+    # the milestones, their review history, the reviews of progress
+    with django_assert_num_queries(3):
         content = get(client, reverse("meetings:workplan"))
     assert "As of 6 November 2014 (by Inception meeting report)" in content
     assert "Never reviewed" in content

@@ -172,3 +172,44 @@ def test_an_update_mailed_to_members_does_not_name_an_organizers_only_author(net
     for message in mail.outbox:
         assert "Quiet news" in message.body
         assert "Oz Organizersonly" not in message.body and "Oz Organizersonly" not in message.alternatives[0][0]
+
+
+def test_registration_needs_support_and_reviewers_stay_private(member, second_member, organizer):
+    """Issue 24: a member's needs and travel-support request, and the name of an organizers-only person who
+    took part in a progress review, on every page of the work plan and registration."""
+    import datetime
+
+    from django.utils import timezone
+
+    from meetings.models import Event, EventKind, Meeting, ProgressReview, Registration
+    from people.models import Person
+
+    today = timezone.localdate()
+    meeting = Meeting.objects.create(
+        name="Third", slug="third", start_date=today + datetime.timedelta(days=30), registration_closes=today
+    )
+    event = Event.objects.create(name="Course", slug="course", kind=EventKind.COURSE, registration_closes=today)
+    for target in ({"meeting": meeting}, {"event": event}):
+        Registration.objects.create(
+            user=member.user,
+            person=member.person,
+            needs="Kosher-meals-secret",
+            support_status="approved",
+            support_justification="Justification-secret",
+            support_amount=700,
+            support_currency="EUR",
+            support_note="Note-secret",
+            **target,
+        )
+    review = ProgressReview.objects.create(held_on=today)
+    review.participants.add(Person.objects.create(name="Oz Organizersonly", slug="oz", disclosure="organizers"))
+    secrets = ["Kosher-meals-secret", "Justification-secret", "Note-secret", "700", "Oz Organizersonly"]
+    urls = [reverse("meetings:workplan"), meeting.get_absolute_url(), event.get_absolute_url()]
+    for client in (Client(), client_for(second_member.user)):
+        for url in [*urls, reverse("members:dashboard")]:
+            text = client.get(url, follow=True).content.decode()
+            assert [secret for secret in secrets if secret in text] == [], url
+    own = client_for(member.user)
+    for url in urls[1:] + [reverse("members:dashboard")]:
+        assert "700" in own.get(url).content.decode()  # their own decision, on their pages
+    assert "Oz Organizersonly" in client_for(organizer).get(urls[0]).content.decode()

@@ -208,8 +208,8 @@ def test_workplan_in_date_order_with_overdue_marked(client, db, django_assert_nu
     )
     Milestone.objects.create(title="Finished", slug="done", due_date=today - datetime.timedelta(days=5), status="done")
     Milestone.objects.create(title="Undated", slug="undated", due_note="Autumn 2015")
-    # 1 milestones with their organization and meeting
-    with django_assert_num_queries(1):
+    # 1 milestones with their organization and meeting, 2 their review history, 3 the reviews of progress
+    with django_assert_num_queries(3):
         response, content = page(client, "workplan")
     rows = list(response.context["milestones"])
     assert [m.title for m in rows] == ["Finished", "Late one", "Later", "Undated"]

@@ -67,8 +67,9 @@ def test_dashboard_query_count_does_not_grow_with_rows(
 ):
     fill(member, second_member, count)
     # session, user, member with person, the member's papers, open questions not yet answered,
-    # answers with their questions, upcoming meetings with their cities.
-    with django_assert_num_queries(7):
+    # answers with their questions, the member's registrations with their meetings and events (issue 24),
+    # upcoming meetings with their cities.
+    with django_assert_num_queries(8):
         response = member_client.get(reverse("members:dashboard"))
     assert response.status_code == 200
 

@@ -543,3 +543,8 @@ API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "120/m")
 # per e-mail address asked for (members/views/accounts.py; docs/security.md). Rates as "N/s|m|h|d".
 PASSWORD_RESET_RATE_PER_ADDRESS = os.environ.get("PASSWORD_RESET_RATE_PER_ADDRESS", "10/h")
 PASSWORD_RESET_RATE_PER_ACCOUNT = os.environ.get("PASSWORD_RESET_RATE_PER_ACCOUNT", "3/h")
+
+# Registrations for meetings and events (issue 24, docs/network-meetings.md): a member's dietary and access
+# needs and their travel-support data are blanked this many days after the meeting's last day
+# (`manage.py blank_registration_data`, daily from cron or the scheduler).
+REGISTRATION_DATA_RETENTION_DAYS = envint("REGISTRATION_DATA_RETENTION_DAYS", 180)

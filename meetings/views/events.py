@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from meetings.models import Event
 from meetings.views.calendars import ics_response
+from meetings.views.registrations import registration_context
 from people.privacy import Viewer
 
 
@@ -24,6 +25,7 @@ def event_detail(request, slug):
             "event": event,
             "may_register": Viewer(user).is_member,
             "registered": user.is_authenticated and event.interested.filter(pk=user.pk).exists(),
+            **registration_context(request, event),
         },
     )
 

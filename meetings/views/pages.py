@@ -1,4 +1,4 @@
-"""The meetings timeline, a meeting's page and the work plan."""
+"""The meetings timeline and a meeting's page (the work plan: meetings/views/workplan.py)."""
 
 import datetime
 from itertools import groupby
@@ -19,6 +19,7 @@ from meetings.models import (
     ProgrammeSession,
     SessionContribution,
 )
+from meetings.views.registrations import registration_context
 from people.privacy import Viewer
 
 # Input papers that are public facts: announced at a meeting, or published. Drafts and papers under
@@ -133,13 +134,6 @@ def meeting_detail(request, slug):
                 {"paper": paper, "authors": [viewer.show(person) for person in paper.authors.all()]}
                 for paper in meeting.public_papers
             ],
+            **registration_context(request, meeting),
         },
-    )
-
-
-@require_safe
-def workplan(request):
-    today = timezone.localdate()
-    return render(
-        request, "meetings/workplan.html", {"milestones": Milestone.objects.for_workplan(today), "today": today}
     )

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from meetings.models import Meeting
+from meetings.models import Meeting, Registration
 from members.models import InputPaper, Member, PaperStatus, Question
 
 
@@ -22,6 +22,7 @@ def dashboard(request):
         context.update(
             papers=papers,
             papers_awaiting=[paper for paper in papers if paper.status == PaperStatus.CHANGES_REQUESTED],
+            registrations=Registration.objects.of_user(request.user),
             answers=member.answers.select_related("question").order_by("question__position", "question_id"),
             open_questions=Question.objects.open()
             .exclude(answers__member=member)

@@ -192,6 +192,7 @@ class Loader:
                     "description": item.get("description") or "",
                     "due_date": as_date(item.get("due_date")),
                     "due_note": item.get("due_note") or "",
+                    "evidence_step": item.get("evidence_step"),
                     "status": item.get("status") or "planned",
                     "status_reviewed_on": as_date(item.get("status_reviewed_on")),
                     "status_reviewed_by": item.get("status_reviewed_by") or "",

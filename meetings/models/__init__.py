@@ -98,6 +98,17 @@ class DatedEvent(CleanTextModel):
         ),
     )
     venue = models.CharField(_("venue"), max_length=300, blank=True)
+    # Registration (issue 24): members may register from the page while the window is open, both days
+    # included, in the site's time zone. No closing day, no registration.
+    registration_opens = models.DateField(
+        _("registration opens"), null=True, blank=True, help_text=_("Empty: open as soon as a closing day is set.")
+    )
+    registration_closes = models.DateField(
+        _("registration closes"),
+        null=True,
+        blank=True,
+        help_text=_("The last day members can register from the page. Empty: no registration."),
+    )
 
     class Meta:
         abstract = True
@@ -105,6 +116,12 @@ class DatedEvent(CleanTextModel):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="%(class)s_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_opens__isnull=True)
+                | Q(registration_closes__isnull=True)
+                | Q(registration_closes__gte=F("registration_opens")),
+                name="%(class)s_registration_closes_after_it_opens",
             ),
         ]
 
@@ -115,6 +132,15 @@ class DatedEvent(CleanTextModel):
         """The label of the `standing` annotation (DatedEventQuerySet.with_standing); the status's without it."""
         standing = getattr(self, "standing", None)
         return MeetingStanding(standing).label if standing else self.get_status_display()
+
+    def registration_is_open(self, today):
+        """Whether members may register on `today` (a date): a closing day not passed, an opening day (if
+        any) reached, and the meeting neither held nor cancelled."""
+        if self.registration_closes is None or self.status in (MeetingStatus.HELD, MeetingStatus.CANCELLED):
+            return False
+        return (self.registration_opens is None or self.registration_opens <= today) and today <= (
+            self.registration_closes
+        )
 
 
 class MeetingQuerySet(DatedEventQuerySet):
@@ -363,17 +389,54 @@ class MilestoneStatus(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
+class MilestoneStanding(models.TextChoices):
+    """Where a milestone stands on a given day (MilestoneQuerySet.for_workplan computes it from its status
+    and dates). Late only while an organizer tracks it; an untracked item whose due date has passed shows
+    "No review since it was due" rather than a deadline nobody is watching (issue 15's rule for meetings)."""
+
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    LATE = "late", _("Late")
+    DROPPED = "dropped", _("Dropped")
+    NO_RECORD = "no_record", _("No review since it was due")
+
+
+class EvidenceStep(models.IntegerChoices):
+    """The four steps of evidence gathering the inception meeting agreed (the work plan's items 5-8)."""
+
+    CONFLUENCE = 1, _("Step 1: the meaning of the confluence of urban safety and peacebuilding")
+    LITERATURE = 2, _("Step 2: annotated literature review and screening of practice")
+    SCENARIOS = 3, _("Step 3: perspectives on scenarios and typologies")
+    DEPOSITORY = 4, _("Step 4: an online depository of tools and mechanisms")
+
+
+def milestone_standing_expression(today):
+    """The SQL CASE of MilestoneStanding as of `today`."""
+    return Case(
+        When(status=MilestoneStatus.DONE, then=Value(MilestoneStanding.DONE)),
+        When(status=MilestoneStatus.DROPPED, then=Value(MilestoneStanding.DROPPED)),
+        When(tracked=True, due_date__lt=today, then=Value(MilestoneStanding.LATE)),
+        When(tracked=False, due_date__lt=today, then=Value(MilestoneStanding.NO_RECORD)),
+        When(status=MilestoneStatus.IN_PROGRESS, then=Value(MilestoneStanding.IN_PROGRESS)),
+        When(started_on__lte=today, then=Value(MilestoneStanding.IN_PROGRESS)),
+        default=Value(MilestoneStanding.PLANNED),
+        output_field=models.CharField(),
+    )
+
+
 class MilestoneQuerySet(models.QuerySet):
     def for_workplan(self, today):
-        """In date order, with `is_overdue` computed in SQL as of `today` (a date).
+        """In date order, with `standing` (a MilestoneStanding value) and `is_overdue` computed in SQL as of
+        `today` (a date).
 
-        Overdue only for an item an organizer still tracks (`tracked`), due before today and neither
+        Overdue (late) only for an item an organizer still tracks (`tracked`), due before today and neither
         done nor dropped: a status taken from a 2014 report is not a deadline anyone is missing.
         """
-        overdue = Q(tracked=True, due_date__lt=today) & ~Q(status__in=[MilestoneStatus.DONE, MilestoneStatus.DROPPED])
         return (
             self.select_related("responsible_organization", "meeting")
-            .annotate(is_overdue=Case(When(overdue, then=Value(True)), default=Value(False)))
+            .annotate(standing=milestone_standing_expression(today))
+            .annotate(is_overdue=Case(When(standing=MilestoneStanding.LATE, then=Value(True)), default=Value(False)))
             .order_by(F("due_date").asc(nulls_last=True), "position", "id")
         )
 
@@ -384,7 +447,19 @@ class Milestone(CleanTextModel):
     title = models.CharField(_("title"), max_length=300)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     description = models.TextField(_("description"), blank=True)
+    start_date = models.DateField(
+        _("planned start"), null=True, blank=True, help_text=_("When work on it is planned to begin, if stated.")
+    )
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    started_on = models.DateField(_("actually started"), null=True, blank=True)
+    completed_on = models.DateField(_("actually completed"), null=True, blank=True)
+    evidence_step = models.PositiveSmallIntegerField(
+        _("evidence-gathering step"),
+        choices=EvidenceStep.choices,
+        null=True,
+        blank=True,
+        help_text=_("The step of evidence gathering it belongs to; the work plan groups milestones by it."),
+    )
     due_note = models.CharField(_("timing as stated"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED
@@ -430,9 +505,27 @@ class Milestone(CleanTextModel):
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
         ordering = [F("due_date").asc(nulls_last=True), "position"]
+        constraints = [
+            # The timeline draws a bar from the start to the due date, and another from started to completed.
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True) | Q(due_date__isnull=True) | Q(due_date__gte=F("start_date")),
+                name="milestone_due_after_planned_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True)
+                | Q(completed_on__isnull=True)
+                | Q(completed_on__gte=F("started_on")),
+                name="milestone_completed_after_started",
+            ),
+        ]
 
     def __str__(self):
         return self.title
+
+    def get_standing_display(self):
+        """The label of the `standing` annotation (MilestoneQuerySet.for_workplan); the status's without it."""
+        standing = getattr(self, "standing", None)
+        return MilestoneStanding(standing).label if standing else self.get_status_display()
 
 
 class EventKind(models.TextChoices):
@@ -478,3 +571,12 @@ class Event(DatedEvent):
 
     def get_absolute_url(self):
         return reverse("meetings:event", kwargs={"slug": self.slug})
+
+
+# The progress reviews and the registrations live in modules of their own; imported here so that Django
+# finds them and `from meetings.models import ...` reaches every model of the app.
+from meetings.models.registrations import Registration as Registration  # noqa: E402
+from meetings.models.registrations import RegistrationStatus as RegistrationStatus  # noqa: E402
+from meetings.models.registrations import SupportStatus as SupportStatus  # noqa: E402
+from meetings.models.reviews import MilestoneChange as MilestoneChange  # noqa: E402
+from meetings.models.reviews import ProgressReview as ProgressReview  # noqa: E402
