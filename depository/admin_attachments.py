@@ -93,8 +93,17 @@ class AttachmentInline(admin.TabularInline):
     model = Attachment
     form = AttachmentForm
     extra = 0
-    fields = ["file", "is_public", "download", "human_size", "page_count", "extraction_status", "extraction_error"]
-    readonly_fields = ["download", "human_size", "page_count", "extraction_status", "extraction_error"]
+    fields = [
+        "file",
+        "is_public",
+        "download",
+        "human_size",
+        "page_count",
+        "extraction_status",
+        "extraction_error",
+        "source_url",
+    ]
+    readonly_fields = ["download", "human_size", "page_count", "extraction_status", "extraction_error", "source_url"]
 
     @admin.display(description=_("download"))
     def download(self, attachment):
@@ -174,13 +183,14 @@ class AttachmentAdmin(DeleteStoredFilesOnErrorMixin, admin.ModelAdmin):
     list_display = ["__str__", "entry", "human_size", "page_count", "extraction_status", "uploaded_at", "uploaded_by"]
     list_filter = [ExtractionProblemFilter, "extraction_status", "content_type", "is_public"]
     list_select_related = ["entry", "uploaded_by"]
-    search_fields = ["original_name", "entry__title", "extraction_error"]
+    search_fields = ["original_name", "entry__title", "extraction_error", "source_url"]
     autocomplete_fields = ["entry"]
     readonly_fields = [
         "download",
         "content_type",
         "human_size",
         "sha256",
+        "source_url",
         "page_count",
         "extraction_status",
         "extraction_error",

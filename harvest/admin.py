@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from harvest.models import CandidateStatus, HarvestCandidate, HarvestRun, Provenance, Source
+from harvest.models import CandidateStatus, HarvestCandidate, HarvestRun, LinkCheck, Provenance, Source
 from harvest.services import accept_candidates, reject_candidates, start_run
 
 
@@ -214,6 +214,41 @@ class ProvenanceAdmin(admin.ModelAdmin):
     list_select_related = ["entry", "source"]
     search_fields = ["upstream_id", "entry__title"]
     raw_id_fields = ["entry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class BrokenLinkFilter(admin.SimpleListFilter):
+    """ "Broken": the links the organizers' start page lists (LinkCheck.objects.broken())."""
+
+    title = _("broken")
+    parameter_name = "broken"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes"))]
+
+    def queryset(self, request, queryset):
+        return queryset.broken() if self.value() == "yes" else queryset
+
+
+@admin.register(LinkCheck)
+class LinkCheckAdmin(admin.ModelAdmin):
+    """Read-only: what `manage.py check_links` found (docs/harvesting.md, "Link health")."""
+
+    list_display = ["url", "entry_link", "status", "status_code", "error", "consecutive_failures", "checked_at"]
+    list_filter = [BrokenLinkFilter, "status"]
+    list_select_related = ["entry"]
+    search_fields = ["url", "entry__title"]
+    show_facets = admin.ShowFacets.ALWAYS
+
+    @admin.display(description=_("entry"))
+    def entry_link(self, obj):
+        url = reverse("admin:depository_entry_change", args=[obj.entry_id])
+        return format_html('<a href="{}">{}</a>', url, obj.entry.title[:80])
 
     def has_add_permission(self, request):
         return False

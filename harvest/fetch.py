@@ -46,6 +46,14 @@ class FetchRefused(FetchError):
     """Refused by one of the rules above, before or while reading (never a server's fault)."""
 
 
+class AddressRefused(FetchRefused):
+    """The host resolves to an address the rules refuse (loopback, private ...): nothing was sent."""
+
+
+class RateLimited(FetchError):
+    """The per-host rate left no time to send the request: nothing was sent (try again later)."""
+
+
 @dataclass
 class Fetched:
     """A response read whole (within the limits); enough of requests.Response for Sickle."""
@@ -112,7 +120,7 @@ def resolve(host, port):
     if not settings.HARVEST_ALLOW_PRIVATE_ADDRESSES:
         for address in addresses:
             if reason := refused_address(address):
-                raise FetchRefused(
+                raise AddressRefused(
                     _("%(host)s resolves to %(address)s (%(reason)s): refused.")
                     % {"host": host, "address": address, "reason": reason}
                 )
@@ -147,7 +155,24 @@ class Fetcher:
             return self.read(url, response, deadline, max_bytes, media_types)
         raise FetchRefused(_("More than %(count)d redirects from %(url)s.") % {"count": MAX_REDIRECTS, "url": url})
 
-    def request(self, url, headers, deadline):
+    def status(self, url, *, method="HEAD"):
+        """The HTTP status `url` answers to `method` (HEAD, or GET for servers that refuse HEAD) once the
+        redirects are followed (each checked, at most MAX_REDIRECTS), and the last URL; the body is never
+        read. Raises as `get` does: a redirect loop is a FetchRefused."""
+        deadline = time.monotonic() + self.total_seconds
+        for _hop in range(MAX_REDIRECTS + 1):
+            response = self.request(url, {}, deadline, method=method)
+            location = response.headers.get("location")
+            status = response.status
+            response.close()
+            response.release_conn()
+            if status in REDIRECT_STATUSES and location:
+                url = urljoin(url, location)
+                continue
+            return status, url
+        raise FetchRefused(_("More than %(count)d redirects from %(url)s.") % {"count": MAX_REDIRECTS, "url": url})
+
+    def request(self, url, headers, deadline, *, method="GET"):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise FetchRefused(_("Only http and https addresses are fetched, not “%(url)s”.") % {"url": url[:200]})
@@ -173,7 +198,7 @@ class Fetcher:
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
             return pool.urlopen(
-                "GET",
+                method,
                 path,
                 headers={"Host": host_header, "User-Agent": self.user_agent, **headers},
                 redirect=False,
@@ -221,7 +246,7 @@ class Fetcher:
         allows, else fail."""
         while (hit := ratelimits.hit("harvest-host", host.lower(), settings.HARVEST_HOST_RATE)).limited:
             if time.monotonic() + hit.retry_after > deadline:
-                raise FetchError(_("Too many requests to %(host)s: try again later.") % {"host": host})
+                raise RateLimited(_("Too many requests to %(host)s: try again later.") % {"host": host})
             time.sleep(hit.retry_after)
 
     def check_robots(self, url, deadline):

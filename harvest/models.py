@@ -4,6 +4,8 @@ the candidates a run lists for the organizer to accept, and where each harvested
 Durable state (a source's last datestamp, a Zotero library's version) is kept in these tables, never in
 the cache (core/models.py says why)."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -222,3 +224,84 @@ class Provenance(CleanTextModel):
 
     def __str__(self):
         return f"{self.source}: {self.upstream_id}"
+
+
+# -- Link health (docs/harvesting.md, "Link health") --------------------------------------------------------
+class LinkStatus(models.TextChoices):
+    UNCHECKED = "unchecked", _("Not checked yet")
+    OK = "ok", _("Working")
+    FAILED = "failed", _("Failed")
+    # Refused by the safe fetcher's address rules (a link to a private or loopback address): the link is
+    # not known to be broken, so it is never counted as a failure.
+    NOT_ALLOWED = "not_allowed", _("Not checked: address not allowed")
+
+
+# A link is broken once it failed twice in a row (a server down for an hour is not a dead link), or once
+# with an answer that says the document is gone.
+BROKEN_AFTER_FAILURES = 2
+GONE_STATUSES = (404, 410)
+
+
+class LinkCheckQuerySet(models.QuerySet):
+    def due(self, *, now, days):
+        """Never checked, or checked more than `days` days ago: oldest first (`check_links`)."""
+        stale = models.Q(checked_at__isnull=True) | models.Q(checked_at__lt=now - datetime.timedelta(days=days))
+        return self.filter(stale).order_by(models.F("checked_at").asc(nulls_first=True), "pk")
+
+    def broken(self):
+        """Broken links of published entries that still link them (the entry's link, or a public
+        file's source): an entry edited since the check is not listed for its old link."""
+        from depository.models import Attachment, EntryStatus
+
+        still_linked = models.Q(url=models.F("entry__external_url")) | models.Q(
+            models.Exists(
+                Attachment.objects.filter(
+                    entry=models.OuterRef("entry"), source_url=models.OuterRef("url"), is_public=True
+                )
+            )
+        )
+        failing = models.Q(consecutive_failures__gte=BROKEN_AFTER_FAILURES) | models.Q(
+            consecutive_failures__gte=1, status_code__in=GONE_STATUSES
+        )
+        return self.filter(failing, still_linked, status=LinkStatus.FAILED, entry__status=EntryStatus.PUBLISHED)
+
+
+class LinkCheck(CleanTextModel):
+    """The last check of one external link of one entry (its `external_url`, or the source link of one of
+    its public files): durable state, kept in a table (never the cache), read by the start page."""
+
+    entry = models.ForeignKey(Entry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="link_checks")
+    url = models.URLField(_("link"), max_length=2000)
+    status = models.CharField(_("status"), max_length=12, choices=LinkStatus.choices, default=LinkStatus.UNCHECKED)
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+
+    objects = LinkCheckQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("link check")
+        verbose_name_plural = _("link checks")
+        ordering = ["entry", "url"]
+        constraints = [
+            # One row per link of an entry: check_links adds the missing ones and checks each.
+            models.UniqueConstraint(fields=["entry", "url"], name="harvest_one_check_per_entry_link"),
+        ]
+        indexes = [
+            # check_links: the links due for a check, oldest first.
+            models.Index(fields=["checked_at"], name="harvest_linkcheck_due_idx"),
+            # The start page's broken links: only the few failing rows.
+            models.Index(
+                fields=["entry"], condition=models.Q(consecutive_failures__gt=0), name="harvest_linkcheck_failing_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return self.url
+
+    @property
+    def problem(self):
+        """What the last check found, in a few words: "HTTP 404", or the error."""
+        return f"HTTP {self.status_code}" if self.status_code else self.error

@@ -10,6 +10,7 @@ unless an organizer accepts it; new records become draft entries through the dep
 import datetime
 import json
 import logging
+from urllib.parse import unquote, urlsplit
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from depository.csl import entry_values
-from depository.documents import DocumentRejected, inspect_upload
+from depository.documents import DocumentKind, DocumentRejected, inspect_upload
 from depository.models import Attachment, Entry, EntryStatus
 from depository.references import Outcome, check_references, read_references, run_import
 from depository.services import archive_entries, replace_creators
@@ -45,6 +46,10 @@ DOCUMENT_TYPES = {
     "application/vnd.oasis.opendocument.text",
     "text/plain",
 }
+# What a document link may answer: the document types, and the generic "a download" types many
+# repositories (DSpace's bitstreams among them) send for every file; either way the content itself is
+# then checked as an upload is (depository.documents.inspect_upload), never the declared type.
+DOCUMENT_RESPONSE_TYPES = DOCUMENT_TYPES | {"application/octet-stream", "binary/octet-stream"}
 
 
 # -- Runs -----------------------------------------------------------------------------------------------
@@ -326,10 +331,26 @@ def reject_candidates(*, candidates, user):
 
 
 # -- Full text ------------------------------------------------------------------------------------------
+def document_name(url):
+    """The file name a document link shows (its last path segment), as the attachment's name."""
+    name = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]).strip()
+    return name[-255:] or "document"
+
+
+def looks_like_markup(upload):
+    """Whether a document read as plain text is in fact a web page (an HTML landing page or an error
+    page served as text/plain or as a download): such a link is not the document."""
+    upload.seek(0)
+    head = upload.read(1024).lstrip().lower()
+    upload.seek(0)
+    return head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body"))
+
+
 def fetch_full_text(entry_id, *, fetcher=None):
     """Download the first openly downloadable document linked from a harvested entry's record (robots.txt
-    honoured, the upload's size limit, PDF/DOCX/ODT/text only) and attach it as a public file whose text
-    the depository's extraction task reads. Returns a sentence saying what happened."""
+    honoured, the upload's size limit, PDF/DOCX/ODT/text only, told from the content as an upload is) and
+    attach it as a public file whose `source_url` keeps the link; the depository's extraction task reads
+    its text. Returns a sentence saying what happened (the task's result)."""
     from django.conf import settings
 
     from depository.tasks import enqueue_text_extraction
@@ -337,24 +358,28 @@ def fetch_full_text(entry_id, *, fetcher=None):
     provenance = Provenance.objects.select_related("entry").filter(entry_id=entry_id).first()
     if provenance is None or not provenance.files:
         return "no document linked"
+    if provenance.entry.attachments.filter(source_url__in=provenance.files).exists():
+        return "already attached"
     fetcher = fetcher or Fetcher()
+    limit = settings.HARVEST_MAX_DOCUMENT_BYTES
+    failures = []
     for url in provenance.files:
-        if provenance.entry.attachments.filter(original_name=url[-255:]).exists():
-            return "already attached"
         try:
-            response = fetcher.get(
-                url, robots=True, max_bytes=settings.HARVEST_MAX_DOCUMENT_BYTES, media_types=DOCUMENT_TYPES
-            )
+            response = fetcher.get(url, robots=True, max_bytes=limit, media_types=DOCUMENT_RESPONSE_TYPES)
             response.raise_for_status()
             upload = ContentFile(response.content, name="harvested")
-            info = inspect_upload(upload, max_bytes=settings.HARVEST_MAX_DOCUMENT_BYTES)
+            info = inspect_upload(upload, max_bytes=limit)
+            if info.kind == DocumentKind.TXT and looks_like_markup(upload):
+                raise DocumentRejected(_("%(url)s is a web page, not a document.") % {"url": url})
         except (FetchError, DocumentRejected) as error:
             logger.warning("Full text of entry %s from %s not fetched: %s", entry_id, url, error)
+            failures.append(f"{url}: {error}")
             continue
         with transaction.atomic():
             attachment = Attachment(
                 entry=provenance.entry,
-                original_name=url[-255:],
+                original_name=document_name(url),
+                source_url=url[:1000],
                 content_type=info.content_type,
                 size=info.size,
                 sha256=info.sha256,
@@ -363,5 +388,5 @@ def fetch_full_text(entry_id, *, fetcher=None):
             attachment.file.save(f"harvested.{info.extension}", upload, save=False)
             attachment.save()
             enqueue_text_extraction(attachment)
-        return "attached"
-    return "not fetched"
+        return f"attached {url}"
+    return "not fetched: " + "; ".join(failures)

@@ -22,3 +22,12 @@ def fetch_full_text_task(entry_id):
     from harvest.services import fetch_full_text
 
     return fetch_full_text(entry_id)
+
+
+@task()
+def check_links_task():
+    """Check the external links due for a check (harvest.links, `manage.py check_links`)."""
+    from harvest.links import check_links
+
+    outcomes = check_links()
+    return ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items())) or "nothing due"

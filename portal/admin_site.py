@@ -104,10 +104,14 @@ class PortalAdminSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         """The start page: what waits (counts linking to filtered lists), recent changes by whom,
-        then the model groups. Nine queries whatever waits: the session, the user, their own and
-        their groups' permissions, one aggregate per model counted (four), the recent changes."""
+        then the model groups. Ten queries whatever waits: the session, the user, their own and
+        their groups' permissions, one aggregate per model counted (four), the broken links, the
+        recent changes."""
+        broken_links, broken_count = attention.broken_links(request.user)
         context = {
             "waiting": attention.waiting_counts(request.user),
+            "broken_links": broken_links,
+            "broken_links_count": broken_count,
             "recent_changes": self.recent_changes(request),
             **(extra_context or {}),
         }

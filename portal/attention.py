@@ -12,9 +12,10 @@ Rules, and why:
 - files: text extraction failed (or is pending with no task left to run it), or it finished with
   no text at all (a scanned image, say);
 - entries: drafts untouched since their creation more than DRAFT_AGE_DAYS days ago; entries (not
-  archived) without a theme; entries whose external link is malformed. No link checker exists, so a
-  link that is well formed but dead is not found; an empty link is not counted, since many entries
-  (meeting reports, papers) have only their files.
+  archived) without a theme; entries whose external link is malformed (an empty link is not counted,
+  since many entries, meeting reports and papers, have only their files);
+- broken links: a well-formed link that is dead is found by `manage.py check_links` (harvest.links);
+  the start page lists each broken one (`broken_links`) with its entry, not only a count.
 """
 
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib import admin
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -30,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from depository.models import Attachment, Entry, EntryStatus, ExtractionStatus
 from depository.tasks import queued_extraction
+from harvest.models import LinkCheck
 from members.models import Answer, InputPaper, PaperEvent, PaperStatus
 
 DRAFT_AGE_DAYS = 30
@@ -153,3 +155,21 @@ def attention_filter(model):
             return queryset
 
     return NeedsAttentionFilter
+
+
+BROKEN_LINKS_SHOWN = 20
+
+
+def broken_links(user):
+    """(the first BROKEN_LINKS_SHOWN broken links, longest failing first, each with its entry; how many
+    there are) for a user who may view link checks, else ([], 0). One query: the total is a window count."""
+    if not user.has_perm("harvest.view_linkcheck"):
+        return [], 0
+    links = list(
+        LinkCheck.objects.broken()
+        .select_related("entry")
+        .only("url", "status_code", "error", "consecutive_failures", "failing_since", "entry__title")
+        .annotate(total=Window(Count("pk")))
+        .order_by("failing_since", "pk")[:BROKEN_LINKS_SHOWN]
+    )
+    return links, links[0].total if links else 0

@@ -1,6 +1,8 @@
 """A small HTTP server on a loopback port (port 0) for the harvesting tests: each test gives it a
 `route(request) -> (status, headers, body)` where body is bytes or an iterator of bytes (streamed,
-never built whole). Requests are recorded as (path, query dict)."""
+never built whole). Requests are recorded as (path, query dict, headers). HEAD is answered only when
+the test gives a `head_route` (the same signature; the body is not sent), else 501 as http.server
+answers a method it lacks; HEAD requests are recorded in `head_requests` (paths)."""
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,6 +35,19 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
+    def do_HEAD(self):  # noqa: N802 (http.server's name)
+        parts = urlsplit(self.path)
+        self.server.head_requests.append(parts.path)
+        if self.server.head_route is None:
+            self.send_error(501)
+            return
+        query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+        status, headers, _body = self.server.head_route(parts.path, query)
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+
     def log_message(self, format, *args):  # noqa: A002 (quiet)
         pass
 
@@ -43,6 +58,8 @@ class LoopbackServer:
         self.httpd.daemon_threads = True
         self.httpd.route = route
         self.httpd.requests = []
+        self.httpd.head_route = None
+        self.httpd.head_requests = []
         self.release = threading.Event()  # handlers that hang wait on it
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -57,6 +74,13 @@ class LoopbackServer:
 
     def set_route(self, route):
         self.httpd.route = route
+
+    def set_head_route(self, route):
+        self.httpd.head_route = route
+
+    @property
+    def head_requests(self):
+        return self.httpd.head_requests
 
     def close(self):
         self.release.set()

@@ -25,7 +25,7 @@ from alerts.models import Digest, SavedSearch
 from depository.models import EntryImport, GlossaryTerm, InternalTag, ReferenceImport
 from depository.spreadsheets import EntryResource
 from depository.tasks import extract_attachment_text
-from harvest.models import HarvestCandidate, HarvestRun, Provenance, Source
+from harvest.models import HarvestCandidate, HarvestRun, LinkCheck, Provenance, Source
 from meetings.models import (
     Event,
     EventKind,
@@ -145,6 +145,7 @@ def world(db, media_roots, member, second_member, organizer, superuser):
     run = HarvestRun.objects.create(source=source, status="done")
     HarvestCandidate.objects.create(run=run, source=source, kind="new", upstream_id="ABCD", title="Harvested")
     Provenance.objects.create(entry=draft, source=source, upstream_id="EFGH")
+    LinkCheck.objects.create(entry=draft, url="https://example.org/gone", status="failed", status_code=404)
     proposed = Tag.objects.get_or_create(name="proposed", slug="proposed")[0]
     InternalTag.objects.create(tag=proposed, note="not yet written")
     event = Event.objects.create(
@@ -399,6 +400,7 @@ NOBODY = {
     ("harvest.harvestcandidate", "add"),
     ("harvest.provenance", "add"),
     ("meetings.registration", "add"),  # members register from the meeting's or the event's page
+    ("harvest.linkcheck", "add"),  # written by manage.py check_links
 }
 
 

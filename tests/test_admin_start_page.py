@@ -97,12 +97,12 @@ def test_nothing_waiting_shows_zero_without_links(organizer_client):
 def test_start_page_costs_the_same_with_more_work_waiting(organizer_client, waiting_work, django_assert_num_queries):
     organizer_client.get(INDEX)  # warm the content-type cache
     # session, user, the user's own and group permissions (2), 4 counts (papers, answers, files,
-    # entries), recent changes
-    with django_assert_num_queries(9):
+    # entries), broken links (harvest.LinkCheck), recent changes
+    with django_assert_num_queries(10):
         organizer_client.get(INDEX)
     for number in range(5):
         make_entry(f"More untagged {number}", themes=[])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = organizer_client.get(INDEX)
     assert waiting_row(response.content.decode(), "no_theme")[0] == 6
 

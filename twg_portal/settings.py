@@ -393,6 +393,10 @@ HARVEST_MAX_RESPONSE_BYTES = envint("HARVEST_MAX_RESPONSE_BYTES", 20 * 1024 * 10
 HARVEST_MAX_DOCUMENT_BYTES = ATTACHMENT_MAX_UPLOAD_BYTES
 HARVEST_ZOTERO_API = os.environ.get("HARVEST_ZOTERO_API", "https://api.zotero.org")
 HARVEST_RELIEFWEB_API = os.environ.get("HARVEST_RELIEFWEB_API", "https://api.reliefweb.int/v2")
+# Link health (docs/harvesting.md): `manage.py check_links` checks each external link at most this often,
+# through harvest.fetch (its address rules and HARVEST_HOST_RATE), waiting this long for an answer.
+LINK_CHECK_INTERVAL_DAYS = envint("LINK_CHECK_INTERVAL_DAYS", 7)
+LINK_CHECK_TIMEOUT_SECONDS = envint("LINK_CHECK_TIMEOUT_SECONDS", 15)
 # ReliefWeb answers only pre-approved appnames (since November 2025): a source may name its own.
 RELIEFWEB_APPNAME = os.environ.get("RELIEFWEB_APPNAME", "")
 

@@ -43,6 +43,9 @@ class Attachment(CleanTextModel):
     is_public = models.BooleanField(
         _("public"), default=True, help_text=_("Public files of published entries can be downloaded by anyone.")
     )
+    # Where the file was downloaded from (a harvested record's document link, harvest.services
+    # fetch_full_text): the link stays the source; blank for a file an organizer or member uploaded.
+    source_url = models.URLField(_("source"), max_length=1000, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.SET_NULL
