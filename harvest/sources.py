@@ -303,6 +303,7 @@ def read_reliefweb(source, fetcher, *, since=""):
             params["filter[field]"] = "date.changed"
             params["filter[value][from]"] = since
         response = fetcher.get(f"{settings.HARVEST_RELIEFWEB_API}/reports", params=params)
+        refused_with_reason(response)
         response.raise_for_status()
         try:
             data = response.json()
@@ -315,6 +316,30 @@ def read_reliefweb(source, fetcher, *, since=""):
         if not (data.get("links") or {}).get("next") or not reports:
             break
     return Harvested(records=records, state=latest)
+
+
+def refused_with_reason(response):
+    """Raise HarvestError with ReliefWeb's own message when it refuses a request (4xx with its JSON error
+    body: `{"status": 403, "error": {"type": "AccessDeniedHttpException", "message": "You are not using an
+    approved appname..."}}`); since November 2025 it answers only appnames it approved (KNOWN.md)."""
+    if not 400 <= response.status_code < 500:
+        return
+    try:
+        message = (response.json().get("error") or {}).get("message", "")
+    except (ValueError, AttributeError):
+        return
+    if not message:
+        return
+    hint = (
+        _(" Ask ReliefWeb for an appname and set it as RELIEFWEB_APPNAME or on the source.")
+        if response.status_code in (400, 403)
+        else ""
+    )
+    raise HarvestError(
+        _("ReliefWeb refused the request (HTTP %(status)d): %(message)s")
+        % {"status": response.status_code, "message": message[:300]}
+        + hint
+    )
 
 
 def reliefweb_record(report):

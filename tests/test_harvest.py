@@ -4,6 +4,7 @@ with their provenance; later runs are incremental, list what changed or was with
 never overwrite what an organizer edited. Sources are servers on a loopback port answering recorded
 responses (tests/fixtures/harvest/SOURCES.md)."""
 
+import json
 import logging
 
 import pytest
@@ -289,6 +290,27 @@ def test_a_page_of_reliefweb_reports(server, settings, django_capture_on_commit_
     ]
     source.refresh_from_db()
     assert source.last_datestamp == "2020-09-17T06:12:00+00:00"
+
+
+@pytest.mark.parametrize(
+    "status, recorded", [(403, "reliefweb-403-unapproved-appname.json"), (400, "reliefweb-400-missing-appname.json")]
+)
+def test_reliefweb_refusing_the_appname_fails_the_run_with_its_own_message(
+    server, settings, django_capture_on_commit_callbacks, status, recorded
+):
+    """ReliefWeb answers only appnames it approved: its recorded refusal ends the run FAILED, saying why
+    and what to set, and writes nothing."""
+    settings.HARVEST_RELIEFWEB_API = f"{server.url}/v2"
+    settings.RELIEFWEB_APPNAME = "not-approved"
+    server.set_route(lambda path, query: (status, JSON, fixture(recorded)))
+    source = Source.objects.create(kind="reliefweb", name="ReliefWeb", reliefweb_query="urban violence")
+    run = harvest(source, django_capture_on_commit_callbacks)
+    assert run.status == RunStatus.FAILED
+    message = json.loads(fixture(recorded))["error"]["message"]
+    assert f"HTTP {status}" in run.error and message in run.error and "RELIEFWEB_APPNAME" in run.error
+    assert not HarvestCandidate.objects.exists()
+    source.refresh_from_db()
+    assert source.last_datestamp == ""
 
 
 def test_the_portals_own_oai_pmh_is_a_source_whose_records_are_duplicates(live_server, organizer, settings):
