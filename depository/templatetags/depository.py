@@ -9,6 +9,7 @@ from html import escape as html_escape
 import markdown as markdown_lib
 import nh3
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html, format_html_join
@@ -130,7 +131,8 @@ def entry_url(entry):
     """entry.get_absolute_url(), without resolving the URL pattern again for each card."""
     if not _SLUG.fullmatch(entry.slug or ""):
         return entry.get_absolute_url()
-    before, after = _entry_url_around_slug(get_language(), get_script_prefix(), get_urlconf())
+    urlconf = get_urlconf() or settings.ROOT_URLCONF  # a test's override_settings(ROOT_URLCONF) keys apart
+    before, after = _entry_url_around_slug(get_language(), get_script_prefix(), urlconf)
     return before + entry.slug + after
 
 
