@@ -189,6 +189,23 @@ def test_result_card_shows_labels_escaped_texts_and_themes(organizer_client):
     )
 
 
+def test_result_cards_link_to_the_entry_in_the_pages_language(client):
+    """The card's link is built from one reverse() per page's language (issue 23), the entry's URL all
+    the same, and the kind facet lists its choices in their declared order."""
+    entries = [make_entry(f"Card {number}", kind=kind) for number, kind in enumerate(["publication", "tool"])]
+    for prefix, language in [("", "en"), ("/es", "es"), ("/ar", "ar")]:
+        response = client.get(prefix + reverse("depository:browse"), HTTP_ACCEPT_LANGUAGE=language)
+        content = response.content.decode()
+        for entry in entries:
+            assert f'<a href="{prefix}/depository/{entry.slug}/">' in content
+    kinds = next(
+        item for item in client.get(reverse("depository:browse")).context["facets"] if item["facet"].name == "kind"
+    )
+    choices = [value for value, _label in Entry._meta.get_field("kind").choices]
+    shown = [value.value for value in kinds["values"]]
+    assert shown == sorted(shown, key=choices.index)
+
+
 def test_active_filters_show_as_chips_with_remove_links_and_clear_all(client):
     make_entry("Lighting", themes=["lighting"], violence_types=["organized"])
     response = client.get(reverse("depository:browse"), {"theme": "lighting", "violence_type": "organized"})

@@ -113,6 +113,28 @@ def test_search_shows_highlighted_escaped_snippets(client):
     assert "<script>alert(1)</script>" not in content
 
 
+def test_snippets_come_from_the_text_the_card_shows_in_the_pages_language(client):
+    """Issue 23: the snippet is cut from the summary in the page's language and the abstract, never the
+    body (ts_headline over the body was most of a snippet's cost); its marks are the only markup."""
+    make_entry(
+        "Lighting audit",
+        summary="Street <b>lighting</b> reduces fear of crime.",
+        summary_es="El alumbrado <i>público</i> reduce el miedo al delito y la iluminación ayuda.",
+        abstract="Residents walked with planners after dark.",
+        body="The body says lighting and planners again, at length.",
+    )
+    content = client.get(reverse("depository:browse"), {"q": "lighting"}).content.decode()
+    snippet = re.search(r'<p class="card__summary"[^>]*>(.*?)</p>', content).group(1)
+    assert "<mark>lighting</mark>" in snippet and "fear of crime" in snippet
+    assert "<b>" not in snippet and "body says" not in snippet
+    content = client.get(reverse("depository:browse"), {"q": "planners"}).content.decode()
+    snippet = re.search(r'<p class="card__summary"[^>]*>(.*?)</p>', content).group(1)
+    assert "<mark>planners</mark>" in snippet and "body says" not in snippet  # from the abstract
+    spanish = client.get("/es" + reverse("depository:browse"), {"q": "lighting"}, HTTP_ACCEPT_LANGUAGE="es")
+    snippet = re.search(r'<p class="card__summary"[^>]*>(.*?)</p>', spanish.content.decode()).group(1)
+    assert "alumbrado" in snippet and "<i>" not in snippet and "fear of crime" not in snippet
+
+
 def test_drafts_are_not_found_by_the_public(organizer_client):
     make_entry("Draft mediation toolkit", status="draft")
     assert titles(Client(), q="mediation") == []

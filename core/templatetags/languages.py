@@ -14,6 +14,8 @@ wrong end ("(2015." instead of "2015)."). Issue 22, finding 9; docs/i18n.md, "Te
   the page's (inline text with no element of its own: a tag, a country, "Autumn 2015").
 """
 
+from functools import lru_cache
+
 from django import template
 from django.conf import settings
 from django.urls import translate_url
@@ -43,7 +45,12 @@ def direction_of(language):
 
 @register.filter
 def lang_dir(text):
-    language = language_of(text)
+    return _lang_dir_attributes(language_of(text))
+
+
+@lru_cache(maxsize=64)
+def _lang_dir_attributes(language):
+    """The attributes for one language code, built once (a result page asks for them ~80 times)."""
     return format_html('lang="{}" dir="{}"', language, direction_of(language))
 
 

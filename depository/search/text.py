@@ -17,7 +17,7 @@ import unicodedata
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchQueryField, SearchRank
 from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Left
 from django.utils import translation
 
 from core.db_routers import read_connection
@@ -35,6 +35,9 @@ FALLBACK_CONFIG = "twg_simple"
 # What of a file's extracted text is indexed (sql/search_v1.sql, weight D): each public file's first
 # characters, so that one long file never pushes the entry's other files out of the document.
 MAX_INDEXED_CHARACTERS_PER_FILE = 100_000
+
+# A search snippet is taken from at most this many characters of the summary and abstract (with_headline).
+HEADLINE_SOURCE_CHARACTERS = 2000
 
 
 # A hyphen inside a word (`city-to-city`), as opposed to websearch's `-word` (NOT).
@@ -94,20 +97,20 @@ def with_rank(queryset: QuerySet[Entry], text: str) -> QuerySet[Entry]:
 
 
 def with_headline(queryset: QuerySet[Entry], text: str) -> QuerySet[Entry]:
-    """A highlighted snippet of the summary (in the page's language, or the original), the abstract and
-    the body.
-    Costly: apply it to one page of rows only (PostgreSQL evaluates it after the LIMIT)."""
+    """A highlighted snippet of the text the card shows: the summary (in the page's language, or the
+    original), then the work's abstract, at most HEADLINE_SOURCE_CHARACTERS of them. ts_headline parses
+    the whole text it is given through `unaccent` and the stemmer, so the body (most of an entry's
+    text) is left out: the page's statement took 0.61x its time for `crime prevention`, 0.18x for
+    `kidnapping` at 20,000 entries (docs/performance.md, "Issue 23, first steps"). A match only in the
+    body or the files gives the text's first words, unmarked, as the card shows without a search.
+    Costly all the same: apply it to one page of rows only (PostgreSQL evaluates it after the LIMIT)."""
     return queryset.annotate(
         headline=SearchHeadline(
             # Markdown's marks (headings, emphasis, tables) would show as stray characters.
             Func(
-                Concat(
-                    Entry.translated_expression("summary"),
-                    Value(" "),
-                    "abstract",
-                    Value(" "),
-                    "body",
-                    output_field=TextField(),
+                Left(
+                    Concat(Entry.translated_expression("summary"), Value(" "), "abstract", output_field=TextField()),
+                    HEADLINE_SOURCE_CHARACTERS,
                 ),
                 Value(r"[#*_`|]+"),
                 Value(" "),

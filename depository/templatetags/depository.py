@@ -2,17 +2,20 @@
 the browse page's two hot spots, its facet values and its result cards."""
 
 import json
-from functools import cache
+import re
+from functools import cache, lru_cache
 from html import escape as html_escape
 
 import markdown as markdown_lib
 import nh3
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from core.templatetags.languages import lang_dir
 from depository import creators, record
@@ -112,6 +115,27 @@ def choice_label(entry, field_name):
     return str(_choice_labels(field_name).get(value, value))
 
 
+# What Django's `slug` path converter accepts: such a slug is put in a URL as it is.
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+@lru_cache(maxsize=32)
+def _entry_url_around_slug(language, script_prefix, urlconf):
+    """(before, after) the slug in an entry's URL for the active language, script prefix and URLconf:
+    one reverse() per page's language rather than one per card."""
+    before, after = reverse("depository:entry", kwargs={"slug": "slug"}, urlconf=urlconf).rsplit("/slug/", 1)
+    return before + "/", "/" + after
+
+
+def entry_url(entry):
+    """entry.get_absolute_url(), without resolving the URL pattern again for each card."""
+    if not _SLUG.fullmatch(entry.slug or ""):
+        return entry.get_absolute_url()
+    urlconf = get_urlconf() or settings.ROOT_URLCONF  # a test's override_settings(ROOT_URLCONF) keys apart
+    before, after = _entry_url_around_slug(get_language(), get_script_prefix(), urlconf)
+    return before + entry.slug + after
+
+
 @register.simple_tag
 def result_card(entry):
     """One entry of the browse page's results: its kind, year, strength of evidence and (to curators)
@@ -158,7 +182,7 @@ def result_card(entry):
         '<h2 class="card__title" {}><a href="{}">{}</a></h2>{}{}</article>',
         mark_safe(" · ".join(meta)),  # noqa: S308 (each part escaped above)
         lang_dir(title),
-        entry.get_absolute_url(),
+        entry_url(entry),
         title,
         summary,
         chips,
