@@ -9,10 +9,14 @@
 -- TG_ARGV: SQL statements over the transition tables (new_rows / old_rows), each giving entry ids.
 -- GREATEST: never backwards (PostgreSQL's now() is the transaction's start, which can be earlier than
 -- the updated_at Django wrote a moment ago in the same transaction).
+-- The ids are deduplicated first and joined: a transition table has no statistics, and with `id IN
+-- (SELECT ... FROM new_rows)` the planner chose a nested loop of every entry against every row (a
+-- 100,000-row COPY of tags over 20,000 fresh entries took 161 s in this trigger; joined, 0.4 s).
 CREATE OR REPLACE FUNCTION depository_touch() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    EXECUTE 'UPDATE depository_entry SET updated_at = GREATEST(updated_at, clock_timestamp()) WHERE id IN ('
-        || array_to_string(TG_ARGV, ' UNION ') || ')';
+    EXECUTE 'UPDATE depository_entry e SET updated_at = GREATEST(e.updated_at, clock_timestamp()) '
+        || 'FROM (SELECT DISTINCT s.id::bigint AS id FROM (' || array_to_string(TG_ARGV, ' UNION ALL ')
+        || ') s(id) WHERE s.id IS NOT NULL) k WHERE e.id = k.id';
     RETURN NULL;
 END $$;
 
