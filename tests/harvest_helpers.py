@@ -61,7 +61,9 @@ class LoopbackServer:
         self.httpd.head_route = None
         self.httpd.head_requests = []
         self.release = threading.Event()  # handlers that hang wait on it
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # serve_forever checks for shutdown() every poll_interval (0.5 s by default): each test's teardown
+        # waited up to that long; 20 ms ends the server as soon as the test is done.
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self.thread.start()
 
     @property
