@@ -11,7 +11,6 @@ value or the English label ('promising_practice' or 'Promising practice'). Unkno
 errors of their row, reported by the dry run before anything is written.
 """
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
@@ -21,6 +20,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 
 from core.spreadsheets import safe_cell, unsafe_cell
 from core.text import clean_text
+from depository import services
 from depository.creators import MAX_CREATORS_PER_ENTRY, creators_from_text, known_people, too_many_creators_message
 from depository.models import CityType, Creator, Entry, EntryKind, EntryStatus, Language, Theme, ViolenceType
 from depository.services import unique_entry_slugs
@@ -310,9 +310,7 @@ class EntryResource(resources.ModelResource):
     def write_many_to_many(self, entries, *, created):
         """The facets and tags of a batch of saved entries, for the columns their rows have: the old
         through-rows of updated entries deleted in one statement per column, the new ones inserted in
-        one. Tags new to the portal are created first (one INSERT each: taggit makes their slugs)."""
-        from taggit.models import Tag, TaggedItem
-
+        one; tags through services.tag_entries, as the reference import writes them."""
         entries = [entry for entry in entries if entry.pk is not None]
         if not entries:
             return
@@ -322,18 +320,7 @@ class EntryResource(resources.ModelResource):
             if not chosen:
                 continue
             if attribute == "tags":
-                names = {name for values in chosen.values() for name in values}
-                tags = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
-                for name in sorted(names - set(tags)):
-                    tags[name] = Tag.objects.create(name=name)
-                content_type = ContentType.objects.get_for_model(Entry)
-                if not created:
-                    TaggedItem.objects.filter(content_type=content_type, object_id__in=list(chosen)).delete()
-                TaggedItem.objects.bulk_create(
-                    TaggedItem(content_type=content_type, object_id=pk, tag=tags[name])
-                    for pk, values in chosen.items()
-                    for name in values
-                )
+                services.tag_entries(chosen, replace=not created)
                 continue
             field = Entry._meta.get_field(attribute)
             through = field.remote_field.through
