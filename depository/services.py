@@ -1,11 +1,10 @@
 """Curation workflows on entries (the admin's bulk actions call these)."""
 
-import re
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
 from django.db.models import DateTimeField, F, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from depository.models import Creator, Entry, EntryStatus, Theme
@@ -67,13 +66,16 @@ def tag_entries(names_by_entry: dict[int, list[str]], *, replace: bool = False) 
         TaggedItem.objects.filter(content_type=content_type, object_id__in=list(names_by_entry)).delete()
     if not names:
         return 0
-    tags = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
-    # taggit's names are unique as written; a keyword differing only in case is the tag already there.
-    folded = {tag.name.casefold(): tag for tag in Tag.objects.filter(name__iregex=r"^(" + "|".join(
-        re.escape(name) for name in sorted(names - set(tags))) + r")$")} if names - set(tags) else {}  # fmt: skip
-    for name in sorted(names - set(tags)):
-        tags[name] = folded.get(name.casefold()) or Tag.objects.create(name=name)
-        folded[name.casefold()] = tags[name]
+    # taggit's names are unique as written; a keyword differing only in case is the tag already there
+    # (one query finds both).
+    found = list(Tag.objects.annotate(folded=Lower("name")).filter(folded__in={name.lower() for name in names}))
+    exact = {tag.name: tag for tag in found}
+    folded = {tag.folded: tag for tag in found}
+    tags = {}
+    for name in sorted(names):
+        tags[name] = exact.get(name) or folded.get(name.lower())
+        if tags[name] is None:
+            tags[name] = folded[name.lower()] = Tag.objects.create(name=name)
     links = {(pk, tags[name].pk) for pk, values in names_by_entry.items() for name in values}
     TaggedItem.objects.bulk_create(
         [TaggedItem(content_type=content_type, object_id=pk, tag_id=tag_id) for pk, tag_id in sorted(links)],
