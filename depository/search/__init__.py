@@ -44,6 +44,13 @@ WALK_THE_INDEX_FROM = 2000
 # A search ranks, beyond the page asked for, this many of the matches created last and as many of its
 # title matches (every match when there are fewer): ranking reads the whole document of each.
 RANK_WINDOW = 200
+# Which words get a term row (depository.models.TermPosting) at a rebuild: in each language group, the
+# TERMS_PER_LANGUAGE found in the most entries, among those found in at least TERM_MIN_ENTRIES. A word
+# in fewer entries is matched through the GIN index in about a millisecond (it reads as many of the
+# documents table's rows); 300 covers the 200 most frequent words of a language, as the benchmark's
+# rotation asks (docs/performance.md), at 12.5 kB x 2 per row and 100,000 entries.
+TERM_MIN_ENTRIES = 1000
+TERMS_PER_LANGUAGE = 300
 
 
 @dataclass
@@ -120,7 +127,7 @@ def search(
     total, counted, candidates = facet_index.count(
         selected,
         base,
-        matching_sql,
+        text.matching_sql(query) if query else None,
         titles_sql=text.matching_ids_sql(query, titles=True) if ranked else None,
         window=page_size * page + RANK_WINDOW,
     )
@@ -207,9 +214,13 @@ def flush() -> int:
         return cursor.fetchone()[0]
 
 
-def rebuild(*, workers: int = 2, chunk: int = 5000) -> int:
-    """Rewrite every search document and facet row from the entries (manage.py rebuild_search_index).
-    Returns the number of entries.
+def rebuild(
+    *, workers: int = 2, chunk: int = 5000, term_min_entries: int = TERM_MIN_ENTRIES, terms: int = TERMS_PER_LANGUAGE
+) -> int:
+    """Rewrite every search document, facet row and term row from the entries (manage.py
+    rebuild_search_index); the term rows go to the `terms` words of each language found in the most
+    entries, among those in at least `term_min_entries` (see TERM_MIN_ENTRIES). Returns the number of
+    entries.
 
     Outside a transaction, the documents (to_tsvector over every text: nearly all of the time) are
     written by `workers` connections at once, `chunk` entries a statement, each chunk committed; then
@@ -222,6 +233,7 @@ def rebuild(*, workers: int = 2, chunk: int = 5000) -> int:
     if connection.in_atomic_block or workers < 2:
         with connection.cursor() as cursor:
             cursor.execute("SELECT depository_search_rebuild()")
+            cursor.execute("SELECT depository_search_rebuild_terms(%s, %s)", [term_min_entries, terms])
         return len(ids)
 
     def write_documents(part):
@@ -235,4 +247,5 @@ def rebuild(*, workers: int = 2, chunk: int = 5000) -> int:
         list(pool.map(write_documents, [ids[start : start + chunk] for start in range(0, len(ids), chunk)]))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT depository_search_rebuild_facets()")
+        cursor.execute("SELECT depository_search_rebuild_terms(%s, %s)", [term_min_entries, terms])
     return len(ids)
