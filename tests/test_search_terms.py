@@ -30,7 +30,7 @@ def corpus():
     call_command("generate_synthetic_entries", entries=600, allow_any_database=True, stdout=io.StringIO())
     every_ninth = list(Entry.objects.order_by("pk").values_list("pk", flat=True))[::9]
     Entry.objects.filter(pk__in=every_ninth).update(status="draft")
-    search.rebuild(workers=1, term_min_entries=20)
+    search.choose_terms(min_entries=20)
     assert TermPosting.objects.count() > 50
 
 
@@ -187,3 +187,18 @@ def test_a_common_word_search_page_shows_the_same_and_costs_the_same_queries(cor
     assert [row.pk for row in shown.context["page"]] == [row.pk for row in expected.context["page"]]
     assert shown.context["page"].paginator.count == expected.context["page"].paginator.count > 20
     assert len(with_terms) == len(without_terms) == 3
+
+
+def test_every_list_of_names_in_the_search_document_is_joined_in_a_fixed_order():
+    """The names of an entry's themes, city types, violence types, cities, tags and files' texts are
+    joined in a fixed order, not in whatever order the plan reads their rows: otherwise the same entry
+    gives a document with its words at other positions, and "a document that did not change is not
+    rewritten" fails (2,424 of 5,000 unchanged documents were rewritten at 20,000 entries, where the
+    plans hash the relations). Read from the installed function: every string_agg has its ORDER BY."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_functiondef('depository_search_documents'::regproc)")
+        definition = cursor.fetchone()[0]
+    calls = definition.split("string_agg(")[1:]
+    assert len(calls) == 6
+    for call in calls:
+        assert "ORDER BY" in call.split(" FROM ")[0], call[:200]

@@ -33,7 +33,7 @@ from depository.models import Entry
 from depository.models.entries import NEWEST_WORK_FIRST
 from depository.search import facet_index, facet_values, text
 
-__all__ = ["MAX_QUERY_LENGTH", "PAGE_SIZE", "Results", "Sort", "flush", "rebuild", "search"]
+__all__ = ["MAX_QUERY_LENGTH", "PAGE_SIZE", "Results", "Sort", "choose_terms", "flush", "rebuild", "search"]
 
 PAGE_SIZE = 20
 # Past this page of a search sorted by relevance, the page asked for is this one.
@@ -44,11 +44,11 @@ WALK_THE_INDEX_FROM = 2000
 # A search ranks, beyond the page asked for, this many of the matches created last and as many of its
 # title matches (every match when there are fewer): ranking reads the whole document of each.
 RANK_WINDOW = 200
-# Which words get a term row (depository.models.TermPosting) at a rebuild: in each language group, the
-# TERMS_PER_LANGUAGE found in the most entries, among those found in at least TERM_MIN_ENTRIES. A word
-# in fewer entries is matched through the GIN index in about a millisecond (it reads as many of the
-# documents table's rows); 300 covers the 200 most frequent words of a language, as the benchmark's
-# rotation asks (docs/performance.md), at 12.5 kB x 2 per row and 100,000 entries.
+# Which words get a term row (depository.models.TermPosting) when they are chosen (choose_terms): in
+# each language group, the TERMS_PER_LANGUAGE found in the most entries, among those found in at least
+# TERM_MIN_ENTRIES. A word in fewer entries is matched through the GIN index in about a millisecond (it
+# reads as many of the documents table's rows); 300 covers the 200 most frequent words of a language,
+# as the benchmark's rotation asks (docs/performance.md), at 2 x 12.5 kB per row at 100,000 entries.
 TERM_MIN_ENTRIES = 1000
 TERMS_PER_LANGUAGE = 300
 
@@ -139,8 +139,10 @@ def search(
     # Many matches: walk the sort's index and keep the rows in the array; few: fetch them by id.
     condition = IdInArray(ids, F("id")) if not ranked and total >= WALK_THE_INDEX_FROM else IdEqualsAny(F("id"), ids)
     entries = Entry.objects.visible_to(viewer).for_listing().filter(condition)
-    if query:
-        entries = text.with_rank(entries, query)
+    if ranked:
+        # The candidates' documents by their key, joined, not every document hashed: the ORM's LEFT
+        # JOIN to the one-to-one row read the whole documents table (~14 ms at 100,000 entries).
+        entries = text.with_rank(entries.filter(IdEqualsAny(F("search_document__entry_id"), ids)), query)
     entries = entries.order_by(
         *_ORDER[Sort.RELEVANCE if ranked else (sort if sort != Sort.RELEVANCE else Sort.NEWEST)], "pk"
     )
@@ -214,13 +216,10 @@ def flush() -> int:
         return cursor.fetchone()[0]
 
 
-def rebuild(
-    *, workers: int = 2, chunk: int = 5000, term_min_entries: int = TERM_MIN_ENTRIES, terms: int = TERMS_PER_LANGUAGE
-) -> int:
-    """Rewrite every search document, facet row and term row from the entries (manage.py
-    rebuild_search_index); the term rows go to the `terms` words of each language found in the most
-    entries, among those in at least `term_min_entries` (see TERM_MIN_ENTRIES). Returns the number of
-    entries.
+def rebuild(*, workers: int = 2, chunk: int = 5000) -> int:
+    """Rewrite every search document and facet row from the entries (manage.py rebuild_search_index).
+    Returns the number of entries. The term rows follow the documents that change, as at any flush;
+    which words have one is `choose_terms()`'s business.
 
     Outside a transaction, the documents (to_tsvector over every text: nearly all of the time) are
     written by `workers` connections at once, `chunk` entries a statement, each chunk committed; then
@@ -233,7 +232,6 @@ def rebuild(
     if connection.in_atomic_block or workers < 2:
         with connection.cursor() as cursor:
             cursor.execute("SELECT depository_search_rebuild()")
-            cursor.execute("SELECT depository_search_rebuild_terms(%s, %s)", [term_min_entries, terms])
         return len(ids)
 
     def write_documents(part):
@@ -247,5 +245,15 @@ def rebuild(
         list(pool.map(write_documents, [ids[start : start + chunk] for start in range(0, len(ids), chunk)]))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT depository_search_rebuild_facets()")
-        cursor.execute("SELECT depository_search_rebuild_terms(%s, %s)", [term_min_entries, terms])
     return len(ids)
+
+
+def choose_terms(*, min_entries: int = TERM_MIN_ENTRIES, per_language: int = TERMS_PER_LANGUAGE) -> int:
+    """Choose again which words have a term row (depository.models.TermPosting) and write the rows
+    from the documents (manage.py choose_search_terms): in each language group the `per_language`
+    words found in the most entries, among those in at least `min_entries`. Returns the number of rows.
+    One transaction; ~30 s at 100,000 entries (docs/search.md), so run after a large import or on a
+    schedule, not at each write: between runs the rows follow every change by difference."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT depository_search_rebuild_terms(%s, %s)", [min_entries, per_language])
+        return cursor.fetchone()[0]

@@ -24,6 +24,9 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN language IN ('en', 'es', 'fr', 'ar') THEN language ELSE '' END
 $$;
 
+-- Which groups have documents at all (depository_matching skips the others), from a small index.
+CREATE INDEX IF NOT EXISTS entry_search_document_group ON depository_entrysearchdocument (depository_search_group(language));
+
 -- The common length of the facet rows' and term rows' bit strings, made to cover `largest_id`: every
 -- row is padded once per 8,192 entries created (bit strings of different lengths cannot be ANDed).
 CREATE OR REPLACE FUNCTION depository_bit_length(largest_id integer) RETURNS integer LANGUAGE plpgsql AS $$
@@ -110,6 +113,13 @@ BEGIN
         IF lexemes IS NOT NULL AND cardinality(lexemes) = 0 THEN
             CONTINUE;  -- only stop words in this language: no entry of it matches
         END IF;
+        -- A group without documents is skipped: its GIN arm would still read the shared index's
+        -- posting lists of its words, which the other groups' documents fill (~5 ms for `crime` in
+        -- the twg_simple arm at 20,000 entries, none of them in a language of that group).
+        IF NOT EXISTS (SELECT 1 FROM depository_entrysearchdocument d
+                       WHERE depository_search_group(d.language) = groups[i]) THEN
+            CONTINUE;
+        END IF;
         rows_found := 0;
         IF lexemes IS NOT NULL THEN
             SELECT count(*), bit_and(t.entry_bits), bit_and(t.title_bits) INTO rows_found, arm_bits, arm_title
@@ -139,40 +149,59 @@ BEGIN
     END IF;
 END $$;
 
--- Rewrite the search documents of these entries (deleted ones lose theirs), and follow each document's
--- change in the term rows: the bits of the tracked words an entry gained or lost (in the document, or
--- in its title) are set or cleared; a row no entry changed is not written. Both the before and the
--- after are read in one statement, so the difference is taken against the document as it was.
+-- Rewrite the search documents of these entries (deleted ones lose theirs), and follow each changed
+-- document in the term rows: the bits of the tracked words an entry gained or lost (in the document,
+-- or in its title) are set or cleared; a row no entry changed is not written. Before and after are
+-- read in one statement, so the difference is taken against the document as it was; an entry whose
+-- document did not change costs no comparison (a rebuild of unchanged documents reads no term row).
 CREATE OR REPLACE FUNCTION depository_search_write_documents(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM depository_termposting) THEN
-        -- A new entry's bit must exist before it is set (depository_with_bits ignores ids past the end).
-        PERFORM depository_bit_length((SELECT max(i)::integer FROM unnest(ids) i));
-        -- An entry deleted through the ORM lost its document first (Django deletes the one-to-one row
-        -- before the entry): its words are unknown, so its bit is cleared wherever it is set.
-        UPDATE depository_termposting t
-        SET entry_bits = depository_with_bits(t.entry_bits, v.ids, 0),
-            title_bits = depository_with_bits(t.title_bits, v.ids, 0),
-            size = t.size - (SELECT count(*) FROM unnest(v.ids) i WHERE depository_has(t.entry_bits, i))
-        FROM (SELECT array_agg(k.id::integer ORDER BY k.id) AS ids FROM (SELECT DISTINCT unnest(ids)) k(id)
-              WHERE NOT EXISTS (SELECT 1 FROM depository_entry e WHERE e.id = k.id)
-                AND NOT EXISTS (SELECT 1 FROM depository_entrysearchdocument d WHERE d.entry_id = k.id)) v
-        WHERE v.ids IS NOT NULL AND EXISTS (SELECT 1 FROM unnest(v.ids) i WHERE depository_has(t.entry_bits, i));
+    IF NOT EXISTS (SELECT 1 FROM depository_termposting) THEN
+        DELETE FROM depository_entrysearchdocument d USING unnest(ids) k(id)
+        WHERE d.entry_id = k.id AND NOT EXISTS (SELECT 1 FROM depository_entry e WHERE e.id = d.entry_id);
+        INSERT INTO depository_entrysearchdocument AS d (entry_id, language, title_vector, document)
+        SELECT * FROM depository_search_documents(ids)
+        ON CONFLICT (entry_id) DO UPDATE
+        SET language = EXCLUDED.language, title_vector = EXCLUDED.title_vector, document = EXCLUDED.document
+        WHERE (d.language, d.title_vector, d.document) IS DISTINCT FROM
+              (EXCLUDED.language, EXCLUDED.title_vector, EXCLUDED.document);
+        RETURN;
     END IF;
+    -- A new entry's bit must exist before it is set (depository_with_bits ignores ids past the end).
+    PERFORM depository_bit_length((SELECT max(i)::integer FROM unnest(ids) i));
+    -- An entry deleted through the ORM lost its document first (Django deletes the one-to-one row
+    -- before the entry): its words are unknown, so its bit is cleared wherever it is set.
+    UPDATE depository_termposting t
+    SET entry_bits = depository_with_bits(t.entry_bits, v.ids, 0),
+        title_bits = depository_with_bits(t.title_bits, v.ids, 0),
+        size = t.size - (SELECT count(*) FROM unnest(v.ids) i WHERE depository_has(t.entry_bits, i))
+    FROM (SELECT array_agg(k.id::integer ORDER BY k.id) AS ids FROM (SELECT DISTINCT unnest(ids)) k(id)
+          WHERE NOT EXISTS (SELECT 1 FROM depository_entry e WHERE e.id = k.id)
+            AND NOT EXISTS (SELECT 1 FROM depository_entrysearchdocument d WHERE d.entry_id = k.id)) v
+    WHERE v.ids IS NOT NULL AND EXISTS (SELECT 1 FROM unnest(v.ids) i WHERE depository_has(t.entry_bits, i));
     WITH fresh AS MATERIALIZED (
         SELECT * FROM depository_search_documents(ids)
+    ), old AS MATERIALIZED (
+        SELECT d.* FROM (SELECT DISTINCT unnest(ids)) k(id) JOIN depository_entrysearchdocument d ON d.entry_id = k.id
+    ), differs AS MATERIALIZED (
+        SELECT coalesce(f.entry_id, o.entry_id) AS entry_id, o.language AS old_language, o.document AS old_document,
+            o.title_vector AS old_title,
+            f.language, f.document, f.title_vector
+        FROM old o FULL JOIN fresh f ON f.entry_id = o.entry_id
+        WHERE (o.language, o.document, o.title_vector) IS DISTINCT FROM (f.language, f.document, f.title_vector)
     ), gone AS (
-        DELETE FROM depository_entrysearchdocument d USING unnest(ids) k(id)
-        WHERE d.entry_id = k.id AND NOT EXISTS (SELECT 1 FROM depository_entry e WHERE e.id = d.entry_id)
-    ), was AS MATERIALIZED (
-        SELECT d.entry_id::integer AS entry_id, t.id AS term_id, 'A' = ANY(l.weights) AS in_title
-        FROM (SELECT DISTINCT unnest(ids)) k(id) JOIN depository_entrysearchdocument d ON d.entry_id = k.id
-        CROSS JOIN LATERAL unnest(d.document) l
-        JOIN depository_termposting t ON t.language = depository_search_group(d.language) AND t.lexeme = l.lexeme
-    ), now AS MATERIALIZED (
-        SELECT f.entry_id::integer AS entry_id, t.id AS term_id, 'A' = ANY(l.weights) AS in_title
-        FROM fresh f CROSS JOIN LATERAL unnest(f.document) l
-        JOIN depository_termposting t ON t.language = depository_search_group(f.language) AND t.lexeme = l.lexeme
+        DELETE FROM depository_entrysearchdocument d USING old o
+        WHERE d.entry_id = o.entry_id AND NOT EXISTS (SELECT 1 FROM depository_entry e WHERE e.id = d.entry_id)
+    ), was AS (
+        SELECT c.entry_id::integer AS entry_id, t.id AS term_id, l.lexeme = ANY(tsvector_to_array(c.old_title)) AS in_title
+        FROM differs c CROSS JOIN LATERAL unnest(tsvector_to_array(c.old_document)) l(lexeme)
+        JOIN depository_termposting t ON t.language = depository_search_group(c.old_language) AND t.lexeme = l.lexeme
+        WHERE c.old_document IS NOT NULL
+    ), now AS (
+        SELECT c.entry_id::integer AS entry_id, t.id AS term_id, l.lexeme = ANY(tsvector_to_array(c.title_vector)) AS in_title
+        FROM differs c CROSS JOIN LATERAL unnest(tsvector_to_array(c.document)) l(lexeme)
+        JOIN depository_termposting t ON t.language = depository_search_group(c.language) AND t.lexeme = l.lexeme
+        WHERE c.document IS NOT NULL
     ), changes AS (
         SELECT coalesce(n.term_id, w.term_id) AS term_id,
             coalesce(sort(array_agg(n.entry_id) FILTER (WHERE w.entry_id IS NULL)), '{}') AS added,
@@ -192,43 +221,49 @@ BEGIN
         FROM changes c WHERE t.id = c.term_id
     )
     INSERT INTO depository_entrysearchdocument AS d (entry_id, language, title_vector, document)
-    SELECT f.entry_id, f.language, f.title_vector, f.document FROM fresh f
+    SELECT c.entry_id, c.language, c.title_vector, c.document FROM differs c WHERE c.document IS NOT NULL
     ON CONFLICT (entry_id) DO UPDATE
-    SET language = EXCLUDED.language, title_vector = EXCLUDED.title_vector, document = EXCLUDED.document
-    WHERE (d.language, d.title_vector, d.document) IS DISTINCT FROM
-          (EXCLUDED.language, EXCLUDED.title_vector, EXCLUDED.document);
+    SET language = EXCLUDED.language, title_vector = EXCLUDED.title_vector, document = EXCLUDED.document;
 END $$;
 
 -- Choose the words that get a term row and write the rows from the documents: in each language group,
--- the `per_group` words found in the most entries, among those found in at least `min_entries`.
--- Returns the number of rows. Run by rebuild_search_index (depository.search.rebuild) after the
--- documents, in one transaction: readers see the old rows until it commits.
+-- the `per_group` words found in the most entries, among those found in at least `min_entries`
+-- (ts_stat's document counts). Returns the number of rows. Run by `manage.py choose_search_terms`
+-- (depository.search.choose_terms), in one transaction: readers see the old rows until it commits.
+-- It reads every document's words (~30 s at 100,000 entries on the 2-core machine): a maintenance
+-- step after a large import, not part of every rebuild (the rows follow each document's change).
 CREATE OR REPLACE FUNCTION depository_search_rebuild_terms(min_entries integer, per_group integer)
-RETURNS integer LANGUAGE plpgsql AS $$
+RETURNS integer LANGUAGE plpgsql SET work_mem = '256MB' AS $$
 DECLARE
     bit_size integer := depository_bit_length((SELECT max(id)::integer FROM depository_entry));
     written integer;
 BEGIN
     DELETE FROM depository_termposting;
-    WITH counted AS (
-        SELECT depository_search_group(d.language) AS language, l.lexeme, count(*) AS n
-        FROM depository_entrysearchdocument d CROSS JOIN LATERAL unnest(tsvector_to_array(d.document)) l(lexeme)
-        GROUP BY 1, 2 HAVING count(*) >= min_entries
-    ), chosen AS MATERIALIZED (
-        SELECT language, lexeme FROM (
-            SELECT language, lexeme, row_number() OVER (PARTITION BY language ORDER BY n DESC, lexeme) AS place
-            FROM counted) c
-        WHERE place <= per_group
-    )
     INSERT INTO depository_termposting (language, lexeme, entry_bits, title_bits, size)
-    SELECT c.language, c.lexeme, depository_bits(sort(array_agg(o.entry_id)), bit_size),
-        depository_bits(coalesce(sort(array_agg(o.entry_id) FILTER (WHERE o.in_title)), '{}'), bit_size), count(*)
-    FROM chosen c JOIN (
-        SELECT depository_search_group(d.language) AS language, l.lexeme, d.entry_id::integer AS entry_id,
-            'A' = ANY(l.weights) AS in_title
-        FROM depository_entrysearchdocument d CROSS JOIN LATERAL unnest(d.document) l
-    ) o ON o.language = c.language AND o.lexeme = c.lexeme
-    GROUP BY c.language, c.lexeme;
+    SELECT g.language, s.word, '', '', 0
+    FROM (VALUES ('en'), ('es'), ('fr'), ('ar'), ('')) g(language)
+    CROSS JOIN LATERAL (
+        SELECT word FROM ts_stat(format(
+            'SELECT document FROM depository_entrysearchdocument WHERE depository_search_group(language) = %L',
+            g.language))
+        WHERE ndoc >= min_entries ORDER BY ndoc DESC, word LIMIT per_group) s;
     GET DIAGNOSTICS written = ROW_COUNT;
+    -- Grouped by the row's integer id in a hash table: grouping millions of (word, entry) pairs by
+    -- text sorted them under the collation (two thirds of the time at 20,000 entries).
+    UPDATE depository_termposting t
+    SET entry_bits = depository_bits(o.ids, bit_size), size = cardinality(o.ids)
+    FROM (SELECT t.id, sort(array_agg(d.entry_id::integer)) AS ids
+          FROM depository_entrysearchdocument d CROSS JOIN LATERAL unnest(tsvector_to_array(d.document)) l(lexeme)
+          JOIN depository_termposting t ON t.language = depository_search_group(d.language) AND t.lexeme = l.lexeme
+          GROUP BY t.id) o
+    WHERE t.id = o.id;
+    UPDATE depository_termposting t
+    SET title_bits = depository_bits(coalesce(o.ids, '{}'), bit_size)
+    FROM (SELECT t.id, sort(array_agg(d.entry_id::integer) FILTER (WHERE d.entry_id IS NOT NULL)) AS ids
+          FROM depository_termposting t LEFT JOIN (depository_entrysearchdocument d
+               CROSS JOIN LATERAL unnest(tsvector_to_array(d.title_vector)) l(lexeme))
+          ON t.language = depository_search_group(d.language) AND t.lexeme = l.lexeme
+          GROUP BY t.id) o
+    WHERE t.id = o.id;
     RETURN written;
 END $$;
