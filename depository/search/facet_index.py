@@ -202,13 +202,13 @@ def _candidates_sql(titles_sql, window):
         "q.title_bits & m.matched_bits AS title_bits FROM q CROSS JOIN m)"
     )
     sql = (
-        "SELECT '#', (CASE WHEN a.ids IS NOT NULL THEN "
+        "SELECT '#', (CASE WHEN icount(a.ids) <= %s THEN a.ids WHEN a.ids IS NOT NULL THEN "
         "ARRAY(SELECT unnest(subarray(a.ids, greatest(icount(a.ids) - %s + 1, 1), %s)) "
         f"UNION SELECT t.id FROM (SELECT unnest(a.ids & {titles}) AS id ORDER BY 1 DESC LIMIT %s) t) "
         "ELSE depository_last_ids(a.matched_bits, %s) | depository_last_ids(a.title_bits, %s) END)::text, '', 0, 0 "
         "FROM a"
     )
-    return cte, sql, [window, window, *title_params, window, window, window]
+    return cte, sql, [window, window, window, *title_params, window, window, window]
 
 
 def count(
