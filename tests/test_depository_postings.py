@@ -103,7 +103,7 @@ def test_a_search_ranks_the_recent_matches_and_the_title_matches(client, monkeyp
         with connection.cursor() as cursor:
             cursor.execute("SELECT depository_search_rebuild_terms(1, 1000)")
         assert TermPosting.objects.filter(language="en", lexeme="light", size=6).exists()
-    total, _, candidates = facet_index.count(
+    total, _, candidates, _ = facet_index.count(
         {},
         facet_index.PUBLISHED,
         text.matching_sql("lighting"),

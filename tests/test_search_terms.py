@@ -202,3 +202,19 @@ def test_every_list_of_names_in_the_search_document_is_joined_in_a_fixed_order()
     assert len(calls) == 6
     for call in calls:
         assert "ORDER BY" in call.split(" FROM ")[0], call[:200]
+
+
+def test_the_page_ranked_by_the_counting_statement_is_the_orms_ranking(corpus):
+    """The counting statement ranks the candidates (facet_index._ranked_sql) and the page statement
+    fetches that page's rows: the same rows in the same order as ranking them in the ORM
+    (Results.entries, ranked by SearchRank, then the newest work), on the first, a middle, the last and
+    an out-of-range page, for a visitor and a curator, through term rows and through the GIN index."""
+    curator = User.objects.create_user("ranker", is_staff=True, is_superuser=True)
+    words = frequent_words(3)
+    for query in [words[0], f"{words[1]} {words[2]}", "kidnapping"]:
+        for viewer in (AnonymousUser(), curator):
+            for number in (1, 2, 4, 999):
+                results = search.search(QueryDict(f"q={query}"), viewer, page=number, page_size=7)
+                start = (results.page.number - 1) * 7
+                expected = [row.pk for row in results.entries[start : start + 7]]
+                assert [row.pk for row in results.page] == expected, (query, number)

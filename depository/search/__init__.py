@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import BooleanField, F, Func, QuerySet
+from django.db.models import BooleanField, F, Func, IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.http import QueryDict
@@ -124,12 +124,14 @@ def search(
     ranked = bool(query) and sort == Sort.RELEVANCE
     page = max(1, min(int(page or 1), MAX_RANKED_PAGE))
     selected = filterset.selected()
-    total, counted, candidates = facet_index.count(
+    total, counted, candidates, ranked_ids = facet_index.count(
         selected,
         base,
         text.matching_sql(query) if query else None,
         titles_sql=text.matching_ids_sql(query, titles=True) if ranked else None,
         window=page_size * page + RANK_WINDOW,
+        rank_sql=text.rank_sql(query) if ranked else None,
+        top=page_size * page,
     )
     if ranked:
         # Only the candidates that can reach this page are ranked, passed as one array parameter.
@@ -149,6 +151,18 @@ def search(
     paginator = Paginator(entries, page_size)
     paginator.count = total  # known from the index: no COUNT(*) over the rows
     shown = paginator.get_page(page)
+    if ranked:
+        # The counting statement ranked the candidates: the page statement fetches this page's rows by id
+        # (out of range, get_page gave the last page, which the `page_size * page` ranked ids cover).
+        start = (shown.number - 1) * page_size
+        page_ids = ranked_ids[start : start + page_size]
+        shown.object_list = (
+            Entry.objects.visible_to(viewer)
+            .for_listing()
+            .filter(IdEqualsAny(F("id"), RawSQL("%s::integer[]", [page_ids])))  # noqa: S611
+            .annotate(position=ArrayPosition(RawSQL("%s::integer[]", [page_ids]), F("id")))  # noqa: S611
+            .order_by("position")
+        )
     if query and highlight:
         shown.object_list = text.with_headline(shown.object_list, query)
     return Results(
@@ -167,6 +181,13 @@ class IdEqualsAny(Func):
     template = "%(expressions)s::integer[])"
     arg_joiner = " = ANY("
     output_field = BooleanField()
+
+
+class ArrayPosition(Func):
+    """`array_position(array, id)`: where an id stands in an integer array (the ranked page's order)."""
+
+    function = "array_position"
+    output_field = IntegerField()
 
 
 class IdInArray(Func):

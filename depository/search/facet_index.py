@@ -199,29 +199,58 @@ def _candidates_sql(titles_sql, window):
     cte = (
         "a AS MATERIALIZED (SELECT CASE WHEN q.ids IS NOT NULL THEN ARRAY(SELECT i FROM unnest(q.ids) i "
         "WHERE depository_has(m.matched_bits, i) ORDER BY i) END AS ids, m.matched_bits, "
-        "q.title_bits & m.matched_bits AS title_bits FROM q CROSS JOIN m)"
-    )
-    sql = (
-        "SELECT '#', (CASE WHEN icount(a.ids) <= %s THEN a.ids WHEN a.ids IS NOT NULL THEN "
+        "q.title_bits & m.matched_bits AS title_bits FROM q CROSS JOIN m), "
+        "candidates AS MATERIALIZED (SELECT (CASE WHEN icount(a.ids) <= %s THEN a.ids WHEN a.ids IS NOT NULL THEN "
         "ARRAY(SELECT unnest(subarray(a.ids, greatest(icount(a.ids) - %s + 1, 1), %s)) "
         f"UNION SELECT t.id FROM (SELECT unnest(a.ids & {titles}) AS id ORDER BY 1 DESC LIMIT %s) t) "
-        "ELSE depository_last_ids(a.matched_bits, %s) | depository_last_ids(a.title_bits, %s) END)::text, '', 0, 0 "
-        "FROM a"
+        "ELSE depository_last_ids(a.matched_bits, %s) | depository_last_ids(a.title_bits, %s) END) AS ids FROM a)"
     )
+    sql = "SELECT '#', candidates.ids::text, '', 0, 0 FROM candidates"
     return cte, sql, [window, window, window, *title_params, window, window, window]
 
 
+# The order of a search by relevance (search._ORDER[Sort.RELEVANCE], then the key), over the alias `e` of
+# the entries and the rank `rank`.
+_RELEVANCE_ORDER = (
+    "rank DESC, e.year DESC NULLS LAST, e.date_issued DESC NULLS LAST, e.published_at DESC NULLS LAST, "
+    "e.created_at DESC, e.id"
+)
+
+
+def _ranked_sql(rank_sql, top):
+    """The part giving the `top` best candidates' ids in the order of a search by relevance (rank, then
+    the newest work): ranked here, over the documents and five columns of the entries, so that the page
+    statement fetches only the page's rows (ranking inside it carried every candidate's whole row through
+    the sort: 10-12 ms for `crime prevention`'s 421 candidates at 100,000 entries, issue 23)."""
+    sql, params = rank_sql
+    return (
+        "SELECT '@', ARRAY(SELECT r.id FROM (SELECT e.id, "
+        f"{sql} AS rank FROM candidates JOIN depository_entrysearchdocument d ON d.entry_id = ANY(candidates.ids) "
+        f"JOIN depository_entry e ON e.id = d.entry_id ORDER BY {_RELEVANCE_ORDER} LIMIT %s) r)::text, '', 0, 0",
+        [*params, top],
+    )
+
+
 def count(
-    selected: Selected, base: Base, matching_sql: SQL | None = None, *, titles_sql: SQL | None = None, window: int = 0
-) -> tuple[int, dict[str, list[CountedValue]], list[int] | None]:
+    selected: Selected,
+    base: Base,
+    matching_sql: SQL | None = None,
+    *,
+    titles_sql: SQL | None = None,
+    window: int = 0,
+    rank_sql: SQL | None = None,
+    top: int = 0,
+) -> tuple[int, dict[str, list[CountedValue]], list[int] | None, list[int] | None]:
     """(number of entries of `base` matching, {facet name: [(value, label, place, n)]}, candidates) in one
     statement. `matching_sql`: the SQL (and parameters) of the row of the search's matches
     (text.matching_sql: depository_matching's ids, bits and title bits), or None. With
-    `titles_sql` (see _candidates_sql), the sorted ids of the candidates for ranking; else None."""
+    `titles_sql` (see _candidates_sql), the sorted ids of the candidates for ranking; else None. With
+    `rank_sql` too (text.rank_sql), the `top` best candidates' ids in relevance order (_ranked_sql); else
+    None. Returns (total, counts, candidates, ranked)."""
     selected = {name: values for name, values in selected.items() if values}
     declared = facets.by_name()
     rows = {name: [] for name in declared}
-    candidates = None
+    candidates = ranked = None
     params = []
     ctes = []
     if matching_sql:
@@ -255,6 +284,10 @@ def count(
         ctes.append(candidates_cte)
         parts.append(candidates_sql)
         params.extend(candidates_params)
+        if rank_sql:
+            ranked_sql, ranked_params = _ranked_sql(rank_sql, top)
+            parts.append(ranked_sql)
+            params.extend(ranked_params)
     parts += [_counts_sql(name, others[name], base, few.get(others[name])) for name in declared]
     sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
     total = 0
@@ -265,6 +298,8 @@ def count(
                 total = n
             elif name == "#":
                 candidates = sorted(int(pk) for pk in value.strip("{}").split(",") if pk)
+            elif name == "@":
+                ranked = [int(pk) for pk in value.strip("{}").split(",") if pk]
             else:
                 rows[name].append((value, label or "", place, n))
-    return total, rows, candidates
+    return total, rows, candidates, ranked
