@@ -31,7 +31,7 @@ from depository.facets import FacetValue
 from depository.filters import MAX_QUERY_LENGTH, EntryFilterSet, Sort
 from depository.models import Entry
 from depository.models.entries import NEWEST_WORK_FIRST
-from depository.search import facet_index, facet_values, text
+from depository.search import counts_cache, facet_index, facet_values, text
 
 __all__ = ["MAX_QUERY_LENGTH", "PAGE_SIZE", "Results", "Sort", "flush", "rebuild", "search"]
 
@@ -105,7 +105,10 @@ def search(
     `viewer` (a User or AnonymousUser). `page` (1-based; out of range gives the last page) of
     `page_size` rows; `order` overrides the query's sort (a Sort value). Three statements whatever the
     number of entries: the counts (with the ranking's candidates), the page, and its themes; plus the
-    page's count-free prefetches. Returns Results (with `errors` and nothing else on bad input)."""
+    page's count-free prefetches. Without words and with at most one facet chosen, the counts may come
+    from this process's memory (counts_cache): the first statement is then the index's generation
+    read, and a stale value costs that read and the counts. Returns Results (with `errors` and nothing
+    else on bad input)."""
     page_size = page_size or PAGE_SIZE
     filterset = EntryFilterSet(params, queryset=Entry.objects.all())
     if not filterset.is_valid():
@@ -117,13 +120,18 @@ def search(
     ranked = bool(query) and sort == Sort.RELEVANCE
     page = max(1, min(int(page or 1), MAX_RANKED_PAGE))
     selected = filterset.selected()
-    total, counted, candidates = facet_index.count(
-        selected,
-        base,
-        matching_sql,
-        titles_sql=text.matching_ids_sql(query, titles=True) if ranked else None,
-        window=page_size * page + RANK_WINDOW,
-    )
+    candidates = None
+    if counts_cache.cacheable(selected, searched=bool(query)):
+        # The same for every visitor of a kind until the index changes: kept per process (counts_cache).
+        total, counted = counts_cache.counts(selected, base)
+    else:
+        total, counted, candidates, _ = facet_index.count(
+            selected,
+            base,
+            matching_sql,
+            titles_sql=text.matching_ids_sql(query, titles=True) if ranked else None,
+            window=page_size * page + RANK_WINDOW,
+        )
     if ranked:
         # Only the candidates that can reach this page are ranked, passed as one array parameter.
         ids = RawSQL("%s::integer[]", [candidates])  # noqa: S611

@@ -15,13 +15,16 @@ The rows are written only by depository_search_reindex (sql/search_v1.sql), at t
 change (depository.models.SearchQueue).
 """
 
+from typing import NamedTuple
+
 from core.db_routers import read_connection
 from depository import facets
-from depository.models import EntryPostings, FacetPosting
+from depository.models import EntryPostings, FacetPosting, SearchGeneration
 from depository.search import prepared
 
 POSTINGS = FacetPosting._meta.db_table
 ENTRY_POSTINGS = EntryPostings._meta.db_table
+GENERATION = SearchGeneration._meta.db_table
 # The rows a search starts from: (facet, value).
 # SQL text with psycopg2 placeholders, and its parameters.
 type SQL = tuple[str, list]
@@ -203,12 +206,27 @@ def _candidates_sql(titles_sql, window):
     return cte, sql, [window, window, *title_params, window]
 
 
+class Counts(NamedTuple):
+    total: int  # the number of entries of the base matching
+    rows: dict[str, list[CountedValue]]  # {facet name: [(value, label, place, n)]}
+    candidates: list[int] | None  # the sorted ids of the candidates for ranking, when asked
+    generation: int | None  # the index's generation the counts are of, when asked (None: no such row)
+
+
 def count(
-    selected: Selected, base: Base, search_ids_sql: SQL | None = None, *, titles_sql: SQL | None = None, window: int = 0
-) -> tuple[int, dict[str, list[CountedValue]], list[int] | None]:
-    """(number of entries of `base` matching, {facet name: [(value, label, place, n)]}, candidates) in one
+    selected: Selected,
+    base: Base,
+    search_ids_sql: SQL | None = None,
+    *,
+    titles_sql: SQL | None = None,
+    window: int = 0,
+    generation: bool = False,
+) -> Counts:
+    """Counts (the number of entries of `base` matching, the facets' counts, the candidates) in one
     statement. `search_ids_sql`: the SQL (and parameters) of the search's sorted matches, or None. With
-    `titles_sql` (see _candidates_sql), the sorted ids of the candidates for ranking; else None."""
+    `titles_sql` (see _candidates_sql), the sorted ids of the candidates for ranking; else None. With
+    `generation`, the index's generation (sql/search_v3.sql) read in the same statement, so of the same
+    snapshot as the counts: one more row of the UNION ALL, no extra query."""
     selected = {name: values for name, values in selected.items() if values}
     declared = facets.by_name()
     rows = {name: [] for name in declared}
@@ -247,8 +265,11 @@ def count(
         parts.append(candidates_sql)
         params.extend(candidates_params)
     parts += [_counts_sql(name, others[name], base, few.get(others[name])) for name in declared]
+    if generation:
+        parts.append(f"SELECT '@', value::text, '', 0, 0 FROM {GENERATION} WHERE id = 1")
     sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
     total = 0
+    found_generation = None
     with read_connection().cursor() as cursor:  # the replica on a public page that reads from it
         prepared.execute(cursor, sql, params)  # planned once per connection
         for name, value, label, place, n in cursor.fetchall():
@@ -256,6 +277,8 @@ def count(
                 total = n
             elif name == "#":
                 candidates = sorted(int(pk) for pk in value.strip("{}").split(",") if pk)
+            elif name == "@":
+                found_generation = int(value)
             else:
                 rows[name].append((value, label or "", place, n))
-    return total, rows, candidates
+    return Counts(total, rows, candidates, found_generation)
