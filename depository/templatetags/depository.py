@@ -3,7 +3,7 @@ the browse page's two hot spots, its facet values and its result cards."""
 
 import json
 import re
-from functools import cache, lru_cache
+from functools import lru_cache
 from html import escape as html_escape
 
 import markdown as markdown_lib
@@ -100,9 +100,11 @@ def facet_values(item):
     return mark_safe("".join(rows))  # noqa: S308 (each text above is escaped)
 
 
-@cache
-def _choice_labels(field_name):
-    return dict(Entry._meta.get_field(field_name).flatchoices)
+@lru_cache(maxsize=64)
+def _choice_labels(field_name, language):
+    """{value: label} of an Entry field's choices, translated into `language` (the active language,
+    which the caller passes: the key)."""
+    return {value: str(label) for value, label in Entry._meta.get_field(field_name).flatchoices}
 
 
 def choice_label(entry, field_name):
@@ -111,9 +113,9 @@ def choice_label(entry, field_name):
 
     Django's own method builds a hashable copy of every choice on each call, translating each label
     to hash it: twenty cards cost some 250 translations. The choices are fixed when the code loads,
-    so their (lazily translated) labels are looked up and translated once each here."""
+    so their labels are translated once per language, not once per card (issue 23)."""
     value = getattr(entry, field_name)
-    return str(_choice_labels(field_name).get(value, value))
+    return str(_choice_labels(field_name, get_language()).get(value, value))
 
 
 # What Django's `slug` path converter accepts: such a slug is put in a URL as it is.
