@@ -5,10 +5,13 @@ nothing else reads the index. Inside (docs/search.md has the picture and the mea
 
 - `text`: the query parsed in each language's configuration, ranking and highlights;
 - `facet_index`: the facet rows (id arrays and bit strings): counts, matching, ranking candidates;
+- `counts_cache`: the counts of a search without words and with at most one facet, kept per process
+  until the index's generation changes;
 - `sql/search_v1.sql`: the upkeep of both indexes, and
   the change queue whose triggers keep them current at the commit of any write (ORM save,
   `QuerySet.update()`, `bulk_create`, raw SQL alike); `sql/search_v2.sql`: the one definition of
-  the search document (migration 0028).
+  the search document (migration 0028); `sql/search_v3.sql`: the index's generation, new with every
+  write of the facet rows or their terms (migration 0031).
 
 Visibility is the search's first filter: a public search starts from the published entries' row,
 a curator's from every entry's; the listing query also keeps `Entry.objects.visible_to(viewer)`.

@@ -6,7 +6,8 @@ and sorts, the Atom feed, one theme's page: most of the traffic) counts the same
 visitor of a kind, until the index changes. Its counting statement's answer (the total and the
 facets' counted rows, ~200 tuples; never ranking candidates: a search with words is not cached) is
 kept here under (the database, the search's base: public or curator, the page's language: the terms'
-labels are in it, the selection), with the index's generation (sql/search_v3.sql) it was counted at.
+labels are in it, the selection), with the index's generation (sql/search_v3.sql: the number and the
+generation table's oid, which a restore changes) it was counted at.
 
 - A hit costs one query, the generation's one-row read, in place of the counting statement; the
   value is used only if that generation is the one it was counted at. Any write that changes the
@@ -15,9 +16,10 @@ labels are in it, the selection), with the index's generation (sql/search_v3.sql
   statement, same snapshot as the counts).
 - A stale entry (the index changed since) costs the generation's read, then the counting statement.
 
-Why one process's memory, not Django's cache: without REDIS_URL that is a table of the database, so
-a get is a query (the page would cost 4); with Redis it is a network round trip and an unpickling of
-the rows, for a value a process can keep for a dictionary look-up. Nothing here has to be shared or
+Why one process's memory, not Django's cache: a hit must still read the generation (one query), and
+Django's cache would add a read of its own: without REDIS_URL a query of the cache table (the page
+would cost 4), with Redis a round trip and an unpickling of the rows (0.16-0.20 ms a get at 10,000
+entries, against 0.4 us here; docs/search.md has the figures). Nothing here has to be shared or
 survive: a value is only used under the generation it was counted at, so each process may keep or
 forget anything (it counts again). Bounded: MAX_ENTRIES values, the least recently used forgotten.
 """
@@ -29,9 +31,11 @@ from core.db_routers import read_connection
 from depository.models.translations import active_language
 from depository.search import facet_index
 
-# The values kept per process. One is ~200 tuples, about 45 kB of Python objects (measured with
-# tracemalloc at 10,000 entries); the pages worth keeping are 2 bases x 4 languages x (the
-# unfiltered page + the values of one facet users choose), so 256 keeps the busy ones in ~12 MB.
+# The values kept per process. One is the facets' counted rows: 90 tuples, 12-19 kB of Python objects
+# at 10,000 synthetic entries (tracemalloc); at most ~230 rows whatever the number of entries (the
+# vocabularies, the years, 40 each of countries, cities and tags), ~50 kB. The pages worth keeping
+# are 2 bases x 4 languages x (the unfiltered page + the values of one facet people choose): 256
+# keep the busy ones in at most ~13 MB a process.
 MAX_ENTRIES = 256
 
 _entries: OrderedDict = OrderedDict()  # key -> (generation, total, rows)
@@ -72,11 +76,13 @@ def counts(selected: facet_index.Selected, base: facet_index.Base) -> tuple[int,
     return counted.total, rows
 
 
-def current_generation(connection=None) -> int | None:
-    """The index's generation as `connection` (the search's read connection) sees it now; None when
-    the row is missing."""
+def current_generation(connection=None) -> str | None:
+    """The index's generation (facet_index.GENERATION_SQL: "<table oid>.<number>") as `connection`
+    (the search's read connection) sees it now; None when the row is missing."""
     with (connection or read_connection()).cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {facet_index.GENERATION} WHERE id = 1")  # noqa: S608 (a table name)
+        cursor.execute(
+            f"SELECT {facet_index.GENERATION_SQL} FROM {facet_index.GENERATION} WHERE id = 1"  # noqa: S608 (the code's own SQL)
+        )
         row = cursor.fetchone()
     return row[0] if row else None
 

@@ -12,7 +12,9 @@ entry) for curators, so visibility is one more AND, not a second path. Then:
   but F's own): an AND and a population count over 12.5 kB at 100,000 entries.
 
 The rows are written only by depository_search_reindex (sql/search_v1.sql), at the commit of every
-change (depository.models.SearchQueue).
+change (depository.models.SearchQueue), and each such write gives the index a new generation in the
+same transaction (sql/search_v3.sql): count(generation=True) reads it in the same statement, which is
+what lets counts_cache keep a search's counts until the next write.
 """
 
 from typing import NamedTuple
@@ -25,6 +27,9 @@ from depository.search import prepared
 POSTINGS = FacetPosting._meta.db_table
 ENTRY_POSTINGS = EntryPostings._meta.db_table
 GENERATION = SearchGeneration._meta.db_table
+# The generation as text: the table's oid (a restored database's table is a new one, whose numbers
+# may repeat an earlier one's), a dot, the number (sql/search_v3.sql).
+GENERATION_SQL = "tableoid::text || '.' || value::text"
 # The rows a search starts from: (facet, value).
 # SQL text with psycopg2 placeholders, and its parameters.
 type SQL = tuple[str, list]
@@ -210,7 +215,7 @@ class Counts(NamedTuple):
     total: int  # the number of entries of the base matching
     rows: dict[str, list[CountedValue]]  # {facet name: [(value, label, place, n)]}
     candidates: list[int] | None  # the sorted ids of the candidates for ranking, when asked
-    generation: int | None  # the index's generation the counts are of, when asked (None: no such row)
+    generation: str | None  # the index's generation the counts are of, when asked (None: no such row)
 
 
 def count(
@@ -266,7 +271,7 @@ def count(
         params.extend(candidates_params)
     parts += [_counts_sql(name, others[name], base, few.get(others[name])) for name in declared]
     if generation:
-        parts.append(f"SELECT '@', value::text, '', 0, 0 FROM {GENERATION} WHERE id = 1")
+        parts.append(f"SELECT '@', {GENERATION_SQL}, '', 0, 0 FROM {GENERATION} WHERE id = 1")
     sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
     total = 0
     found_generation = None
@@ -278,7 +283,7 @@ def count(
             elif name == "#":
                 candidates = sorted(int(pk) for pk in value.strip("{}").split(",") if pk)
             elif name == "@":
-                found_generation = int(value)
+                found_generation = value
             else:
                 rows[name].append((value, label or "", place, n))
     return Counts(total, rows, candidates, found_generation)

@@ -14,7 +14,9 @@
 -- The numbers come from a sequence, which a rollback does not give back: a generation names one
 -- state only. (A counter incremented in the table would hand the number of a rolled-back transaction
 -- to the next one, and a value cached inside the first, from its own uncommitted rows, would be taken
--- for the second's.)
+-- for the second's.) Readers take the table's oid with the number (facet_index.GENERATION_SQL): a
+-- restore recreates the table and puts the sequence back where the backup had it, so its numbers
+-- may come again, never with the same table.
 
 CREATE SEQUENCE IF NOT EXISTS depository_search_generation_seq;
 
