@@ -52,11 +52,9 @@ class Migration(migrations.Migration):
             name="SearchGeneration",
             fields=[
                 ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ("value", models.BigIntegerField(default=0, verbose_name="generation")),
+                ("value", models.BigIntegerField(default=0)),
             ],
             options={
-                "verbose_name": "search index generation",
-                "verbose_name_plural": "search index generations",
                 "constraints": [
                     models.CheckConstraint(condition=models.Q(("id", 1)), name="search_generation_one_row")
                 ],

@@ -61,14 +61,13 @@ class SearchGeneration(models.Model):
     in the same transaction as every write of the facet rows or of the terms they are listed with
     (depository/search/sql/search_v3.sql). What a search counted may be cached under it
     (depository/search/counts_cache.py): a cached value whose generation is not the current one is
-    stale, whatever its age. Never written by the ORM."""
+    stale, whatever its age. Never written by the ORM, never shown (not in the admin), so its names
+    are not marked for translation."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    value = models.BigIntegerField(_("generation"), default=0)
+    value = models.BigIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("search index generation")
-        verbose_name_plural = _("search index generations")
         constraints = [
             # One row: the index has one generation.
             models.CheckConstraint(condition=models.Q(id=1), name="search_generation_one_row"),

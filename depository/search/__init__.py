@@ -128,7 +128,7 @@ def search(
         # The same for every visitor of a kind until the index changes: kept per process (counts_cache).
         total, counted = counts_cache.counts(selected, base)
     else:
-        total, counted, candidates, _ = facet_index.count(
+        total, counted, candidates = facet_index.count(
             selected,
             base,
             matching_sql,

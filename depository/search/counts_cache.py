@@ -49,7 +49,7 @@ def cacheable(selected: facet_index.Selected, searched: bool) -> bool:
 
 def counts(selected: facet_index.Selected, base: facet_index.Base) -> tuple[int, dict]:
     """(total, {facet name: [(value, label, place, n)]}) of a search without words, as
-    facet_index.count gives them, from this process's memory when the index has not changed since
+    facet_index.count gives them (tuples here), from this process's memory when the index has not changed since
     they were counted. The rows are shared between callers: read them, never change them."""
     connection = read_connection()
     key = (
@@ -65,15 +65,15 @@ def counts(selected: facet_index.Selected, base: facet_index.Base) -> tuple[int,
             _entries.move_to_end(key)
     if kept is not None and kept[0] == current_generation(connection):
         return kept[1], kept[2]
-    counted = facet_index.count(selected, base, generation=True)
-    rows = {name: tuple(values) for name, values in counted.rows.items()}
-    if counted.generation is not None:  # no generation row (a table emptied by hand): nothing kept
+    generation, total, counted = facet_index.count_at_generation(selected, base)
+    rows = {name: tuple(values) for name, values in counted.items()}
+    if generation is not None:  # no generation row (a table emptied by hand): nothing kept
         with _lock:
-            _entries[key] = (counted.generation, counted.total, rows)
+            _entries[key] = (generation, total, rows)
             _entries.move_to_end(key)
             while len(_entries) > MAX_ENTRIES:
                 _entries.popitem(last=False)
-    return counted.total, rows
+    return total, rows
 
 
 def current_generation(connection=None) -> str | None:

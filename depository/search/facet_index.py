@@ -17,8 +17,6 @@ same transaction (sql/search_v3.sql): count(generation=True) reads it in the sam
 what lets counts_cache keep a search's counts until the next write.
 """
 
-from typing import NamedTuple
-
 from core.db_routers import read_connection
 from depository import facets
 from depository.models import EntryPostings, FacetPosting, SearchGeneration
@@ -211,27 +209,26 @@ def _candidates_sql(titles_sql, window):
     return cte, sql, [window, window, *title_params, window]
 
 
-class Counts(NamedTuple):
-    total: int  # the number of entries of the base matching
-    rows: dict[str, list[CountedValue]]  # {facet name: [(value, label, place, n)]}
-    candidates: list[int] | None  # the sorted ids of the candidates for ranking, when asked
-    generation: str | None  # the index's generation the counts are of, when asked (None: no such row)
-
-
 def count(
-    selected: Selected,
-    base: Base,
-    search_ids_sql: SQL | None = None,
-    *,
-    titles_sql: SQL | None = None,
-    window: int = 0,
-    generation: bool = False,
-) -> Counts:
-    """Counts (the number of entries of `base` matching, the facets' counts, the candidates) in one
+    selected: Selected, base: Base, search_ids_sql: SQL | None = None, *, titles_sql: SQL | None = None, window: int = 0
+) -> tuple[int, dict[str, list[CountedValue]], list[int] | None]:
+    """(number of entries of `base` matching, {facet name: [(value, label, place, n)]}, candidates) in one
     statement. `search_ids_sql`: the SQL (and parameters) of the search's sorted matches, or None. With
-    `titles_sql` (see _candidates_sql), the sorted ids of the candidates for ranking; else None. With
-    `generation`, the index's generation (sql/search_v3.sql) read in the same statement, so of the same
-    snapshot as the counts: one more row of the UNION ALL, no extra query."""
+    `titles_sql` (see _candidates_sql), the sorted ids of the candidates for ranking; else None."""
+    total, rows, candidates, _ = _count(selected, base, search_ids_sql, titles_sql=titles_sql, window=window)
+    return total, rows, candidates
+
+
+def count_at_generation(selected: Selected, base: Base) -> tuple[str | None, int, dict[str, list[CountedValue]]]:
+    """(the index's generation, total, rows) of a search without words, as count() gives the total and
+    rows, with the generation (GENERATION_SQL; None when its row is missing) read by the same statement,
+    so of the same snapshot: one more row of its UNION ALL, no extra query (counts_cache)."""
+    total, rows, _, generation = _count(selected, base, generation=True)
+    return generation, total, rows
+
+
+def _count(selected, base, search_ids_sql=None, *, titles_sql=None, window=0, generation=False):
+    """The one statement of count() and count_at_generation(): (total, rows, candidates, generation)."""
     selected = {name: values for name, values in selected.items() if values}
     declared = facets.by_name()
     rows = {name: [] for name in declared}
@@ -286,4 +283,4 @@ def count(
                 found_generation = value
             else:
                 rows[name].append((value, label or "", place, n))
-    return Counts(total, rows, candidates, found_generation)
+    return total, rows, candidates, found_generation
