@@ -99,6 +99,11 @@ class Facet:
                 watched.append((through, f"SELECT {entry_field.m2m_column_name()} FROM %s"))
         return watched
 
+    def terms_tables(self):
+        """The tables `terms_sql` reads: a write to one (a term renamed, added, moved) changes what the
+        facet lists, so it gives the search index a new generation at its commit (sql/search_v3.sql)."""
+        return ()
+
     def terms_sql(self, public):
         """For values that are a vocabulary's row ids: SQL giving (key, slug, label, place) per term,
         `key` the stored value, `slug` the query string's (`public`: for a search that shows only what
@@ -130,6 +135,9 @@ class VocabularyFacet(Facet):
     one); the query string carries the slugs, the page the names (translated where the model is)."""
 
     model: type | None = None
+
+    def terms_tables(self):
+        return (self.model._meta.db_table,)
 
     def terms_sql(self, public):
         table = self.model._meta.db_table
@@ -199,6 +207,9 @@ class CountFacet(Facet):
 class TagFacet(CountFacet):
     """django-taggit's tags of the entry; a public search neither lists nor filters by the
     organizers' internal tags."""
+
+    def terms_tables(self):
+        return ("taggit_tag", "depository_internaltag")
 
     def terms_sql(self, public):
         internal = (

@@ -107,6 +107,20 @@ class EntryFilterSet(django_filters.FilterSet):
             facet_filter.model, facet_filter.parent = self.queryset.model, self
             self.filters[facet.name] = facet_filter
 
+    # (the facet registry, the form class built for it): see get_form_class.
+    _form_class = (None, None)
+
+    def get_form_class(self):
+        """django-filter builds a form class (a new field per filter, then a new class) for every
+        FilterSet; this one's filters are the same for every request under one facet registry, so its
+        form class is built once per registry (issue 23: ~a fifth of the parsing's time). Each form
+        still gets its own copies of the fields, as every Django form does."""
+        registry, form_class = EntryFilterSet._form_class
+        if registry is not facets.registered():
+            form_class = super().get_form_class()
+            EntryFilterSet._form_class = (facets.registered(), form_class)
+        return form_class
+
     def filter_nothing(self, queryset, name, value):
         return queryset
 

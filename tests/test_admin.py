@@ -26,7 +26,7 @@ def test_every_portal_model_is_in_the_admin():
     }
     # Session contributions are curated inline in their session, attachments and creators inline in their entry,
     # a paper's versions and history inline in its admin page; search documents, the facet index, its
-    # per-entry records and the search's change queue are derived, never edited.
+    # per-entry records, the search's change queue and the index's generation are derived, never edited.
     assert models - set(REGISTERED) <= {
         ("meetings", "sessioncontribution"),
         ("depository", "attachment"),
@@ -35,6 +35,7 @@ def test_every_portal_model_is_in_the_admin():
         ("depository", "facetposting"),
         ("depository", "entrypostings"),
         ("depository", "searchqueue"),
+        ("depository", "searchgeneration"),
         ("members", "paperversion"),
         ("members", "paperevent"),
         ("meetings", "milestonechange"),  # curated inline in its progress review (issue 24)

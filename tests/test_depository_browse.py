@@ -325,6 +325,8 @@ def test_query_count_does_not_grow_with_the_results(client, django_assert_num_qu
     assert len(response.context["page"]) == 1
     for number in range(2, 4):
         make_entry(f"Tool {number}", themes=["lighting", "youth"], violence_types=["organized"], tags=["a", "b"])
-    with django_assert_num_queries(3):
+    # The unfiltered page's counts were kept (search/counts_cache.py) and are stale now: + 1, the
+    # index's generation read before the counting statement. A search and two facets are never kept.
+    with django_assert_num_queries(4 if query == "" else 3):
         response = client.get(reverse("depository:browse") + query)
     assert len(response.context["page"]) == 3

@@ -59,7 +59,11 @@ def test_feed_query_count(client, django_assert_num_queries):
         client.get(reverse("depository:feed"))
     make_entry("Two", authors="Pérez, Ana")
     make_entry("Three", authors="UN-Habitat")
-    with django_assert_num_queries(3):
+    # + 1: the feed's counts were kept and are stale now, so the index's generation is read before
+    # they are counted again (depository/search/counts_cache.py).
+    with django_assert_num_queries(4):
+        client.get(reverse("depository:feed"))
+    with django_assert_num_queries(3):  # kept, and current: the generation's read replaces the count
         client.get(reverse("depository:feed"))
 
 

@@ -290,9 +290,11 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "core.pending_imports.PendingImportStorage"
 
 # The cache: Redis when REDIS_URL is set (redis://host:6379/0), else a table of the database
 # (`manage.py createcachetable`, which `make run` runs). Either way every web server sees the same
-# cache; nothing is kept in one process's memory. Only what may be forgotten goes there: the database
-# cache culls a third of its rows past MAX_ENTRIES (300), Redis evicts. Rate limits, throttles, pending
-# imports and the use statistics' counts are tables (core/ratelimits.py, usage/counting.py).
+# cache; nothing is kept in one process's memory (but the search's counts, used only under the index
+# generation they were counted at: depository/search/counts_cache.py). Only what may be forgotten goes
+# there: the database cache culls a third of its rows past MAX_ENTRIES (300), Redis evicts. Rate
+# limits, throttles, pending imports and the use statistics' counts are tables (core/ratelimits.py,
+# usage/counting.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -15,12 +15,13 @@ wrong end ("(2015." instead of "2015)."). Issue 22, finding 9; docs/i18n.md, "Te
 """
 
 from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils.html import format_html
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, override
 
 register = template.Library()
 
@@ -63,6 +64,24 @@ def in_its_language(text, language=None):
     return format_html('<span lang="{}" dir="{}">{}</span>', language, direction_of(language), text)
 
 
+def _translated_path(request, path, language):
+    """Django's translate_url(path, language) for the request's own address: translate_url resolves
+    the address again, for each language (four resolutions a page, issue 23), where the request's
+    resolver match already says which view and arguments it names. Under a script prefix, Django's
+    own (which resolves the address with its prefix)."""
+    match = request.resolver_match
+    if request.path != request.path_info:
+        return translate_url(path, language)
+    name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    parsed = urlsplit(path)
+    with override(language):
+        try:
+            url = reverse(name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return path
+    return urlunsplit((parsed.scheme, parsed.netloc, url, parsed.query, parsed.fragment))
+
+
 @register.simple_tag(takes_context=True)
 def language_alternates(context):
     """[(hreflang, absolute URL)] of this page in each of settings.LANGUAGES, and "x-default" (the
@@ -74,7 +93,7 @@ def language_alternates(context):
     path = request.get_full_path()
     alternates = []
     for code, _name in settings.LANGUAGES:
-        translated = translate_url(path, code)
+        translated = _translated_path(request, path, code)
         if translated == path and code != get_language():
             return []  # not a page with language versions
         alternates.append((code, request.build_absolute_uri(translated)))

@@ -20,7 +20,7 @@ from depository.models.entries import (
 from depository.models.entry_imports import EntryImport, EntryImportStatus
 from depository.models.imports import ImportStatus, ReferenceFormat, ReferenceImport
 from depository.models.postings import EntryPostings, FacetPosting, TermPosting
-from depository.models.search_documents import EntrySearchDocument, SearchQueue
+from depository.models.search_documents import EntrySearchDocument, SearchGeneration, SearchQueue
 from depository.models.tags import InternalTag
 from depository.models.vocabulary import CityType, Theme, ViolenceType, Vocabulary
 
@@ -43,6 +43,7 @@ __all__ = [
     "ExtractionStatus",
     "FacetPosting",
     "TermPosting",
+    "SearchGeneration",
     "SearchQueue",
     "InternalTag",
     "ItemType",

@@ -54,3 +54,24 @@ class SearchQueue(CleanTextModel):
 
     def __str__(self):
         return str(self.entry_id)
+
+
+class SearchGeneration(models.Model):
+    """The search index's generation: one row, whose `value` changes (a new number from a sequence)
+    in the same transaction as every write of the facet rows or of the terms they are listed with
+    (depository/search/sql/search_v3.sql). What a search counted may be cached under it
+    (depository/search/counts_cache.py): a cached value whose generation is not the current one is
+    stale, whatever its age. Never written by the ORM, never shown (not in the admin), so its names
+    are not marked for translation."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # One row: the index has one generation.
+            models.CheckConstraint(condition=models.Q(id=1), name="search_generation_one_row"),
+        ]
+
+    def __str__(self):
+        return str(self.value)

@@ -5,10 +5,13 @@ nothing else reads the index. Inside (docs/search.md has the picture and the mea
 
 - `text`: the query parsed in each language's configuration, ranking and highlights;
 - `facet_index`: the facet rows (id arrays and bit strings): counts, matching, ranking candidates;
+- `counts_cache`: the counts of a search without words and with at most one facet, kept per process
+  until the index's generation changes;
 - `sql/search_v1.sql`: the upkeep of both indexes, and
   the change queue whose triggers keep them current at the commit of any write (ORM save,
   `QuerySet.update()`, `bulk_create`, raw SQL alike); `sql/search_v2.sql`: the one definition of
-  the search document (migration 0028).
+  the search document (migration 0028); `sql/search_v3.sql`: the index's generation, new with every
+  write of the facet rows or their terms (migration 0032).
 
 Visibility is the search's first filter: a public search starts from the published entries' row,
 a curator's from every entry's; the listing query also keeps `Entry.objects.visible_to(viewer)`.
@@ -31,7 +34,7 @@ from depository.facets import FacetValue
 from depository.filters import MAX_QUERY_LENGTH, EntryFilterSet, Sort
 from depository.models import Entry
 from depository.models.entries import NEWEST_WORK_FIRST
-from depository.search import facet_index, facet_values, text
+from depository.search import counts_cache, facet_index, facet_values, text
 
 __all__ = ["MAX_QUERY_LENGTH", "PAGE_SIZE", "Results", "Sort", "choose_terms", "flush", "rebuild", "search"]
 
@@ -112,7 +115,10 @@ def search(
     `viewer` (a User or AnonymousUser). `page` (1-based; out of range gives the last page) of
     `page_size` rows; `order` overrides the query's sort (a Sort value). Three statements whatever the
     number of entries: the counts (with the ranking's candidates), the page, and its themes; plus the
-    page's count-free prefetches. Returns Results (with `errors` and nothing else on bad input)."""
+    page's count-free prefetches. Without words and with at most one facet chosen, the counts may come
+    from this process's memory (counts_cache): the first statement is then the index's generation
+    read, and a stale value costs that read and the counts. Returns Results (with `errors` and nothing
+    else on bad input)."""
     page_size = page_size or PAGE_SIZE
     filterset = EntryFilterSet(params, queryset=Entry.objects.all())
     if not filterset.is_valid():
@@ -124,15 +130,20 @@ def search(
     ranked = bool(query) and sort == Sort.RELEVANCE
     page = max(1, min(int(page or 1), MAX_RANKED_PAGE))
     selected = filterset.selected()
-    total, counted, candidates, ranked_ids = facet_index.count(
-        selected,
-        base,
-        text.matching_sql(query) if query else None,
-        titles_sql=text.matching_ids_sql(query, titles=True) if ranked else None,
-        window=page_size * page + RANK_WINDOW,
-        rank_sql=text.rank_sql(query) if ranked else None,
-        top=page_size * page,
-    )
+    candidates = ranked_ids = None
+    if counts_cache.cacheable(selected, searched=bool(query)):
+        # The same for every visitor of a kind until the index changes: kept per process (counts_cache).
+        total, counted = counts_cache.counts(selected, base)
+    else:
+        total, counted, candidates, ranked_ids = facet_index.count(
+            selected,
+            base,
+            text.matching_sql(query) if query else None,
+            titles_sql=text.matching_ids_sql(query, titles=True) if ranked else None,
+            window=page_size * page + RANK_WINDOW,
+            rank_sql=text.rank_sql(query) if ranked else None,
+            top=page_size * page,
+        )
     if ranked:
         # Only the candidates that can reach this page are ranked, passed as one array parameter.
         ids = RawSQL("%s::integer[]", [candidates])  # noqa: S611
@@ -151,7 +162,7 @@ def search(
     paginator = Paginator(entries, page_size)
     paginator.count = total  # known from the index: no COUNT(*) over the rows
     shown = paginator.get_page(page)
-    if ranked:
+    if ranked and total:
         # The counting statement ranked the candidates: the page statement fetches this page's rows by id
         # (out of range, get_page gave the last page, which the `page_size * page` ranked ids cover).
         start = (shown.number - 1) * page_size

@@ -12,16 +12,22 @@ entry) for curators, so visibility is one more AND, not a second path. Then:
   but F's own): an AND and a population count over 12.5 kB at 100,000 entries.
 
 The rows are written only by depository_search_reindex (sql/search_v1.sql), at the commit of every
-change (depository.models.SearchQueue).
+change (depository.models.SearchQueue), and each such write gives the index a new generation in the
+same transaction (sql/search_v3.sql): count(generation=True) reads it in the same statement, which is
+what lets counts_cache keep a search's counts until the next write.
 """
 
 from core.db_routers import read_connection
 from depository import facets
-from depository.models import EntryPostings, FacetPosting
+from depository.models import EntryPostings, FacetPosting, SearchGeneration
 from depository.search import prepared
 
 POSTINGS = FacetPosting._meta.db_table
 ENTRY_POSTINGS = EntryPostings._meta.db_table
+GENERATION = SearchGeneration._meta.db_table
+# The generation as text: the table's oid (a restored database's table is a new one, whose numbers
+# may repeat an earlier one's), a dot, the number (sql/search_v3.sql).
+GENERATION_SQL = "tableoid::text || '.' || value::text"
 # The rows a search starts from: (facet, value).
 # SQL text with psycopg2 placeholders, and its parameters.
 type SQL = tuple[str, list]
@@ -224,7 +230,7 @@ def _ranked_sql(rank_sql, top):
     the sort: 10-12 ms for `crime prevention`'s 421 candidates at 100,000 entries, issue 23)."""
     sql, params = rank_sql
     return (
-        "SELECT '@', ARRAY(SELECT r.id FROM (SELECT e.id, "
+        "SELECT '>', ARRAY(SELECT r.id FROM (SELECT e.id, "
         f"{sql} AS rank FROM candidates JOIN depository_entrysearchdocument d ON d.entry_id = ANY(candidates.ids) "
         f"JOIN depository_entry e ON e.id = d.entry_id ORDER BY {_RELEVANCE_ORDER} LIMIT %s) r)::text, '', 0, 0",
         [*params, top],
@@ -247,6 +253,22 @@ def count(
     `titles_sql` (see _candidates_sql), the sorted ids of the candidates for ranking; else None. With
     `rank_sql` too (text.rank_sql), the `top` best candidates' ids in relevance order (_ranked_sql); else
     None. Returns (total, counts, candidates, ranked)."""
+    total, rows, candidates, ranked, _ = _count(
+        selected, base, matching_sql, titles_sql=titles_sql, window=window, rank_sql=rank_sql, top=top
+    )
+    return total, rows, candidates, ranked
+
+
+def count_at_generation(selected: Selected, base: Base) -> tuple[str | None, int, dict[str, list[CountedValue]]]:
+    """(the index's generation, total, rows) of a search without words, as count() gives the total and
+    rows, with the generation (GENERATION_SQL; None when its row is missing) read by the same statement,
+    so of the same snapshot: one more row of its UNION ALL, no extra query (counts_cache)."""
+    total, rows, _, _, generation = _count(selected, base, generation=True)
+    return generation, total, rows
+
+
+def _count(selected, base, matching_sql=None, *, titles_sql=None, window=0, rank_sql=None, top=0, generation=False):
+    """The one statement of count() and count_at_generation(): (total, rows, candidates, ranked, generation)."""
     selected = {name: values for name, values in selected.items() if values}
     declared = facets.by_name()
     rows = {name: [] for name in declared}
@@ -289,8 +311,11 @@ def count(
             parts.append(ranked_sql)
             params.extend(ranked_params)
     parts += [_counts_sql(name, others[name], base, few.get(others[name])) for name in declared]
+    if generation:
+        parts.append(f"SELECT '@', {GENERATION_SQL}, '', 0, 0 FROM {GENERATION} WHERE id = 1")
     sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
     total = 0
+    found_generation = None
     with read_connection().cursor() as cursor:  # the replica on a public page that reads from it
         prepared.execute(cursor, sql, params)  # planned once per connection
         for name, value, label, place, n in cursor.fetchall():
@@ -299,7 +324,9 @@ def count(
             elif name == "#":
                 candidates = sorted(int(pk) for pk in value.strip("{}").split(",") if pk)
             elif name == "@":
+                found_generation = value
+            elif name == ">":
                 ranked = [int(pk) for pk in value.strip("{}").split(",") if pk]
             else:
                 rows[name].append((value, label or "", place, n))
-    return total, rows, candidates, ranked
+    return total, rows, candidates, ranked, found_generation

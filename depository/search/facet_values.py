@@ -11,7 +11,9 @@ arm per registered facet (`Facet.entry_values_sql()`), and installed:
 Only when the installed text differs from the generated one: then the facet rows are brought up to
 date from every entry by difference (depository_search_write_facets over every id): a new facet's rows
 are created, a removed facet's rows are emptied, other rows are not written. The tables a facet's
-values come from get the change queue's statement triggers they lack (Facet.watched()).
+values come from get the change queue's statement triggers they lack (Facet.watched()), and the tables
+their terms come from the triggers that give the index a new generation when they change
+(Facet.terms_tables(), sql/search_v3.sql).
 
 The function stays static SQL (planned like the hand-written one), not a loop over the registry at
 run time: the upkeep of a title save costs what it did.
@@ -21,6 +23,7 @@ from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 
 from depository import facets
+from depository.search import counts_cache
 
 FUNCTION = "depository_facet_values"
 EVENTS = ("INSERT", "UPDATE", "DELETE")
@@ -79,6 +82,8 @@ def install(using="default", *, fill=True):
         if current is None:
             return False
         _watch(cursor, declared)
+        for table in dict.fromkeys(table for facet in declared for table in facet.terms_tables()):
+            cursor.execute("SELECT depository_search_watch_terms(%s)", [table])
         if current == body:
             return False
         # No parameters: the body's own `%` would be taken for placeholders.
@@ -87,6 +92,8 @@ def install(using="default", *, fill=True):
             f"RETURNS TABLE (facet text, value text, entry_id integer) LANGUAGE sql STABLE AS $${body}$$"
         )
         if fill:
+            # A new generation first, as every write of the facet rows takes one (sql/search_v3.sql).
+            cursor.execute("SELECT depository_search_bump()")
             cursor.execute("SELECT depository_search_write_facets(ARRAY(SELECT id FROM depository_entry ORDER BY id))")
     return True
 
@@ -106,4 +113,5 @@ def registry_changed(setting, **kwargs):
     if setting == "DEPOSITORY_FACETS":
         facets.registered.cache_clear()
         facets.by_name.cache_clear()
+        counts_cache.clear()  # its keys do not name the registry
         install()
