@@ -4,7 +4,7 @@
 The browse page with no text query and at most one facet chosen (the unfiltered page, its other pages
 and sorts, the Atom feed, one theme's page: most of the traffic) counts the same thing for every
 visitor of a kind, until the index changes. Its counting statement's answer (the total and the
-facets' counted rows, ~200 tuples; never ranking candidates: a search with words is not cached) is
+facets' counted rows; never ranking candidates: a search with words is not cached) is
 kept here under (the database, the search's base: public or curator, the page's language: the terms'
 labels are in it, the selection), with the index's generation (sql/search_v3.sql: the number and the
 generation table's oid, which a restore changes) it was counted at.
@@ -18,8 +18,8 @@ generation table's oid, which a restore changes) it was counted at.
 
 Why one process's memory, not Django's cache: a hit must still read the generation (one query), and
 Django's cache would add a read of its own: without REDIS_URL a query of the cache table (the page
-would cost 4), with Redis a round trip and an unpickling of the rows (0.16-0.20 ms a get at 10,000
-entries, against 0.4 us here; docs/search.md has the figures). Nothing here has to be shared or
+would cost 4), with Redis a round trip and an unpickling of the rows (0.16-0.28 ms a get at 10,000
+entries, against 0.4-0.8 us here; docs/search.md has the figures). Nothing here has to be shared or
 survive: a value is only used under the generation it was counted at, so each process may keep or
 forget anything (it counts again). Bounded: MAX_ENTRIES values, the least recently used forgotten.
 """
