@@ -7,7 +7,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from depository import facets, search, services
-from depository.models import Entry, FacetPosting, Theme
+from depository.models import Entry, FacetPosting, TermPosting, Theme
 from depository.search import facet_index, text
 from places.models import City
 from tests.depository_helpers import city, make_entry, theme
@@ -91,16 +91,22 @@ def test_the_index_follows_every_change(client):
     assert browse_count(client) == 0
 
 
-def test_a_search_ranks_the_recent_matches_and_the_title_matches(client, monkeypatch):
-    """Past the window, the candidates ranked are the most recent matches and the title matches."""
+@pytest.mark.parametrize("term_rows", [False, True], ids=["through the GIN index", "through term rows"])
+def test_a_search_ranks_the_recent_matches_and_the_title_matches(client, monkeypatch, term_rows):
+    """Past the window, the candidates ranked are the most recent matches and the title matches, whether
+    the word is matched through the GIN index or has a term row (depository.models.TermPosting)."""
     old_title_match = make_entry("Lighting streets", summary="About lighting.")
     body_matches = [make_entry(f"Entry {number}", body="Street lighting plans.") for number in range(5)]
     make_entry("Unrelated", body="Youth councils.")
     search.flush()
-    total, _, candidates = facet_index.count(
+    if term_rows:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT depository_search_rebuild_terms(1, 1000)")
+        assert TermPosting.objects.filter(language="en", lexeme="light", size=6).exists()
+    total, _, candidates, _ = facet_index.count(
         {},
         facet_index.PUBLISHED,
-        text.matching_ids_sql("lighting"),
+        text.matching_sql("lighting"),
         titles_sql=text.matching_ids_sql("lighting", titles=True),
         window=2,
     )

@@ -19,7 +19,7 @@ from depository.models.entries import (
 )
 from depository.models.entry_imports import EntryImport, EntryImportStatus
 from depository.models.imports import ImportStatus, ReferenceFormat, ReferenceImport
-from depository.models.postings import EntryPostings, FacetPosting
+from depository.models.postings import EntryPostings, FacetPosting, TermPosting
 from depository.models.search_documents import EntrySearchDocument, SearchQueue
 from depository.models.tags import InternalTag
 from depository.models.vocabulary import CityType, Theme, ViolenceType, Vocabulary
@@ -42,6 +42,7 @@ __all__ = [
     "EvidenceLevel",
     "ExtractionStatus",
     "FacetPosting",
+    "TermPosting",
     "SearchQueue",
     "InternalTag",
     "ItemType",

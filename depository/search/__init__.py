@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import BooleanField, F, Func, QuerySet
+from django.db.models import BooleanField, F, Func, IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.http import QueryDict
@@ -33,7 +33,7 @@ from depository.models import Entry
 from depository.models.entries import NEWEST_WORK_FIRST
 from depository.search import facet_index, facet_values, text
 
-__all__ = ["MAX_QUERY_LENGTH", "PAGE_SIZE", "Results", "Sort", "flush", "rebuild", "search"]
+__all__ = ["MAX_QUERY_LENGTH", "PAGE_SIZE", "Results", "Sort", "choose_terms", "flush", "rebuild", "search"]
 
 PAGE_SIZE = 20
 # Past this page of a search sorted by relevance, the page asked for is this one.
@@ -44,6 +44,13 @@ WALK_THE_INDEX_FROM = 2000
 # A search ranks, beyond the page asked for, this many of the matches created last and as many of its
 # title matches (every match when there are fewer): ranking reads the whole document of each.
 RANK_WINDOW = 200
+# Which words get a term row (depository.models.TermPosting) when they are chosen (choose_terms): in
+# each language group, the TERMS_PER_LANGUAGE found in the most entries, among those found in at least
+# TERM_MIN_ENTRIES. A word in fewer entries is matched through the GIN index in about a millisecond (it
+# reads as many of the documents table's rows); 300 covers the 200 most frequent words of a language,
+# as the benchmark's rotation asks (docs/performance.md), at 2 x 12.5 kB per row at 100,000 entries.
+TERM_MIN_ENTRIES = 1000
+TERMS_PER_LANGUAGE = 300
 
 
 @dataclass
@@ -117,12 +124,14 @@ def search(
     ranked = bool(query) and sort == Sort.RELEVANCE
     page = max(1, min(int(page or 1), MAX_RANKED_PAGE))
     selected = filterset.selected()
-    total, counted, candidates = facet_index.count(
+    total, counted, candidates, ranked_ids = facet_index.count(
         selected,
         base,
-        matching_sql,
+        text.matching_sql(query) if query else None,
         titles_sql=text.matching_ids_sql(query, titles=True) if ranked else None,
         window=page_size * page + RANK_WINDOW,
+        rank_sql=text.rank_sql(query) if ranked else None,
+        top=page_size * page,
     )
     if ranked:
         # Only the candidates that can reach this page are ranked, passed as one array parameter.
@@ -132,14 +141,28 @@ def search(
     # Many matches: walk the sort's index and keep the rows in the array; few: fetch them by id.
     condition = IdInArray(ids, F("id")) if not ranked and total >= WALK_THE_INDEX_FROM else IdEqualsAny(F("id"), ids)
     entries = Entry.objects.visible_to(viewer).for_listing().filter(condition)
-    if query:
-        entries = text.with_rank(entries, query)
+    if ranked:
+        # The candidates' documents by their key, joined, not every document hashed: the ORM's LEFT
+        # JOIN to the one-to-one row read the whole documents table (~14 ms at 100,000 entries).
+        entries = text.with_rank(entries.filter(IdEqualsAny(F("search_document__entry_id"), ids)), query)
     entries = entries.order_by(
         *_ORDER[Sort.RELEVANCE if ranked else (sort if sort != Sort.RELEVANCE else Sort.NEWEST)], "pk"
     )
     paginator = Paginator(entries, page_size)
     paginator.count = total  # known from the index: no COUNT(*) over the rows
     shown = paginator.get_page(page)
+    if ranked:
+        # The counting statement ranked the candidates: the page statement fetches this page's rows by id
+        # (out of range, get_page gave the last page, which the `page_size * page` ranked ids cover).
+        start = (shown.number - 1) * page_size
+        page_ids = ranked_ids[start : start + page_size]
+        shown.object_list = (
+            Entry.objects.visible_to(viewer)
+            .for_listing()
+            .filter(IdEqualsAny(F("id"), RawSQL("%s::integer[]", [page_ids])))  # noqa: S611
+            .annotate(position=ArrayPosition(RawSQL("%s::integer[]", [page_ids]), F("id")))  # noqa: S611
+            .order_by("position")
+        )
     if query and highlight:
         shown.object_list = text.with_headline(shown.object_list, query)
     return Results(
@@ -158,6 +181,13 @@ class IdEqualsAny(Func):
     template = "%(expressions)s::integer[])"
     arg_joiner = " = ANY("
     output_field = BooleanField()
+
+
+class ArrayPosition(Func):
+    """`array_position(array, id)`: where an id stands in an integer array (the ranked page's order)."""
+
+    function = "array_position"
+    output_field = IntegerField()
 
 
 class IdInArray(Func):
@@ -209,7 +239,8 @@ def flush() -> int:
 
 def rebuild(*, workers: int = 2, chunk: int = 5000) -> int:
     """Rewrite every search document and facet row from the entries (manage.py rebuild_search_index).
-    Returns the number of entries.
+    Returns the number of entries. The term rows follow the documents that change, as at any flush;
+    which words have one is `choose_terms()`'s business.
 
     Outside a transaction, the documents (to_tsvector over every text: nearly all of the time) are
     written by `workers` connections at once, `chunk` entries a statement, each chunk committed; then
@@ -236,3 +267,14 @@ def rebuild(*, workers: int = 2, chunk: int = 5000) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT depository_search_rebuild_facets()")
     return len(ids)
+
+
+def choose_terms(*, min_entries: int = TERM_MIN_ENTRIES, per_language: int = TERMS_PER_LANGUAGE) -> int:
+    """Choose again which words have a term row (depository.models.TermPosting) and write the rows
+    from the documents (manage.py choose_search_terms): in each language group the `per_language`
+    words found in the most entries, among those in at least `min_entries`. Returns the number of rows.
+    One transaction; ~30 s at 100,000 entries (docs/search.md), so run after a large import or on a
+    schedule, not at each write: between runs the rows follow every change by difference."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT depository_search_rebuild_terms(%s, %s)", [min_entries, per_language])
+        return cursor.fetchone()[0]

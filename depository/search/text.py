@@ -77,6 +77,27 @@ def matching_ids_sql(text: str, *, titles: bool = False) -> tuple[str, list[str]
     return f"depository_matching_ids({sql}, {'true' if titles else 'false'})", params
 
 
+def matching_sql(text: str) -> tuple[str, list[str]]:
+    """SQL (and parameters) of the one row (ids integer[], bits bit varying, title_bits bit varying) of
+    the entries whose document matches `text`, each entry in its own language's parse: through the
+    term rows of frequent words where they answer, else the GIN index (depository_matching in
+    sql/search_terms.sql says which, and what each column holds)."""
+    sql, params = _query_arguments_sql(text)
+    return f"depository_matching({sql})", params
+
+
+def rank_sql(text: str) -> tuple[str, list[str]]:
+    """SQL (and parameters) of the rank of the search document `d` (an alias of
+    depository_entrysearchdocument) for `text`, parsed in the document's own language's configuration:
+    what with_rank gives an entry, computed where the counting statement ranks the candidates."""
+    arms = " ".join(f"WHEN '{code}' THEN websearch_to_tsquery(%s::regconfig, %s)" for code in SEARCH_CONFIGS)
+    params = [value for config in SEARCH_CONFIGS.values() for value in (config, text)]
+    return (
+        f"ts_rank(d.document, CASE d.language {arms} ELSE websearch_to_tsquery(%s::regconfig, %s) END)",
+        [*params, FALLBACK_CONFIG, text],
+    )
+
+
 def _query_in_entry_language(text):
     return Case(
         *[When(language=code, then=query) for code, query in _queries(text).items()],

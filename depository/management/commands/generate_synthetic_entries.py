@@ -318,6 +318,14 @@ class Command(BaseCommand):
             ],
             batch_size=BATCH,
         )
+        # The index is built at this transaction's commit by statements planned then: without statistics
+        # of the rows just written (autovacuum sees them only after the commit) the planner took the
+        # tag rows for an empty table and scanned them once per entry (a 100,000-entry load ran for over
+        # 40 minutes instead of ~4). ANALYZE in the transaction samples its own rows.
+        with connection.cursor() as cursor:
+            for model in (Entry, Entry.themes.through, Entry.violence_types.through, Entry.city_types.through,
+                          TaggedItem, Attachment):  # fmt: skip
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
         return len(rows)
 
     def copy(self, table, columns, values):
