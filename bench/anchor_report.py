@@ -31,6 +31,10 @@ def markdown(report):
         )
     else:
         loaded = "loaded earlier (`--reuse`; its load was not timed by this report's runs)"
+    if database.get("terms_seconds") is not None:
+        loaded += f", term rows chosen in {database['terms_seconds']:.0f} s (`choose_search_terms`)"
+    if database.get("term_rows") is not None:
+        loaded += f"; {database['term_rows']:,} term rows"
     lines = [
         SECTION,
         "",

@@ -1,7 +1,7 @@
 """tantivy given the portal's own documents, so that the anchor comparison compares equal work (issue 23).
 
 The anchor's engine (`run_bench.Tantivy`) indexes the corpus's title, summary and body in English.
-The portal's search document (`depository_search_documents`, depository/search/sql/search_v2.sql)
+The portal's search document (`depository_search_documents`, depository/search/sql/search_documents_v3.sql)
 holds more, and stems it otherwise:
 
 - weight B also holds the names of the entry's themes (and their parents), city types, violence
@@ -42,7 +42,7 @@ LANGUAGES = [
 SUFFIX = {code: stemmer or "simple" for code, _, stemmer, _ in LANGUAGES}
 WEIGHT_FIELDS = {"title": "a", "summary": "b", "body": "c", "files": "d"}  # tantivy field -> portal weight
 
-# Each entry's text per weight, built as depository_search_documents (sql/search_v2.sql) builds it
+# Each entry's text per weight, built as depository_search_documents (sql/search_documents_v3.sql) builds it
 # before to_tsvector: a copy, so check_texts() compares its lexemes with the stored documents.
 ENTRY_TEXTS_SQL = """
 SELECT e.id, e.slug, e.language,
@@ -60,18 +60,18 @@ SELECT e.id, e.slug, e.language,
 FROM depository_entry e
 CROSS JOIN LATERAL (SELECT concat_ws(' ',
     (SELECT string_agg(concat_ws(' ', th.name, th.name_es, th.name_fr, th.name_ar,
-             pa.name, pa.name_es, pa.name_fr, pa.name_ar), ' ')
+             pa.name, pa.name_es, pa.name_fr, pa.name_ar), ' ' ORDER BY th.id)
        FROM depository_entry_themes et JOIN depository_theme th ON th.id = et.theme_id
        LEFT JOIN depository_theme pa ON pa.id = th.parent_id WHERE et.entry_id = e.id),
-    (SELECT string_agg(concat_ws(' ', ct.name, ct.name_es, ct.name_fr, ct.name_ar), ' ')
+    (SELECT string_agg(concat_ws(' ', ct.name, ct.name_es, ct.name_fr, ct.name_ar), ' ' ORDER BY ct.id)
        FROM depository_entry_city_types ec JOIN depository_citytype ct ON ct.id = ec.citytype_id
        WHERE ec.entry_id = e.id),
-    (SELECT string_agg(concat_ws(' ', vt.name, vt.name_es, vt.name_fr, vt.name_ar), ' ')
+    (SELECT string_agg(concat_ws(' ', vt.name, vt.name_es, vt.name_fr, vt.name_ar), ' ' ORDER BY vt.id)
        FROM depository_entry_violence_types ev JOIN depository_violencetype vt ON vt.id = ev.violencetype_id
        WHERE ev.entry_id = e.id),
-    (SELECT string_agg(concat_ws(' ', ci.name, ci.country), ' ')
+    (SELECT string_agg(concat_ws(' ', ci.name, ci.country), ' ' ORDER BY ci.id)
        FROM depository_entry_cities ec JOIN depository_city ci ON ci.id = ec.city_id WHERE ec.entry_id = e.id),
-    (SELECT string_agg(tg.name, ' ') FROM taggit_taggeditem ti JOIN taggit_tag tg ON tg.id = ti.tag_id
+    (SELECT string_agg(tg.name, ' ' ORDER BY tg.id) FROM taggit_taggeditem ti JOIN taggit_tag tg ON tg.id = ti.tag_id
        JOIN django_content_type ct ON ct.id = ti.content_type_id
        WHERE ct.app_label = 'depository' AND ct.model = 'entry' AND ti.object_id = e.id
          AND NOT EXISTS (SELECT 1 FROM depository_internaltag i WHERE i.tag_id = tg.id))
