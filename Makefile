@@ -248,8 +248,11 @@ bench: $(VENV)/.runtime-installed .secret_key wrk bench-anchor fidelity
 fidelity: $(VENV)/.runtime-installed .secret_key
 	$(PY) bench/fidelity.py
 
-bench-anchor: $(VENV)/.bench-installed .secret_key pg-client
-	$(PY) bench/anchor.py --n $(ANCHOR_N)
+# Every part by default; ANCHOR_ARGS="--reuse --only queries,throughput" re-measures the loaded database
+# in minutes (bench/anchor.py --help). wrk for the throughput part.
+ANCHOR_ARGS ?=
+bench-anchor: $(VENV)/.bench-installed .secret_key pg-client wrk
+	$(PY) bench/anchor.py --n $(ANCHOR_N) $(ANCHOR_ARGS)
 # Runs its own PostgreSQL (initdb in a temporary directory, a free loopback port) and gunicorn.
 fault-test: $(VENV)/.test-installed .secret_key pg-client
 	$(PY) manage.py collectstatic --no-input --verbosity 0
