@@ -14,6 +14,7 @@ Visibility is the search's first filter: a public search starts from the publish
 a curator's from every entry's; the listing query also keeps `Entry.objects.visible_to(viewer)`.
 """
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -237,21 +238,35 @@ def rebuild(*, workers: int = 2, chunk: int = 2000) -> int:
             cursor.execute("SELECT depository_search_rebuild()")
         return len(ids)
 
-    def run(statement):
-        sql, params = statement
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(sql, params)
-        finally:
-            connection.close()  # this thread's own connection
-
     statements = [("SELECT depository_search_rebuild_facets()", [])]
     statements += [
         ("SELECT depository_search_rebuild_documents(%s)", [ids[start : start + chunk]])
         for start in range(0, len(ids), chunk)
     ]
+    pending = iter(statements)
+    taking = threading.Lock()
+    failed = threading.Event()
+
+    def work():
+        # One connection per worker for all its statements: a new one per chunk connected (~11 ms, median
+        # of 30 at load 4) and planned the chunk's statements again, 50 times at 100,000 entries.
+        try:
+            while not failed.is_set():
+                with taking:
+                    statement = next(pending, None)
+                if statement is None:
+                    return
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(*statement)
+        except BaseException:
+            failed.set()  # the other workers take nothing more
+            raise
+        finally:
+            connection.close()  # this thread's own connection
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(run, statements))
+        for done in [pool.submit(work) for _ in range(workers)]:
+            done.result()
     return len(ids)
 
 

@@ -34,6 +34,6 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("depository", "0030_freshness_touch_joins")]
+    dependencies = [("depository", "0031_term_postings")]
 
     operations = [migrations.RunPython(install, uninstall)]
