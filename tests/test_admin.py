@@ -26,7 +26,8 @@ def test_every_portal_model_is_in_the_admin():
     }
     # Session contributions are curated inline in their session, attachments and creators inline in their entry,
     # a paper's versions and history inline in its admin page; search documents, the facet index, its
-    # per-entry records, the search's change queue and the index's generation are derived, never edited.
+    # per-entry records, the term rows of frequent words, the search's change queue and the index's generation
+    # are derived, never edited.
     assert models - set(REGISTERED) <= {
         ("meetings", "sessioncontribution"),
         ("depository", "attachment"),
@@ -34,6 +35,7 @@ def test_every_portal_model_is_in_the_admin():
         ("depository", "entrysearchdocument"),
         ("depository", "facetposting"),
         ("depository", "entrypostings"),
+        ("depository", "termposting"),
         ("depository", "searchqueue"),
         ("depository", "searchgeneration"),
         ("members", "paperversion"),
