@@ -16,15 +16,15 @@ and prints one JSON line at the end: requests, seconds, latency percentiles (ms)
 """
 
 import collections
-import http.client
 import json
 import math
 import random
 import re
 import subprocess
-import time
 from pathlib import Path
 from urllib.parse import urlencode
+
+import run  # bench/run.py (bench/ is on the path: anchor.py puts it there)
 
 PAGE_SIZE = 20  # the browse page's cards per page (depository.search's default page size)
 
@@ -115,17 +115,8 @@ def start_gunicorn(gunicorn, base_dir, environment, port, workers, log_path):
     log = open(log_path, "w")  # noqa: SIM115 (kept open for the server's life; closed with it by stop())
     process = subprocess.Popen(command, cwd=base_dir, env=environment, stdout=log, stderr=subprocess.STDOUT)
     process.log = log
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
+    if run.wait_until_healthy(process, port):
+        return process
     stop(process)
     raise RuntimeError(f"gunicorn did not answer /healthz within 60 s; its log: {log_path}")
 

@@ -137,17 +137,26 @@ def start_server(env, port=PORT, timeout=30):
         cwd=BASE_DIR,
         env=env,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    if wait_until_healthy(process, port):
+        return process
+    process.terminate()
+    raise RuntimeError("gunicorn did not start within 60 s")
+
+
+def wait_until_healthy(process, port, seconds=60):
+    """True once http://127.0.0.1:`port`/healthz answers 200, within `seconds`; False if the server
+    process (a Popen) exits first or the time runs out. Polls the port: a server says nothing when it
+    is ready, and its answer is the event waited on."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/healthz")
             if connection.getresponse().status == 200:
-                return process
+                return True
         except OSError:
             time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start within 60 s")
+    return False
 
 
 def worker_pids(master_pid):

@@ -10,6 +10,7 @@ import random
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
@@ -218,3 +219,17 @@ def test_the_page_ranked_by_the_counting_statement_is_the_orms_ranking(corpus):
                 start = (results.page.number - 1) * 7
                 expected = [row.pk for row in results.entries[start : start + 7]]
                 assert [row.pk for row in results.page] == expected, (query, number)
+
+
+def test_choosing_terms_on_an_empty_database_twice_writes_nothing_and_refuses_bad_numbers():
+    """Nothing indexed yet (a new portal, or before its first import): no row, twice over, and the same
+    search as without rows; a limit under 1 is refused with a message, before anything is written."""
+    assert search.choose_terms() == 0 == search.choose_terms(min_entries=1)
+    assert not TermPosting.objects.exists()
+    assert search.search(QueryDict("q=crime"), AnonymousUser()).count == 0
+    out = io.StringIO()
+    call_command("choose_search_terms", "--min-entries", "1", stdout=out)
+    assert out.getvalue().startswith("0 term rows written")
+    for bad in ("0", "-3", "many"):
+        with pytest.raises(CommandError, match="per-language"):
+            call_command("choose_search_terms", "--per-language", bad)
