@@ -321,7 +321,8 @@ def read_reliefweb(source, fetcher, *, since=""):
 def refused_with_reason(response):
     """Raise HarvestError with ReliefWeb's own message when it refuses a request (4xx with its JSON error
     body: `{"status": 403, "error": {"type": "AccessDeniedHttpException", "message": "You are not using an
-    approved appname..."}}`); since November 2025 it answers only appnames it approved (KNOWN.md)."""
+    approved appname..."}}`); since November 2025 it answers only appnames it approved (KNOWN.md), and
+    a retired version answers 410 (`"The API version 'v1' has been decommissioned..."`)."""
     if not 400 <= response.status_code < 500:
         return
     try:
@@ -330,11 +331,12 @@ def refused_with_reason(response):
         return
     if not message:
         return
-    hint = (
-        _(" Ask ReliefWeb for an appname and set it as RELIEFWEB_APPNAME or on the source.")
-        if response.status_code in (400, 403)
-        else ""
-    )
+    if response.status_code in (400, 403):
+        hint = _(" Ask ReliefWeb for an appname and set it as RELIEFWEB_APPNAME or on the source.")
+    elif response.status_code == 410:  # a retired API version ("v1 has been decommissioned", October 2026)
+        hint = _(" Set HARVEST_RELIEFWEB_API to the API's current version (https://api.reliefweb.int/v2).")
+    else:
+        hint = ""
     raise HarvestError(
         _("ReliefWeb refused the request (HTTP %(status)d): %(message)s")
         % {"status": response.status_code, "message": message[:300]}

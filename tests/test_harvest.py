@@ -292,14 +292,57 @@ def test_a_page_of_reliefweb_reports(server, settings, django_capture_on_commit_
     assert source.last_datestamp == "2020-09-17T06:12:00+00:00"
 
 
-@pytest.mark.parametrize(
-    "status, recorded", [(403, "reliefweb-403-unapproved-appname.json"), (400, "reliefweb-400-missing-appname.json")]
-)
-def test_reliefweb_refusing_the_appname_fails_the_run_with_its_own_message(
-    server, settings, django_capture_on_commit_callbacks, status, recorded
+def test_reliefweb_reports_as_the_api_recorded_them(
+    server, settings, django_capture_on_commit_callbacks, organizer, organizer_client
 ):
-    """ReliefWeb answers only appnames it approved: its recorded refusal ends the run FAILED, saying why
-    and what to set, and writes nothing."""
+    """The first page of a real ReliefWeb answer, recorded in September 2020 (tests/fixtures/harvest/SOURCES.md):
+    ten reports whose sources carry every field the API gives (long names, types, disclaimers) and whose
+    files carry previews. All ten become entries with their full titles, creators and document links."""
+    settings.HARVEST_RELIEFWEB_API = f"{server.url}/v2"
+    settings.RELIEFWEB_APPNAME = "twg-portal-tests"
+    recorded = fixture("reliefweb-v1-reports-recorded.json")
+    # The recorded answer names a next page (14 reports, 10 given); that page was not recorded: an empty page.
+    server.set_route(
+        lambda path, query: (200, JSON, recorded if query.get("offset") in (None, "0") else b'{"count": 0, "data": []}')
+    )
+    source = Source.objects.create(kind="reliefweb", name="ReliefWeb Nepal", reliefweb_query="Nepal")
+    run = harvest(source, django_capture_on_commit_callbacks)
+    assert run.status == RunStatus.DONE, run.error
+    assert (run.records, run.new_count, run.error_count) == (10, 10, 0)
+    assert [query.get("offset") for _path, query, _headers in server.requests] == ["0", "100"]
+    accept_candidates(candidates=HarvestCandidate.objects.all(), user=organizer)
+    logistics = Provenance.objects.get(upstream_id="3670180")
+    assert logistics.entry.title == "Pacific - Airport Restrictions Information (Updated 15 September 2020)"
+    assert [c.name for c in logistics.entry.creators.order_by("position")] == [
+        "World Food Programme",
+        "Logistics Cluster",
+    ]
+    assert logistics.link == (
+        "https://reliefweb.int/report/australia/pacific-airport-restrictions-information-updated-15-september-2020-0"
+    )
+    assert Provenance.objects.get(upstream_id="3670037").files == [
+        "https://reliefweb.int/sites/reliefweb.int/files/resources/"
+        "DCA%20COVID-19%20and%20Flood%20Response_SITREP%20%23XXIV_Final%20.pdf"
+    ]
+    page = organizer_client.get(logistics.entry.get_absolute_url()).content.decode()
+    assert "Logistics Cluster" in page and "pacific-airport-restrictions-information" in page
+    source.refresh_from_db()
+    assert source.last_datestamp == "2020-09-17T00:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    "status, recorded, hint",
+    [
+        (403, "reliefweb-403-unapproved-appname.json", "RELIEFWEB_APPNAME"),
+        (400, "reliefweb-400-missing-appname.json", "RELIEFWEB_APPNAME"),
+        (410, "reliefweb-410-v1-decommissioned.json", "HARVEST_RELIEFWEB_API"),
+    ],
+)
+def test_reliefweb_refusing_the_request_fails_the_run_with_its_own_message(
+    server, settings, django_capture_on_commit_callbacks, status, recorded, hint
+):
+    """ReliefWeb answers only appnames it approved, and only its current API version: its recorded
+    refusal ends the run FAILED, saying why and what to set, and writes nothing."""
     settings.HARVEST_RELIEFWEB_API = f"{server.url}/v2"
     settings.RELIEFWEB_APPNAME = "not-approved"
     server.set_route(lambda path, query: (status, JSON, fixture(recorded)))
@@ -307,7 +350,7 @@ def test_reliefweb_refusing_the_appname_fails_the_run_with_its_own_message(
     run = harvest(source, django_capture_on_commit_callbacks)
     assert run.status == RunStatus.FAILED
     message = json.loads(fixture(recorded))["error"]["message"]
-    assert f"HTTP {status}" in run.error and message in run.error and "RELIEFWEB_APPNAME" in run.error
+    assert f"HTTP {status}" in run.error and message in run.error and hint in run.error
     assert not HarvestCandidate.objects.exists()
     source.refresh_from_db()
     assert source.last_datestamp == ""
