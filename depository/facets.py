@@ -24,8 +24,9 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +89,26 @@ class Facet:
         absent += [f"e.{column} <> ''"] * (entry_field.blank and isinstance(entry_field, models.CharField))
         where = f" WHERE {' AND '.join(absent)}" if absent else ""
         return f"SELECT e.{column}, e.id FROM e{where}"
+
+    def column_condition(self, values):
+        """Q of the entries whose own column holds one of `values`: the entries of those values' facet
+        rows, said as a column predicate. None for a facet whose values are not one column of the entry
+        (a relation, `values_sql`) or when no value fits the column (the year "none" of an empty range).
+        The facet rows stay the filter; this lets a page of results walk only the stretch of the sort's
+        index that can hold them (a year is the sort's first key: for one year of twenty the walk read
+        ~75,000 index entries at 100,000 entries, issue 23)."""
+        if self.values_sql:
+            return None
+        entry_field = Entry._meta.get_field(self.source or self.name)
+        if entry_field.is_relation:
+            return None
+        typed = []
+        for value in values:
+            try:
+                typed.append(entry_field.to_python(value))
+            except ValidationError:
+                continue
+        return Q(**{f"{entry_field.name}__in": typed}) if typed else None
 
     def watched(self):
         """(table, SQL of entry ids over the transition table `%s`) whose writes change the values."""

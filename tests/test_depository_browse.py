@@ -3,11 +3,14 @@
 import random
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from depository import search
 from depository.models import Entry, Theme
+from depository.models.entries import NEWEST_WORK_FIRST
 from tests.depository_helpers import city, make_entry, term, theme
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +112,42 @@ def test_facet_counts_equal_a_brute_force_count(client, corpus, selection):
     total, expected = brute_force(selection)
     assert response.context["page"].paginator.count == total
     assert shown_counts(response) == expected
+
+
+@pytest.mark.parametrize("walk_from", [2000, 1])
+@pytest.mark.parametrize(
+    "query, selection",
+    [
+        ({"year": "2015"}, {"year": ["2015"]}),
+        ({"year": ["2014", "2016"], "kind": "tool"}, {"year": ["2014", "2016"], "kind": ["tool"]}),
+        ({"year_from": "2015"}, {"year": ["2015", "2016"]}),
+        ({"language": "es", "evidence": "documented"}, {"language": ["es"], "evidence": ["documented"]}),
+        ({"year": "2014", "year_from": "2015"}, {"year": ["none"]}),  # the chosen year is outside the range
+    ],
+)
+def test_a_page_of_column_facets_lists_the_brute_force_matches(
+    client, corpus, monkeypatch, walk_from, query, selection
+):
+    """Year, kind, evidence and language are columns of the entry: the page statement says them again as
+    column predicates (Facet.column_condition), so a page of one year walks only that year's stretch of the
+    sort's index. The page must still list exactly the matches, newest work first."""
+    monkeypatch.setattr(search, "WALK_THE_INDEX_FROM", walk_from)
+    expected = [
+        e.title
+        for e in Entry.objects.published()
+        .prefetch_related("themes", "cities", "tags")
+        .order_by(*NEWEST_WORK_FIRST, "pk")
+        if all(facet_values(e)[name] & set(chosen) for name, chosen in selection.items())
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("depository:browse"), query)
+    assert response.status_code == 200
+    assert [entry.title for entry in response.context["page"]] == expected[:20]
+    assert response.context["page"].paginator.count == len(expected)
+    listings = [q["sql"] for q in queries.captured_queries if 'ORDER BY "depository_entry"."year" DESC' in q["sql"]]
+    assert len(listings) == (1 if expected else 0)  # no match: no page statement at all
+    if expected and "year" in selection:
+        assert '"depository_entry"."year" IN (' in listings[0]
 
 
 def test_or_within_a_facet_and_across_facets(client):
