@@ -234,3 +234,24 @@ def test_a_record_in_a_format_the_portal_does_not_read_is_an_error_candidate(org
         "The metadata are in http://www.loc.gov/MARC21/slim, a format the portal does not read "
         "(it reads Dublin Core, DataCite, MODS)."
     }
+
+
+def test_a_bare_datacite_resource_reads_as_the_wrapped_one():
+    """Zenodo's `datacite` prefix sends the <resource> itself, `oai_datacite` wraps it: one mapping."""
+    from lxml import etree
+
+    from harvest.formats import datacite_item, metadata_root, schema_of
+
+    answer = etree.fromstring(fixture("oai-datacite-ListRecords.xml"))
+    wrapped = metadata_root(next(answer.iter("{http://www.openarchives.org/OAI/2.0/}record")))
+    bare = next(wrapped.iter("{http://datacite.org/schema/kernel-4}resource"))
+    assert schema_of(etree.QName(wrapped).namespace) == schema_of(etree.QName(bare).namespace) == "datacite"
+    assert datacite_item("x", bare) == datacite_item("x", wrapped)
+    item, files = datacite_item("x", bare)
+    assert item["author"][1] == {
+        "family": "Carberry",
+        "given": "Josiah",
+        "ORCID": "https://orcid.org/0000-0002-1825-0097",
+        "affiliation": [{"name": "Brown University"}, {"name": "Wesleyan University"}],
+    }
+    assert files == []
