@@ -1,6 +1,7 @@
 """OAI-PMH metadata formats richer than oai_dc, read into the CSL-JSON item the portal imports
 (docs/harvesting.md, "Metadata formats"): DataCite (kernel 3 and 4, bare as Zenodo's `datacite` or
-wrapped as `oai_datacite`) and MODS 3. Dublin Core stays in harvest.sources.dc_item.
+wrapped as `oai_datacite`), MODS 3, and MARC 21 in MARCXML (parsed by pymarc). Dublin Core stays in
+harvest.sources.dc_item.
 
 Which mapping reads a record is decided by the namespace of the record's metadata element, never by
 the prefix: OAI-PMH prefixes are the repository's own names (its spec, section 3.4: Zenodo says
@@ -14,13 +15,18 @@ Creators carry `ORCID` and `affiliation` as Crossref's CSL-JSON does (depository
 A record whose structure cannot be read raises MetadataError, which makes it an error candidate.
 """
 
+import io
 import re
+
+import pymarc
+from lxml import etree
 
 from depository.references.readers import csl_name_of_text
 
 OAI_DC = "oai_dc"
 DATACITE = "datacite"
 MODS = "mods"
+MARCXML = "marcxml"
 # The namespaces each schema's metadata elements come in; Zenodo's ListMetadataFormats answers its own
 # spellings for some (tests/fixtures/harvest/oai-ListMetadataFormats-zenodo.xml).
 SCHEMA_NAMESPACES = {
@@ -32,8 +38,10 @@ SCHEMA_NAMESPACES = {
         "http://schema.datacite.org/oai/oai-1.0/",
     ),
     MODS: ("http://www.loc.gov/mods/v3",),
+    # The records' namespace, and the one Zenodo's ListMetadataFormats gives for its marcxml and marc21.
+    MARCXML: ("http://www.loc.gov/MARC21/slim", "https://www.loc.gov/standards/marcxml/"),
 }
-SCHEMA_LABELS = {OAI_DC: "Dublin Core", DATACITE: "DataCite", MODS: "MODS"}
+SCHEMA_LABELS = {OAI_DC: "Dublin Core", DATACITE: "DataCite", MODS: "MODS", MARCXML: "MARCXML"}
 DATACITE_KERNEL = re.compile(r"^https?://datacite\.org/schema/kernel-\d")
 
 
@@ -368,4 +376,118 @@ def mods_item(identifier, root):
     return item, [link for link in links if FILE_LINK.match(link)]
 
 
-MAPPINGS = {DATACITE: datacite_item, MODS: mods_item}
+# -- MARC 21 (MARCXML) ------------------------------------------------------------------------------------
+# Leader/06 (type of record) and /07 (bibliographic level) -> CSL type (MARC 21 Bibliographic, Leader).
+MARC_TYPES = {"e": "map", "f": "map", "g": "motion_picture", "i": "song", "j": "song", "k": "graphic",
+              "m": "software", "c": "musical_score", "d": "musical_score", "t": "manuscript"}  # fmt: skip
+MARC_LEVELS = {"m": "book", "a": "chapter", "b": "article", "s": "periodical", "i": "webpage"}
+# Relator codes ($4) and terms ($e) of 100/700 -> CSL name variable (as MODS_ROLES); no role: the 1XX is
+# the author, a 7XX a contributor.
+MARC_ROLES = {**MODS_ROLES, "edt.": "editor", "ed.": "editor", "trans.": "translator", "prf": "performer",
+              "performer": "performer", "ths": "contributor"}  # fmt: skip
+ISBD_END = re.compile(r"\s*[/:;,.=]\s*$")
+
+
+def trim(value):
+    """A MARC subfield without the ISBD punctuation that ends it ('Atlantic,' -> 'Atlantic')."""
+    value = re.sub(r"\s+", " ", value or "").strip()
+    while ISBD_END.search(value) and not re.search(r"\b[A-Z]\.$", value):
+        value = ISBD_END.sub("", value)
+    return value
+
+
+def whole(value):
+    """A MARC subfield of prose (an abstract, a note) as written, whitespace collapsed."""
+    return re.sub(r"\s+", " ", value or "").strip()
+
+
+def marc_record(root):
+    """The pymarc Record of a MARCXML <record> (or the first of a <collection>); MetadataError if none."""
+    try:
+        records = pymarc.parse_xml_to_array(io.BytesIO(etree.tostring(root)))
+    except pymarc.exceptions.PymarcException as error:
+        raise MetadataError(f"not MARC 21: {error}") from None
+    if not records or records[0] is None:
+        raise MetadataError("no MARC <record> in the record's metadata")
+    return records[0]
+
+
+def marc_name(field, *, corporate=False):
+    """A CSL name of a 100/110/700/710 field, with `ORCID` from $0 or $1 when it is an ORCID iD."""
+    written = trim(" ".join(field.get_subfields("a", "b") if corporate else field.get_subfields("a")))
+    name = ({"literal": written} if written else None) if corporate else csl_name_of_text(written)
+    if not name:
+        return None
+    for value in field.get_subfields("0", "1"):
+        if "orcid" in value.lower() and (url := orcid_url(value)):
+            name["ORCID"] = url
+            break
+    affiliations = [{"name": trim(value)} for value in field.get_subfields("u") if trim(value)]
+    if affiliations:
+        name["affiliation"] = affiliations
+    return name
+
+
+def marc_role(field, default):
+    terms = [trim(v).lower() for v in [*field.get_subfields("4"), *field.get_subfields("e")] if trim(v)]
+    for term in terms:
+        if term in MARC_ROLES:
+            return MARC_ROLES[term]
+    return "contributor" if terms else default
+
+
+def marc_item(identifier, root):
+    """The CSL item of one MARC 21 bibliographic record in MARCXML (`root`: <record> or <collection>),
+    read with pymarc by the MARC 21 Bibliographic format's fields; (item, files)."""
+    record = marc_record(root)
+    leader = str(record.leader or "")
+    kind = MARC_TYPES.get(leader[6:7]) or MARC_LEVELS.get(leader[7:8], "document")
+    fields = record.get_fields
+    genres = [trim(f["a"]) for f in fields("655") if f.get("a")]
+    item = {"id": identifier, "type": kind}
+    put(item, "genre", "; ".join(genres))
+    for field in fields("245")[:1]:
+        title = trim(" ".join(field.get_subfields("a")))
+        subtitle = trim(" ".join(field.get_subfields("b")))
+        put(item, "title", f"{title}: {subtitle}" if title and subtitle else title)
+    put(item, "marc:246", [trim(f["a"]) for f in fields("246") if f.get("a")])
+    for tag, default, corporate in (("100", "author", False), ("110", "author", True), ("700", "contributor",
+                                    False), ("710", "contributor", True)):  # fmt: skip
+        for field in fields(tag):
+            role, name = marc_role(field, default), marc_name(field, corporate=corporate)
+            if role and name:
+                item.setdefault(role, []).append(name)
+    imprint = (fields("264") or fields("260"))[:1]
+    for field in imprint:
+        put(item, "publisher-place", trim(field.get("a") or ""))
+        put(item, "publisher", trim(field.get("b") or ""))
+        put(item, "issued", {"raw": trim(field.get("c") or "").strip("[]")} if field.get("c") else None)
+    control = fields("008")
+    if "issued" not in item and control and re.fullmatch(r"\d{4}", control[0].data[7:11]):
+        item["issued"] = {"raw": control[0].data[7:11]}
+    put(item, "edition", trim(next((f["a"] for f in fields("250") if f.get("a")), "")))
+    put(item, "collection-title", trim(next((f["a"] for f in [*fields("490"), *fields("830")] if f.get("a")), "")))
+    put(item, "abstract", "\n\n".join(whole(f["a"]) for f in fields("520") if f.get("a")))
+    subjects = [trim(" -- ".join(f.get_subfields("a", "x", "y", "z"))) for f in [*fields("650"), *fields("651"),
+                *fields("653")]]  # fmt: skip
+    put(item, "keyword", list(dict.fromkeys(s for s in subjects if s)))
+    languages = [v for f in fields("041") for v in f.get_subfields("a")]
+    put(item, "language", languages[0] if languages else (control[0].data[35:38].strip() if control else ""))
+    put(item, "license", "; ".join(trim(f["a"]) for f in [*fields("540"), *fields("506")] if f.get("a")))
+    for field in fields("024"):
+        if (field.get("2") or "").lower() == "doi" and doi_of(field.get("a") or "") and "DOI" not in item:
+            item["DOI"] = doi_of(field["a"])
+    for tag, variable in (("020", "ISBN"), ("022", "ISSN")):
+        value = next((trim(f["a"]).split(" ")[0] for f in fields(tag) if f.get("a")), "")
+        put(item, variable, value)
+    links = [u for f in fields("856") for u in f.get_subfields("u") if u.startswith(("http://", "https://"))]
+    if "DOI" not in item:
+        put(item, "DOI", next((doi_of(link) for link in links if doi_of(link)), ""))
+    pages = [link for link in links if not FILE_LINK.match(link) and not doi_of(link)]
+    put(item, "URL", (pages or links or ([f"https://doi.org/{item['DOI']}"] if item.get("DOI") else [""]))[0])
+    put(item, "marc:500", [whole(f["a"]) for f in fields("500") if f.get("a")])
+    put(item, "marc:001", next((f.data for f in fields("001")), ""))
+    return item, [link for link in links if FILE_LINK.match(link)]
+
+
+MAPPINGS = {DATACITE: datacite_item, MODS: mods_item, MARCXML: marc_item}

@@ -55,7 +55,7 @@ class Source(CleanTextModel):
         ],
         help_text=_(
             "As the repository names it: oai_dc (every repository offers it), or a richer one it offers: "
-            "DataCite (Zenodo: oai_datacite or datacite) or MODS (DSpace: mods). "
+            "DataCite (Zenodo: oai_datacite or datacite), MODS (DSpace: mods) or MARCXML (marcxml, marc21). "
             "“Check formats” lists what the repository offers. Blank: oai_dc."
         ),
     )

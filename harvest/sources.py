@@ -3,7 +3,7 @@
 
 - OAI-PMH: Sickle 0.7 (ListRecords with the source's metadataPrefix, `from` and `set`, resumption
   tokens followed by Sickle), its HTTP requests made by harvest.fetch; each record is read by the schema
-  its metadata element's namespace names: oai_dc -> CSL by DC_TYPES and dc_item, DataCite and MODS by
+  its metadata element's namespace names: oai_dc -> CSL by DC_TYPES and dc_item, DataCite, MODS and MARCXML by
   harvest.formats. ListMetadataFormats (`offered_formats`) tells the organizer what a repository offers.
 - Zotero web API v3: `/<groups|users>/<id>[/collections/<key>]/items?format=csljson&since=<version>`
   (Zotero answers CSL-JSON itself: {"items": [...]}) paged by `start`/`limit`, the library's version
@@ -210,7 +210,7 @@ def read_oai(source, fetcher, *, since=""):
 
 def oai_record(record):
     """The UpstreamRecord of one Sickle record: read by the mapping of the schema its metadata element's
-    namespace names (oai_dc: dc_item; DataCite, MODS: harvest.formats); a record that cannot be read in
+    namespace names (oai_dc: dc_item; DataCite, MODS, MARCXML: harvest.formats); a record that cannot be read in
     it, or whose schema the portal does not read, is one with `error`, and the others go on."""
     header = record.header
     identifier = ((header.identifier if header else "") or "").strip()
@@ -243,7 +243,7 @@ def oai_record(record):
 class OfferedFormat:
     """One metadata format a repository's ListMetadataFormats lists: its `prefix`, `namespace` and
     `schema` (the XSD's URL) as the repository writes them, and `reads`: the portal's schema that reads
-    it (formats.OAI_DC, DATACITE, MODS), '' when none does."""
+    it (formats.OAI_DC, DATACITE, MODS, MARCXML), '' when none does."""
 
     prefix: str
     namespace: str

@@ -43,7 +43,11 @@ def repository(path, query):
         return 200, XML, fixture("oai-ListMetadataFormats-zenodo.xml")
     if query.get("from"):
         return 200, XML, fixture("oai-noRecordsMatch.xml")
-    answers = {"oai_datacite": "oai-datacite-ListRecords.xml", "mods": "oai-mods-ListRecords.xml"}
+    answers = {
+        "oai_datacite": "oai-datacite-ListRecords.xml",
+        "mods": "oai-mods-ListRecords.xml",
+        "marcxml": "oai-marcxml-ListRecords.xml",
+    }
     if query.get("metadataPrefix") in answers:
         return 200, XML, fixture(answers[query["metadataPrefix"]])
     return 200, XML, CANNOT_DISSEMINATE
@@ -171,7 +175,7 @@ def test_check_formats_shows_what_the_repository_offers_and_whether_the_prefix_i
     level, text = shown["Zenodo (recorded)"]
     assert level == "success"
     assert "oai_dc (Dublin Core); dcat (not read by the portal)" in text
-    assert "datacite (DataCite); oai_datacite (DataCite)" in text and "marcxml (not read by the portal)" in text
+    assert "datacite (DataCite); oai_datacite (DataCite)" in text and "marcxml (MARCXML)" in text
     assert text.endswith("This source harvests oai_datacite.")
     level, text = shown["Asks for MODS"]
     assert level == "warning" and "asks for mods, which the repository does not offer" in text
@@ -222,18 +226,52 @@ def test_a_prefix_the_repository_cannot_disseminate_fails_the_run_with_its_messa
 
 
 def test_a_record_in_a_format_the_portal_does_not_read_is_an_error_candidate(organizer_client, server):
-    marc = fixture("oai-datacite-ListRecords.xml").replace(
-        b"http://schema.datacite.org/oai/oai-1.1/", b"http://www.loc.gov/MARC21/slim"
+    xmetadiss = fixture("oai-datacite-ListRecords.xml").replace(
+        b"http://schema.datacite.org/oai/oai-1.1/", b"http://www.d-nb.de/standards/xmetadissplus"
     )
-    server.set_route(lambda path, query: (200, XML, marc))
-    source = add_source(organizer_client, server, "marc21")
+    server.set_route(lambda path, query: (200, XML, xmetadiss))
+    source = add_source(organizer_client, server, "xMetaDissPlus")
     run = start_run(source=source, enqueue=False)
     assert run_harvest(run) == RunStatus.DONE
     reasons = set(HarvestCandidate.objects.values_list("reason", flat=True))
     assert reasons == {
-        "The metadata are in http://www.loc.gov/MARC21/slim, a format the portal does not read "
-        "(it reads Dublin Core, DataCite, MODS)."
+        "The metadata are in http://www.d-nb.de/standards/xmetadissplus, a format the portal does not read "
+        "(it reads Dublin Core, DataCite, MODS, MARCXML)."
     }
+
+
+def test_a_marcxml_source_harvests_library_records(organizer_client, server):
+    server.set_route(repository)
+    source = add_source(organizer_client, server, "marcxml")
+    run = harvest_and_accept_all(organizer_client, source)
+    assert server.requests[0][1]["metadataPrefix"] == "marcxml"
+    # The fourth record's leader is no MARC leader: pymarc refuses it, an error candidate; the others go on.
+    assert (run.records, run.new_count, run.error_count) == (4, 3, 1)
+    error = HarvestCandidate.objects.get(kind=CandidateKind.ERROR)
+    assert error.upstream_id == "oai:repository.example.org:broken"
+    assert error.reason.startswith("This MARCXML record could not be read: not MARC 21")
+
+    # The Library of Congress's records (pymarc's test data), ISBD punctuation taken off.
+    ray = Entry.objects.get(title="The Great Ray Charles")
+    assert (ray.item_type, ray.publisher, ray.publisher_place, ray.year) == ("song", "Atlantic", "New York, N.Y.", 1957)
+    assert [(c.role, c.display_name) for c in ray.creators_in_order()] == [("performer", "Ray Charles")]
+    assert {tag.name for tag in ray.tags.all()} == {"Jazz -- 1951-1960", "Piano with jazz ensemble"}
+    white_house = Entry.objects.get(title="The White House")
+    assert white_house.external_url == "http://www.whitehouse.gov" and white_house.abstract.endswith("for Kids.")
+
+    report = Entry.objects.get(doi="10.5555/urban-safety-2021")
+    assert report.title == "Safer cities: a review of urban violence prevention"
+    assert (report.publisher, report.publisher_place, report.year) == ("Example Institute", "Geneva", 2021)
+    assert (report.item_type, report.genre, report.collection_title) == ("book", "Working paper", "Working papers")
+    assert report.external_url == "https://repository.example.org/handle/20.500.12345/99"
+    creators = [(c.role, c.display_name, c.orcid) for c in report.creators_in_order()]
+    assert creators == [("author", "Josiah Carberry", "0000-0002-1825-0097")]
+    page = page_of(organizer_client, report)
+    assert (
+        '<a href="https://orcid.org/0000-0002-1825-0097" title="ORCID 0000-0002-1825-0097">Josiah Carberry</a>' in page
+    )
+    assert "Reviews what city governments have learned about preventing urban violence." in page
+    assert "Violence -- Prevention" in page and "urban safety" in page
 
 
 def test_a_bare_datacite_resource_reads_as_the_wrapped_one():
