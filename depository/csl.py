@@ -17,6 +17,7 @@ Dublin Core from it. So a field is mapped once per format, against CSL, never fo
   unless the notes are marked public.
 """
 
+import contextlib
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
 from core.text import clean_text
-from depository.identifiers import doi_from_url, normalise_doi, normalise_isbn, normalise_issn
+from depository.identifiers import doi_from_url, normalise_doi, normalise_isbn, normalise_issn, normalise_orcid
 from depository.models import CreatorKind, CreatorRole, DatePrecision, Entry, ItemType, Language
 
 # CSL variable -> Entry column, for the variables held as text.
@@ -373,7 +374,9 @@ def text_of(value):
 
 
 def name_of(name, role):
-    """A creator dict of a CSL name (`family`/`given`/particles, or `literal`); None when empty."""
+    """A creator dict of a CSL name (`family`/`given`/particles, or `literal`); None when empty. A person's
+    `ORCID` (as Crossref's and DataCite's CSL-JSON write it: 'https://orcid.org/0000-...') becomes the
+    creator's `orcid` when it passes its checksum."""
     if not isinstance(name, dict):
         name = {"literal": text_of(name)}
     literal = text_of(name.get("literal"))
@@ -387,7 +390,12 @@ def name_of(name, role):
         if not given:
             return None
         family, given = given, ""
-    return {"kind": CreatorKind.PERSON, "family": family[:200], "given": given[:200], "name": "", "role": role}
+    creator = {"kind": CreatorKind.PERSON, "family": family[:200], "given": given[:200], "name": "", "role": role}
+    if name.get("ORCID"):  # not csl-data.json's, but Crossref's and DataCite's CSL-JSON write it on a name
+        # An iD that fails its checksum is left out, never the reason to refuse the creator.
+        with contextlib.suppress(ValidationError):
+            creator["orcid"] = normalise_orcid(text_of(name["ORCID"]))
+    return creator
 
 
 def entry_values(item, *, max_creators=None):

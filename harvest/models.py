@@ -7,6 +7,7 @@ the cache (core/models.py says why)."""
 import datetime
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -39,8 +40,24 @@ class Source(CleanTextModel):
     # OAI-PMH
     oai_base_url = models.URLField(_("OAI-PMH base URL"), max_length=500, blank=True)
     oai_set = models.CharField(_("set"), max_length=200, blank=True, help_text=_("Blank: the whole repository."))
+    # The prefix as the repository names it (OAI-PMH 2.0, section 3.4: prefixes are the repository's own;
+    # Zenodo's DataCite is `oai_datacite` or `datacite`, DSpace's MODS `mods`). Which mapping reads a record
+    # is decided by its metadata's namespace (harvest.formats), so no second "schema" field can disagree.
     oai_metadata_prefix = models.CharField(
-        _("metadata prefix"), max_length=50, default="oai_dc", editable=False, help_text=_("Always oai_dc.")
+        _("metadata prefix"),
+        max_length=50,
+        default="oai_dc",
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9\-_.!~*'()]+$", _("A metadata prefix is letters, digits and - _ . ! ~ * ' ( ) only.")
+            )
+        ],
+        help_text=_(
+            "As the repository names it: oai_dc (every repository offers it), or a richer one it offers: "
+            "DataCite (Zenodo: oai_datacite or datacite), MODS (DSpace: mods) or MARCXML (marcxml, marc21). "
+            "“Check formats” lists what the repository offers. Blank: oai_dc."
+        ),
     )
     # Zotero web API v3
     zotero_library_type = models.CharField(
@@ -83,6 +100,8 @@ class Source(CleanTextModel):
             SourceKind.RELIEFWEB: ["reliefweb_query"],
         }.get(self.kind, [])
         missing = {name: _("Required for this kind of source.") for name in required if not getattr(self, name)}
+        if self.kind == SourceKind.OAI:
+            self.oai_metadata_prefix = self.oai_metadata_prefix.strip() or "oai_dc"
         if self.kind == SourceKind.ZOTERO and self.zotero_library_id and not self.zotero_library_id.isdigit():
             missing["zotero_library_id"] = _("A Zotero library ID is a number.")
         if missing:

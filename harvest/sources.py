@@ -1,8 +1,10 @@
 """Reading each kind of source into UpstreamRecords, each holding a CSL-JSON item: the depository's pivot
 (docs/citations.md), so `depository.csl.entry_values` maps every harvested record to an entry once.
 
-- OAI-PMH: Sickle 0.7 (ListRecords, metadataPrefix oai_dc, `from` and `set`, resumption tokens
-  followed by Sickle), its HTTP requests made by harvest.fetch; oai_dc -> CSL by DC_TYPES and dc_item.
+- OAI-PMH: Sickle 0.7 (ListRecords with the source's metadataPrefix, `from` and `set`, resumption
+  tokens followed by Sickle), its HTTP requests made by harvest.fetch; each record is read by the schema
+  its metadata element's namespace names: oai_dc -> CSL by DC_TYPES and dc_item, DataCite, MODS and MARCXML by
+  harvest.formats. ListMetadataFormats (`offered_formats`) tells the organizer what a repository offers.
 - Zotero web API v3: `/<groups|users>/<id>[/collections/<key>]/items?format=csljson&since=<version>`
   (Zotero answers CSL-JSON itself: {"items": [...]}) paged by `start`/`limit`, the library's version
   from `Last-Modified-Version`; deletions from `/<groups|users>/<id>/deleted?since=<version>`.
@@ -20,6 +22,7 @@ from sickle.app import DEFAULT_CLASS_MAP
 from sickle.models import Header, Record
 
 from depository.references.readers import csl_name_of_text
+from harvest import formats
 from harvest.fetch import FetchError
 from harvest.models import SourceKind
 
@@ -206,6 +209,9 @@ def read_oai(source, fetcher, *, since=""):
 
 
 def oai_record(record):
+    """The UpstreamRecord of one Sickle record: read by the mapping of the schema its metadata element's
+    namespace names (oai_dc: dc_item; DataCite, MODS, MARCXML: harvest.formats); a record that cannot be read in
+    it, or whose schema the portal does not read, is one with `error`, and the others go on."""
     header = record.header
     identifier = ((header.identifier if header else "") or "").strip()
     datestamp = ((header.datestamp if header else "") or "").strip()
@@ -214,11 +220,68 @@ def oai_record(record):
         return UpstreamRecord(identifier=identifier or "?", datestamp=datestamp, error=error)
     if header.deleted:
         return UpstreamRecord(identifier=identifier, datestamp=datestamp, deleted=True)
+    root = formats.metadata_root(record.xml)
+    namespace = formats.namespace_of(root) if root is not None else formats.SCHEMA_NAMESPACES[formats.OAI_DC][0]
+    schema = formats.schema_of(namespace)
+    if not schema:
+        error = _("The metadata are in %(namespace)s, a format the portal does not read (it reads %(formats)s).") % {
+            "namespace": namespace or "?", "formats": ", ".join(formats.SCHEMA_LABELS.values())}  # fmt: skip
+        return UpstreamRecord(identifier=identifier, datestamp=datestamp, error=error)
     try:
-        item, files = dc_item(identifier, record.metadata or {})
-    except (AttributeError, TypeError, ValueError) as error:
-        return UpstreamRecord(identifier=identifier, datestamp=datestamp, error=str(error))
+        if schema == formats.OAI_DC:
+            item, files = dc_item(identifier, record.metadata or {})
+        else:
+            item, files = formats.MAPPINGS[schema](identifier, root)
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError) as error:  # MetadataError is a ValueError
+        message = _("This %(format)s record could not be read: %(error)s") % {
+            "format": formats.SCHEMA_LABELS[schema], "error": error or type(error).__name__}  # fmt: skip
+        return UpstreamRecord(identifier=identifier, datestamp=datestamp, error=message)
     return UpstreamRecord(identifier=identifier, datestamp=datestamp, link=item.get("URL", ""), item=item, files=files)
+
+
+@dataclass
+class OfferedFormat:
+    """One metadata format a repository's ListMetadataFormats lists: its `prefix`, `namespace` and
+    `schema` (the XSD's URL) as the repository writes them, and `reads`: the portal's schema that reads
+    it (formats.OAI_DC, DATACITE, MODS, MARCXML), '' when none does."""
+
+    prefix: str
+    namespace: str
+    schema: str
+    reads: str
+
+    @property
+    def label(self):
+        return formats.SCHEMA_LABELS.get(self.reads, "")
+
+
+def offered_formats(source, fetcher):
+    """The metadata formats the source's repository offers (OAI-PMH ListMetadataFormats through the safe
+    fetcher): a list of OfferedFormat in the repository's order. Raises HarvestError with what failed
+    (the network, an HTTP error, an OAI-PMH error, an answer that is not OAI-PMH)."""
+    client = SafeSickle(source.oai_base_url, fetcher=fetcher, max_retries=0)
+    try:
+        offered = [
+            OfferedFormat(
+                prefix=(getattr(f, "metadataPrefix", "") or "").strip(),
+                namespace=(getattr(f, "metadataNamespace", "") or "").strip(),
+                schema=(getattr(f, "schema", "") or "").strip(),
+                reads=formats.schema_of(getattr(f, "metadataNamespace", "")),
+            )
+            for f in client.ListMetadataFormats()
+        ]
+    except FetchError as error:
+        raise HarvestError(str(error)) from None
+    except oaiexceptions.OAIError as error:
+        code = type(error).__name__
+        raise HarvestError(
+            _("The repository answered the OAI-PMH error %(code)s: %(message)s") % {"code": code, "message": error}
+        ) from None
+    except (ValueError, AttributeError, TypeError) as error:
+        raise HarvestError(_("The answer is not OAI-PMH: %(error)s") % {"error": error}) from None
+    if not offered:
+        raise HarvestError(_("The answer is not OAI-PMH: it lists no metadata format."))
+    return offered
 
 
 # -- Zotero --------------------------------------------------------------------------------------------
