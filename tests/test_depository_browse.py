@@ -1,6 +1,7 @@
 """GET /depository/: facets (disjunctive counts checked by brute force), sorting, paging, bad input."""
 
 import random
+import re
 
 import pytest
 from django.db import connection
@@ -147,7 +148,7 @@ def test_a_page_of_column_facets_lists_the_brute_force_matches(
     listings = [q["sql"] for q in queries.captured_queries if 'ORDER BY "depository_entry"."year" DESC' in q["sql"]]
     assert len(listings) == (1 if expected else 0)  # no match: no page statement at all
     if expected and "year" in selection:
-        assert '"depository_entry"."year" IN (' in listings[0]
+        assert re.search(r'("U0"|"depository_entry")\."year" IN \(', listings[0])  # in the walk's subquery
 
 
 def test_or_within_a_facet_and_across_facets(client):

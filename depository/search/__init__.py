@@ -167,6 +167,15 @@ def search(
     paginator = Paginator(entries, page_size)
     paginator.count = total  # known from the index: no COUNT(*) over the rows
     shown = paginator.get_page(page)
+    if not ranked and total >= WALK_THE_INDEX_FROM:
+        # The walk reads only the sort's keys and the id, all in the sort's index: an index-only scan,
+        # no heap row read for each entry passed over (2,636 for page 3 of a tag at 100,000 entries:
+        # 16 ms to 6.5 ms, issue 23). The page's 20 rows are then fetched by id, in the same statement.
+        start = (shown.number - 1) * page_size
+        walked = entries.order_by(*entries.query.order_by).values("id")[start : start + page_size]
+        shown.object_list = (
+            Entry.objects.visible_to(viewer).for_listing().filter(id__in=walked).order_by(*entries.query.order_by)
+        )
     if ranked and total:
         # The counting statement ranked the candidates: the page statement fetches this page's rows by id
         # (out of range, get_page gave the last page, which the `page_size * page` ranked ids cover).
