@@ -158,9 +158,7 @@ class HarvestRun(CleanTextModel):
     @property
     def progress_text(self):
         """One line saying where the run is: "Listing: page 3, 250 records read" (translated)."""
-        records = ngettext("%(count)d record read", "%(count)d records read", self.records) % {
-            "count": self.records
-        }
+        records = ngettext("%(count)d record read", "%(count)d records read", self.records) % {"count": self.records}
         if self.status == RunStatus.QUEUED:
             return gettext("Queued: waiting for the task worker.")
         if self.status == RunStatus.DONE:

@@ -3,9 +3,10 @@
 A run reads the whole answer of the source first and writes its candidates, counts and the source's
 new state in one transaction at the end: a source that fails halfway (a timeout, a 500, a bad
 resumption token) leaves a FAILED run with its error and nothing else. Only the run's progress (pages
-and records read so far) is written while it lists, each page's in its own short transaction. Nothing reaches the depository
-unless an organizer accepts it; new records become draft entries through the depository's own import
-(depository.references.run_import: creators, keywords and identifiers handled once).
+and records read so far) is written while it lists, each page's in its own short transaction. Nothing
+reaches the depository unless an organizer accepts it; new records become draft entries through the
+depository's own import (depository.references.run_import: creators, keywords and identifiers handled
+once).
 """
 
 import datetime
