@@ -25,7 +25,7 @@ from depository.documents import DocumentKind, DocumentRejected, inspect_upload
 from depository.models import Attachment, Entry, EntryStatus
 from depository.references import Outcome, check_references, read_references, run_import
 from depository.services import archive_entries, replace_creators
-from harvest.fetch import Fetcher, FetchError
+from harvest.fetch import Fetcher, FetchError, origin_of
 from harvest.models import (
     CandidateKind,
     CandidateStatus,
@@ -37,7 +37,7 @@ from harvest.models import (
     Source,
     SourceKind,
 )
-from harvest.sources import HarvestError, harvest_source
+from harvest.sources import HarvestError, harvest_source, zotero_headers
 
 logger = logging.getLogger(__name__)
 
@@ -377,11 +377,7 @@ def request_headers(source, url):
     redirect to another origin (Zotero's file storage)."""
     from django.conf import settings
 
-    from harvest.sources import zotero_headers
-
-    api = urlsplit(settings.HARVEST_ZOTERO_API)
-    target = urlsplit(url)
-    if source.kind == SourceKind.ZOTERO and (target.scheme, target.netloc) == (api.scheme, api.netloc):
+    if source.kind == SourceKind.ZOTERO and origin_of(url) == origin_of(settings.HARVEST_ZOTERO_API):
         return zotero_headers(source)
     return {}
 
