@@ -4,7 +4,9 @@ source's log of runs, and accept or reject the candidates a run lists."""
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -141,6 +143,17 @@ class SourceAdmin(admin.ModelAdmin):
         (_("Where the next run starts"), {"fields": ["last_datestamp", "zotero_library_version"]}),
     ]
 
+    class Media:
+        js = ["js/harvest_progress.js"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The source's page shows its latest run's progress (templates/admin/harvest/source/change_form.html;
+        static/js/harvest_progress.js follows a running one; without JavaScript, the run's own page does)."""
+        latest = None
+        if str(object_id).isdigit():
+            latest = HarvestRun.objects.filter(source_id=object_id).order_by("-created_at", "-id").first()
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "latest_run": latest})
+
     @admin.display(description=_("stored API key"))
     def api_key_stored(self, obj):
         return obj.masked_api_key or "—"
@@ -153,11 +166,14 @@ class SourceAdmin(admin.ModelAdmin):
 
 @admin.register(HarvestRun)
 class HarvestRunAdmin(admin.ModelAdmin):
-    """Read-only: the log of runs, written by the harvest."""
+    """Read-only: the log of runs, written by the harvest. A run's page shows its progress and, while the
+    run is queued or running, reloads itself every 5 seconds (templates/admin/harvest/harvestrun/
+    change_form.html: a meta refresh, no JavaScript)."""
 
     list_display = [
         "source",
         "status",
+        "progress",
         "started_at",
         "finished_at",
         "records",
@@ -172,6 +188,48 @@ class HarvestRunAdmin(admin.ModelAdmin):
     list_filter = ["status", "source"]
     list_select_related = ["source"]
     show_facets = admin.ShowFacets.ALWAYS
+    fields = [
+        "source",
+        "status",
+        "progress",
+        "since",
+        "started_at",
+        "progress_at",
+        "finished_at",
+        "pages",
+        "records",
+        "new_count",
+        "changed_count",
+        "withdrawn_count",
+        "duplicate_count",
+        "error_count",
+        "unchanged_count",
+        "error",
+        "requested_by",
+    ]
+    readonly_fields = ["progress"]
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        return obj.progress_text
+
+    def get_urls(self):
+        progress = self.admin_site.admin_view(self.progress_view)
+        return [
+            path("<int:object_id>/progress/", progress, name="harvest_harvestrun_progress"),
+            *super().get_urls(),
+        ]
+
+    def progress_view(self, request, object_id):
+        """The run's progress as JSON (`{"text": "Listing: page 3, 250 records read.", "finished": false,
+        "status": "running"}`), which static/js/harvest_progress.js reads on the source's page."""
+        run = get_object_or_404(HarvestRun, pk=object_id)
+        if not self.has_view_permission(request, run):
+            return JsonResponse({"error": "forbidden"}, status=403)
+        return JsonResponse(
+            {"text": run.progress_text, "finished": run.finished, "status": run.status},
+            headers={"Cache-Control": "no-store"},
+        )
 
     def get_queryset(self, request):
         pending = Count("candidates", filter=Q(candidates__status=CandidateStatus.PENDING))

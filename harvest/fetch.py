@@ -9,7 +9,8 @@ through `Fetcher.get` (docs/harvesting.md, "Safe fetching").
 - the connection goes to the address that was checked (urllib3's pool is opened on the IP address,
   with the host name sent as Host and used for TLS's SNI and certificate check): no second resolution
   that a DNS-rebinding answer could turn towards the inside;
-- redirects are followed by hand, each new address checked the same way, at most MAX_REDIRECTS;
+- redirects are followed by hand, each new address checked the same way, at most MAX_REDIRECTS; the
+  caller's headers (an API key) go to the first URL's origin only;
 - a per-host rate limit kept in a table (core.ratelimits, setting HARVEST_HOST_RATE);
 - a descriptive User-Agent (HARVEST_USER_AGENT);
 - robots.txt honoured (urllib.robotparser) when asked (the full-text downloads ask);
@@ -80,6 +81,16 @@ class Fetched:
             raise FetchError(_("%(url)s answered HTTP %(status)d.") % {"url": self.url, "status": self.status_code})
 
 
+def origin_of(url):
+    """(scheme, host, port) of `url`, the port made explicit: what "the same origin" compares."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port or {"https": 443, "http": 80}.get(parts.scheme)
+
+
 def media_type_of(content_type):
     message = Message()
     message["content-type"] = content_type or "application/octet-stream"
@@ -137,16 +148,19 @@ class Fetcher:
         self.robots = {}
 
     def get(self, url, *, params=None, headers=None, max_bytes=None, media_types=None, robots=False):
-        """GET `url` (with `params` added to its query): a Fetched, whatever its status. Raises
-        FetchRefused when a rule refuses it and FetchError when the network or the time limit fails."""
+        """GET `url` (with `params` added to its query): a Fetched, whatever its status. `headers` go to
+        `url`'s origin only: a redirect to another origin drops them (an API key never follows a
+        redirect to a file store), as browsers and requests drop credentials. Raises FetchRefused when a
+        rule refuses it and FetchError when the network or the time limit fails."""
         if params:
             url = f"{url}{'&' if urlsplit(url).query else '?'}{urlencode(params, doseq=True)}"
         deadline = time.monotonic() + self.total_seconds
         max_bytes = max_bytes or settings.HARVEST_MAX_RESPONSE_BYTES
+        origin = origin_of(url)
         for _hop in range(MAX_REDIRECTS + 1):
             if robots:
                 self.check_robots(url, deadline)
-            response = self.request(url, headers or {}, deadline)
+            response = self.request(url, (headers or {}) if origin_of(url) == origin else {}, deadline)
             location = response.headers.get("location")
             if response.status in REDIRECT_STATUSES and location:
                 response.release_conn()

@@ -9,6 +9,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.text import CleanTextModel
@@ -120,8 +121,20 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class RunPhase(models.TextChoices):
+    """Where a running harvest is (docs/harvesting.md, "Following a run"): reading the source's pages,
+    then comparing what it read with the depository and writing the candidates."""
+
+    LISTING = "listing", _("Listing")
+    COMPARING = "comparing", _("Comparing")
+    DONE = "done", _("Done")
+
+
 class HarvestRun(CleanTextModel):
-    """One harvest of one source: when, what it asked for, what it found, and why it failed."""
+    """One harvest of one source: when, what it asked for, what it found, and why it failed.
+
+    While it runs, the worker writes its progress (`phase`, `pages`, `records`, `progress_at`) after each
+    page, each write committed on its own, so the admin (another connection) follows the run."""
 
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.CASCADE, related_name="runs")
     status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
@@ -129,6 +142,9 @@ class HarvestRun(CleanTextModel):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     since = models.CharField(_("since"), max_length=40, blank=True, help_text=_("The datestamp or version asked from."))
     records = models.PositiveIntegerField(_("records read"), default=0)
+    phase = models.CharField(_("phase"), max_length=10, choices=RunPhase.choices, blank=True)
+    pages = models.PositiveIntegerField(_("pages fetched"), default=0)
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     new_count = models.PositiveIntegerField(_("new"), default=0)
     changed_count = models.PositiveIntegerField(_("changed upstream"), default=0)
     withdrawn_count = models.PositiveIntegerField(_("withdrawn upstream"), default=0)
@@ -152,6 +168,37 @@ class HarvestRun(CleanTextModel):
 
     def __str__(self):
         return f"{self.source} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def finished(self):
+        """Done or failed: nothing more will change (the admin stops refreshing its page)."""
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+    @property
+    def progress_text(self):
+        """One line saying where the run is: "Listing: page 3, 250 records read" (translated)."""
+        records = ngettext("%(count)d record read", "%(count)d records read", self.records) % {"count": self.records}
+        if self.status == RunStatus.QUEUED:
+            return gettext("Queued: waiting for the task worker.")
+        if self.status == RunStatus.DONE:
+            pages = ngettext("%(count)d page", "%(count)d pages", self.pages) % {"count": self.pages}
+            return gettext("Done: %(pages)s, %(records)s.") % {"pages": pages, "records": records}
+        if self.status == RunStatus.FAILED:
+            phase = RunPhase(self.phase).label if self.phase else RunStatus.QUEUED.label
+            return gettext("Failed (%(phase)s: page %(page)d, %(records)s).") % {
+                "phase": phase,
+                "page": self.pages,
+                "records": records,
+            }
+        if self.phase == RunPhase.COMPARING:
+            return ngettext(
+                "Comparing %(count)d record with the depository.",
+                "Comparing %(count)d records with the depository.",
+                self.records,
+            ) % {"count": self.records}
+        if not self.pages:
+            return gettext("Listing: waiting for the first page.")
+        return gettext("Listing: page %(page)d, %(records)s.") % {"page": self.pages, "records": records}
 
 
 class CandidateKind(models.TextChoices):

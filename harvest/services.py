@@ -2,14 +2,17 @@
 
 A run reads the whole answer of the source first and writes its candidates, counts and the source's
 new state in one transaction at the end: a source that fails halfway (a timeout, a 500, a bad
-resumption token) leaves a FAILED run with its error and nothing else. Nothing reaches the depository
-unless an organizer accepts it; new records become draft entries through the depository's own import
-(depository.references.run_import: creators, keywords and identifiers handled once).
+resumption token) leaves a FAILED run with its error and nothing else. Only the run's progress (pages
+and records read so far) is written while it lists, each page's in its own short transaction. Nothing
+reaches the depository unless an organizer accepts it; new records become draft entries through the
+depository's own import (depository.references.run_import: creators, keywords and identifiers handled
+once).
 """
 
 import datetime
 import json
 import logging
+from email.message import Message
 from urllib.parse import unquote, urlsplit
 
 from django.core.files.base import ContentFile
@@ -22,18 +25,19 @@ from depository.documents import DocumentKind, DocumentRejected, inspect_upload
 from depository.models import Attachment, Entry, EntryStatus
 from depository.references import Outcome, check_references, read_references, run_import
 from depository.services import archive_entries, replace_creators
-from harvest.fetch import Fetcher, FetchError
+from harvest.fetch import Fetcher, FetchError, origin_of
 from harvest.models import (
     CandidateKind,
     CandidateStatus,
     HarvestCandidate,
     HarvestRun,
     Provenance,
+    RunPhase,
     RunStatus,
     Source,
     SourceKind,
 )
-from harvest.sources import HarvestError, harvest_source
+from harvest.sources import HarvestError, harvest_source, zotero_headers
 
 logger = logging.getLogger(__name__)
 
@@ -78,12 +82,28 @@ def since_of(source):
 
 
 def run_harvest(run, *, fetcher=None):
-    """Run a queued run to its end: DONE with its candidates, or FAILED with its error. Returns the status."""
+    """Run a queued run to its end: DONE with its candidates, or FAILED with its error. Returns the status.
+
+    While it lists the source, each page read is written on the run (`pages`, `records`, `progress_at`)
+    by one UPDATE committed on its own (the task worker runs a task outside any transaction), so the
+    admin, in another connection, follows it; then `phase` "comparing" while the candidates are compared
+    and written, in one transaction with the counts and the source's new state. A failure anywhere leaves
+    the run FAILED with its error and its last progress, and no candidate of it at all."""
     source = run.source
     since = since_of(source)
-    HarvestRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now(), since=since)
+    HarvestRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING, phase=RunPhase.LISTING, started_at=timezone.now(), progress_at=timezone.now(),
+        since=since,
+    )  # fmt: skip
+
+    def progress(pages, records):
+        HarvestRun.objects.filter(pk=run.pk).update(pages=pages, records=records, progress_at=timezone.now())
+
     try:
-        harvested = harvest_source(source, fetcher or Fetcher(), since=since)
+        harvested = harvest_source(source, fetcher or Fetcher(), since=since, progress=progress)
+        HarvestRun.objects.filter(pk=run.pk).update(
+            phase=RunPhase.COMPARING, records=len(harvested.records), progress_at=timezone.now()
+        )
         with transaction.atomic():
             counts = write_candidates(run, source, harvested.records)
             state = harvested.state or since
@@ -92,8 +112,9 @@ def run_harvest(run, *, fetcher=None):
             else:
                 Source.objects.filter(pk=source.pk).update(last_datestamp=state)
             HarvestRun.objects.filter(pk=run.pk).update(
-                status=RunStatus.DONE, finished_at=timezone.now(), records=len(harvested.records), **counts
-            )
+                status=RunStatus.DONE, phase=RunPhase.DONE, finished_at=timezone.now(), progress_at=timezone.now(),
+                records=len(harvested.records), **counts,
+            )  # fmt: skip
         return RunStatus.DONE
     except HarvestError as error:
         message = str(error)
@@ -331,10 +352,34 @@ def reject_candidates(*, candidates, user):
 
 
 # -- Full text ------------------------------------------------------------------------------------------
-def document_name(url):
-    """The file name a document link shows (its last path segment), as the attachment's name."""
-    name = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]).strip()
-    return name[-255:] or "document"
+def last_segment(url):
+    return unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]).strip()
+
+
+def document_name(url, response=None):
+    """The attachment's name: the file name the answer gives (`Content-Disposition`), else the last path
+    segment of where the document was found (after redirects) when it has an extension, else the link's
+    (a Zotero enclosure `.../items/<key>/file/view` redirects to the stored file's name)."""
+    if response is not None:
+        message = Message()
+        message["content-disposition"] = response.headers.get("content-disposition", "")
+        given = (message.get_filename() or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+        found = last_segment(response.url)
+        name = given or (found if "." in found else "")
+        if name:
+            return name[-255:]
+    return last_segment(url)[-255:] or "document"
+
+
+def request_headers(source, url):
+    """The headers a document download sends: a Zotero source's API key (`Zotero-API-Key`) to Zotero's
+    API host only (its stored files' enclosures); nothing to any other host. The fetcher drops them on a
+    redirect to another origin (Zotero's file storage)."""
+    from django.conf import settings
+
+    if source.kind == SourceKind.ZOTERO and origin_of(url) == origin_of(settings.HARVEST_ZOTERO_API):
+        return zotero_headers(source)
+    return {}
 
 
 def looks_like_markup(upload):
@@ -355,7 +400,7 @@ def fetch_full_text(entry_id, *, fetcher=None):
 
     from depository.tasks import enqueue_text_extraction
 
-    provenance = Provenance.objects.select_related("entry").filter(entry_id=entry_id).first()
+    provenance = Provenance.objects.select_related("entry", "source").filter(entry_id=entry_id).first()
     if provenance is None or not provenance.files:
         return "no document linked"
     if provenance.entry.attachments.filter(source_url__in=provenance.files).exists():
@@ -365,7 +410,13 @@ def fetch_full_text(entry_id, *, fetcher=None):
     failures = []
     for url in provenance.files:
         try:
-            response = fetcher.get(url, robots=True, max_bytes=limit, media_types=DOCUMENT_RESPONSE_TYPES)
+            response = fetcher.get(
+                url,
+                headers=request_headers(provenance.source, url),
+                robots=True,
+                max_bytes=limit,
+                media_types=DOCUMENT_RESPONSE_TYPES,
+            )
             response.raise_for_status()
             upload = ContentFile(response.content, name="harvested")
             info = inspect_upload(upload, max_bytes=limit)
@@ -378,7 +429,7 @@ def fetch_full_text(entry_id, *, fetcher=None):
         with transaction.atomic():
             attachment = Attachment(
                 entry=provenance.entry,
-                original_name=document_name(url),
+                original_name=document_name(url, response),
                 source_url=url[:1000],
                 content_type=info.content_type,
                 size=info.size,

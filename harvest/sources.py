@@ -7,7 +7,9 @@
   harvest.formats. ListMetadataFormats (`offered_formats`) tells the organizer what a repository offers.
 - Zotero web API v3: `/<groups|users>/<id>[/collections/<key>]/items?format=csljson&since=<version>`
   (Zotero answers CSL-JSON itself: {"items": [...]}) paged by `start`/`limit`, the library's version
-  from `Last-Modified-Version`; deletions from `/<groups|users>/<id>/deleted?since=<version>`.
+  from `Last-Modified-Version`; deletions from `/<groups|users>/<id>/deleted?since=<version>`; for a
+  source with full text, the attachments (`items?format=json&itemType=attachment`) give each record
+  its document links (CSL-JSON carries none).
 - ReliefWeb API v2: `/reports?appname=...` with the query, newest changes first, paged by `offset`,
   incremental on `date.changed`; a report -> CSL by reliefweb_item.
 """
@@ -54,10 +56,17 @@ class Harvested:
     state: str = ""
 
 
-def harvest_source(source, fetcher, *, since=""):
+def no_progress(pages, records):
+    """The default progress callback: nothing to report to."""
+
+
+def harvest_source(source, fetcher, *, since="", progress=no_progress):
+    """What `source` holds (since `since`), read whole: a Harvested. `progress(pages, records)` is called
+    after each page read (pages fetched so far, records read so far; the run writes it for the admin).
+    Raises HarvestError when the source fails or answers what cannot be read."""
     readers = {SourceKind.OAI: read_oai, SourceKind.ZOTERO: read_zotero, SourceKind.RELIEFWEB: read_reliefweb}
     try:
-        return readers[source.kind](source, fetcher, since=since)
+        return readers[source.kind](source, fetcher, since=since, progress=progress)
     except FetchError as error:
         raise HarvestError(str(error)) from None
 
@@ -67,12 +76,17 @@ class SafeSickle(Sickle):
     """Sickle with its requests made by harvest.fetch (Sickle calls `_request(params)` and reads the
     answer's status_code, raise_for_status(), content, text and encoding)."""
 
-    def __init__(self, endpoint, *, fetcher, **kwargs):
+    def __init__(self, endpoint, *, fetcher, before_request=None, **kwargs):
         super().__init__(endpoint, **kwargs)
         self.fetcher = fetcher
+        self.before_request = before_request or (lambda pages: None)
+        self.pages = 0  # pages fetched: Sickle asks for the next page once the last one's records are read
 
     def _request(self, kwargs):
-        return self.fetcher.get(self.endpoint, params=kwargs)
+        self.before_request(self.pages)
+        response = self.fetcher.get(self.endpoint, params=kwargs)
+        self.pages += 1
+        return response
 
 
 class TolerantRecord(Record):
@@ -180,15 +194,22 @@ def dc_item(identifier, metadata):
     return item, [link for link in links if FILE_LINK.match(link)]
 
 
-def read_oai(source, fetcher, *, since=""):
+def read_oai(source, fetcher, *, since="", progress=no_progress):
+    records, latest = [], since
+
+    def before_request(pages):  # the records of every page fetched so far are read by now
+        if pages:
+            progress(pages, len(records))
+
     class_mapping = {**DEFAULT_CLASS_MAP, "ListRecords": TolerantRecord}
-    client = SafeSickle(source.oai_base_url, fetcher=fetcher, max_retries=0, class_mapping=class_mapping)
+    client = SafeSickle(
+        source.oai_base_url, fetcher=fetcher, max_retries=0, class_mapping=class_mapping, before_request=before_request
+    )
     params = {"metadataPrefix": source.oai_metadata_prefix or "oai_dc"}
     if source.oai_set:
         params["set"] = source.oai_set
     if since:
         params["from"] = since
-    records, latest = [], since
     try:
         iterator = client.ListRecords(**params)
         for record in iterator:
@@ -205,6 +226,7 @@ def read_oai(source, fetcher, *, since=""):
         ) from None
     except (ValueError, AttributeError, TypeError) as error:  # not OAI-PMH at all
         raise HarvestError(_("The answer is not OAI-PMH: %(error)s") % {"error": error}) from None
+    progress(client.pages, len(records))
     return Harvested(records=records, state=latest)
 
 
@@ -292,36 +314,104 @@ def zotero_headers(source):
     return headers
 
 
-def read_zotero(source, fetcher, *, since=""):
+def read_zotero(source, fetcher, *, since="", progress=no_progress):
     library = f"{settings.HARVEST_ZOTERO_API}/{source.zotero_library_type}/{source.zotero_library_id}"
     items_url = f"{library}/collections/{source.zotero_collection_key}/items" if source.zotero_collection_key else (
         f"{library}/items")  # fmt: skip
     headers = zotero_headers(source)
-    records, version = [], since
+    records, version, pages = [], since, 0
     for page in range(MAX_PAGES):
         params = {"format": "csljson", "limit": ZOTERO_PAGE, "start": page * ZOTERO_PAGE}
         if since:
             params["since"] = since
         response = fetcher.get(items_url, params=params, headers=headers)
+        pages += 1
         if response.status_code == 304:
             break
         response.raise_for_status()
         version = response.headers.get("last-modified-version", version)
-        try:
-            data = response.json()
-        except ValueError as error:
-            raise HarvestError(_("Zotero's answer is not JSON: %(error)s") % {"error": error}) from None
-        items = data.get("items", []) if isinstance(data, dict) else data
+        items = zotero_json(response)
+        items = items.get("items", []) if isinstance(items, dict) else items
         for item in items:
             records.append(zotero_record(source, item))
+        progress(pages, len(records))
         if len(items) < ZOTERO_PAGE:
             break
+    if source.fetch_full_text and any(r.item for r in records):
+        pages = zotero_attachments(source, fetcher, library, records, pages=pages, progress=progress)
     if since:
         response = fetcher.get(f"{library}/deleted", params={"since": since}, headers=headers)
         response.raise_for_status()
-        for key in response.json().get("items", []):
+        for key in zotero_json(response).get("items", []):
             records.append(UpstreamRecord(identifier=str(key), deleted=True, datestamp=str(version)))
+        progress(pages + 1, len(records))
     return Harvested(records=records, state=str(version or ""))
+
+
+def zotero_json(response):
+    try:
+        return response.json()
+    except ValueError as error:
+        raise HarvestError(_("Zotero's answer is not JSON: %(error)s") % {"error": error}) from None
+
+
+# The attachments whose file may be the record's full text (docs/harvesting.md, "Zotero attachments").
+ZOTERO_DOCUMENT_TYPES = {
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+}
+ZOTERO_STORED = ("imported_file", "imported_url")
+
+
+def zotero_attachment_link(attachment):
+    """(parent item key, document link, stored) of one attachment as Zotero's `format=json` gives it
+    (`{"key", "links": {"enclosure": {"href"}}, "data": {"itemType": "attachment", "parentItem",
+    "linkMode", "contentType", "url"}}`), or None when it is no openly downloadable document: a stored
+    file (`imported_file`, `imported_url`) is its enclosure (`.../items/<key>/file/view` on the API), a
+    `linked_url` its `url`; only PDF, DOCX and ODT (a web-page snapshot, a linked local file never)."""
+    if not isinstance(attachment, dict) or not isinstance(attachment.get("data"), dict):
+        return None
+    data = attachment["data"]
+    parent, mode = data.get("parentItem"), data.get("linkMode")
+    if data.get("itemType") != "attachment" or not parent:
+        return None
+    if str(data.get("contentType") or "").lower() not in ZOTERO_DOCUMENT_TYPES:
+        return None
+    if mode in ZOTERO_STORED:
+        link = ((attachment.get("links") or {}).get("enclosure") or {}).get("href") or ""
+    elif mode == "linked_url":
+        link = str(data.get("url") or "")
+    else:
+        return None
+    return (str(parent), link, mode in ZOTERO_STORED) if link.startswith(("https://", "http://")) else None
+
+
+def zotero_attachments(source, fetcher, library, records, *, pages, progress):
+    """Give each record read the document links of its attachments (stored files first), from the
+    library's attachments (`items?format=json&itemType=attachment`, paged). Asked without `since`: an
+    item changed upstream keeps the links of attachments that did not change. Returns the pages count."""
+    by_key = {record.identifier: record for record in records if record.item}
+    links = {}
+    for page in range(MAX_PAGES):
+        params = {"format": "json", "itemType": "attachment", "limit": ZOTERO_PAGE, "start": page * ZOTERO_PAGE}
+        response = fetcher.get(f"{library}/items", params=params, headers=zotero_headers(source))
+        pages += 1
+        response.raise_for_status()
+        attachments = zotero_json(response)
+        if not isinstance(attachments, list):
+            raise HarvestError(_("Zotero's list of attachments is not a JSON array."))
+        for attachment in attachments:
+            found = zotero_attachment_link(attachment)
+            if found and found[0] in by_key:
+                links.setdefault(found[0], []).append(found[1:])
+        progress(pages, len(records))
+        if len(attachments) < ZOTERO_PAGE:
+            break
+    for key, found in links.items():
+        ordered = [link for link, stored in found if stored] + [link for link, stored in found if not stored]
+        by_key[key].files = list(dict.fromkeys(ordered))
+    return pages
 
 
 def zotero_record(source, item):
@@ -348,7 +438,7 @@ RELIEFWEB_FORMATS = {
 }
 
 
-def read_reliefweb(source, fetcher, *, since=""):
+def read_reliefweb(source, fetcher, *, since="", progress=no_progress):
     appname = source.reliefweb_appname or settings.RELIEFWEB_APPNAME
     if not appname:
         raise HarvestError(_("No ReliefWeb appname: set RELIEFWEB_APPNAME or the source's appname."))
@@ -376,6 +466,7 @@ def read_reliefweb(source, fetcher, *, since=""):
         for report in reports:
             records.append(reliefweb_record(report))
             latest = max(latest, records[-1].datestamp)
+        progress(page + 1, len(records))
         if not (data.get("links") or {}).get("next") or not reports:
             break
     return Harvested(records=records, state=latest)

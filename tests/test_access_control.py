@@ -497,6 +497,12 @@ def admin_rows(world):
         ("get", reverse("admin:meetings_meeting_export_participants", args=[meeting.pk]), STAFF_ONLY_ADMIN),
         ("get", reverse("admin:members_inputpaper_decide", args=[paper.pk]), STAFF_ONLY_ADMIN),
         ("get", reverse("admin:taggit_tag_merge_tags"), STAFF_ONLY_ADMIN),
+        # A harvest run's progress (the source's page reads it while the run goes on).
+        (
+            "get",
+            reverse("admin:harvest_harvestrun_progress", args=[HarvestRun.objects.order_by("pk").first().pk]),
+            STAFF_ONLY_ADMIN,
+        ),
         (
             "post",
             reverse("admin:depository_referenceimport_confirm", args=[world["reference_import"].pk]),

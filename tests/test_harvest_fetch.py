@@ -113,6 +113,22 @@ def test_redirects_are_followed_and_each_checked(server, settings, db):
     assert server.requests[0][2]["User-Agent"] == settings.HARVEST_USER_AGENT
 
 
+def test_the_callers_headers_go_to_the_first_origin_only(server, settings, db):
+    """An API key follows a redirect on the same origin, never one to another origin (another port is
+    another origin: a file store)."""
+    settings.HARVEST_ALLOW_PRIVATE_ADDRESSES = True
+    other = LoopbackServer(lambda path, query: (200, {"Content-Type": "text/plain"}, b"stored"))
+    try:
+        routes = {"/start": (302, {"Location": "/same"}, b""), "/same": (302, {"Location": f"{other.url}/f"}, b"")}
+        server.set_route(lambda path, query: routes[path])
+        response = Fetcher().get(f"{server.url}/start", headers={"Zotero-API-Key": "KEY12345"})
+        assert response.content == b"stored"
+        assert [headers.get("Zotero-API-Key") for _path, _query, headers in server.requests] == ["KEY12345"] * 2
+        assert "Zotero-API-Key" not in other.requests[0][2]
+    finally:
+        other.close()
+
+
 def endless():
     chunk = b"%PDF-1.4 " + b"x" * 65527
     while True:

@@ -21,7 +21,7 @@ from harvest.models import CandidateKind, HarvestCandidate, HarvestRun, Provenan
 from harvest.services import accept_candidates, fetch_full_text, run_harvest, start_run
 from harvest.tasks import fetch_full_text_task
 from tests.document_files import pdf_bytes
-from tests.harvest_helpers import XML, LoopbackServer, fixture
+from tests.harvest_helpers import JSON, XML, LoopbackServer, fixture
 from tests.members_helpers import run_task_worker
 
 PDF_PATH = "/bitstream/handle/10986/4417/safety-audits.pdf"
@@ -229,3 +229,110 @@ def test_robots_txt_disallowing_the_path_is_honoured(repository, organizer, djan
     assert "robots.txt" in outcome
     assert not Attachment.objects.exists()
     assert "/robots.txt" in paths(repository) and PDF_PATH not in paths(repository)
+
+
+# -- Zotero attachments ---------------------------------------------------------------------------------
+# A Zotero library (the recorded "Z public library", tests/fixtures/harvest/SOURCES.md) served on one loopback
+# server as Zotero's API, its stored files on another (Zotero's file storage, to which the API redirects):
+# the book B2VNV5Q7 has a stored PDF and a web-page snapshot, 6XDC27WD a linked PDF, PQKBRC33 a linked local
+# file, and one attachment belongs to an item this run does not read.
+ZOTERO_KEY = "SECRETKEY1234abcd"
+ZOTERO_WORD = "Baskervillequay"  # only inside the stored PDF
+ZOTERO_PDF = pdf_bytes(f"Conan Doyle wrote the {ZOTERO_WORD} chapter on the train to Edinburgh.")
+STORED = "/zotero-storage/X8WKSQ2B/adventures-of-conan-doyle.pdf"
+ENCLOSURE = "/users/475425/items/X8WKSQ2B/file/view"
+
+
+@pytest.fixture
+def zotero(settings):
+    storage = LoopbackServer(lambda path, query: (404, {}, b""))
+    api = LoopbackServer(lambda path, query: (404, {}, b""))
+    settings.HARVEST_ZOTERO_API = api.url
+    attachments = (
+        fixture("zotero-attachments.json")
+        .replace(b"https://api.zotero.org", api.url.encode())
+        .replace(b"https://files.example.org", storage.url.encode())
+    )
+
+    def api_route(path, query):
+        if path == "/users/475425/items" and query.get("format") == "csljson":
+            return 200, {**JSON, "Last-Modified-Version": "5"}, fixture("zotero-items.json")
+        if path == "/users/475425/items" and query.get("itemType") == "attachment":
+            return 200, {**JSON, "Last-Modified-Version": "6", "Total-Results": "5"}, attachments
+        if path == ENCLOSURE:  # Zotero's API redirects a stored file to its storage
+            return 302, {"Location": f"{storage.url}{STORED}"}, b""
+        return 404, {}, b""
+
+    def storage_route(path, query):
+        if path == STORED:
+            return 200, PDF_HEADERS, ZOTERO_PDF
+        return 404, {}, b""  # robots.txt: none, everything allowed
+
+    api.set_route(api_route)
+    storage.set_route(storage_route)
+    yield api, storage
+    api.close()
+    storage.close()
+
+
+def zotero_source(**fields):
+    return Source.objects.create(
+        kind="zotero", name="Z public library", zotero_library_type="users", zotero_library_id="475425", **fields
+    )
+
+
+@pytest.mark.servers
+@pytest.mark.django_db(transaction=True)  # the fetch is queued when the acceptance commits
+def test_a_zotero_items_stored_pdf_is_fetched_with_the_key_to_the_api_only_and_found_by_a_word_inside(
+    organizer, zotero
+):
+    api, storage = zotero
+    source = zotero_source(fetch_full_text=True, zotero_api_key=ZOTERO_KEY)
+    run = start_run(source=source, enqueue=False)
+    assert run_harvest(run) == RunStatus.DONE, HarvestRun.objects.get(pk=run.pk).error
+    # The attachments are asked once (all of them: not `since`), with the key, after the items.
+    asked = [(path, query) for path, query, _headers in api.requests]
+    assert asked[1] == (
+        "/users/475425/items",
+        {"format": "json", "itemType": "attachment", "limit": "100", "start": "0"},
+    )
+    assert all(headers["Zotero-API-Key"] == ZOTERO_KEY for _path, _query, headers in api.requests)
+    assert HarvestRun.objects.get(pk=run.pk).pages == 2
+    files = dict(HarvestCandidate.objects.filter(run=run).values_list("upstream_id", "files"))
+    # The stored PDF's enclosure; the linked PDF's URL; no snapshot, no local file, no other item's file.
+    assert files == {
+        "B2VNV5Q7": [f"{api.url}{ENCLOSURE}"],
+        "6XDC27WD": [f"{storage.url}/an-actor-and-a-rare-one.pdf"],
+        "PQKBRC33": [],
+    }
+    assert not storage.requests and ENCLOSURE not in paths(api)  # nothing downloaded before a decision
+
+    book = HarvestCandidate.objects.get(upstream_id="B2VNV5Q7")
+    accept_candidates(candidates=HarvestCandidate.objects.filter(pk=book.pk), user=organizer)
+    run_task_worker()  # the download, then the text extraction it queues
+
+    fetched = DBTaskResult.objects.get(task_path=fetch_full_text_task.module_path)
+    assert fetched.return_value == f"attached {api.url}{ENCLOSURE}"
+    entry = Entry.objects.get()
+    attachment = Attachment.objects.get(entry=entry)
+    assert attachment.original_name == "adventures-of-conan-doyle.pdf"  # the stored file's name
+    assert attachment.source_url == f"{api.url}{ENCLOSURE}" and attachment.is_public
+    assert attachment.extraction_status == ExtractionStatus.DONE, attachment.extraction_error
+    # The key went to Zotero's API, never to its file storage (another origin, reached by a redirect).
+    enclosure_request = next(headers for path, _q, headers in api.requests if path == ENCLOSURE)
+    assert enclosure_request["Zotero-API-Key"] == ZOTERO_KEY
+    assert paths(storage) == ["/robots.txt", STORED]
+    assert all("Zotero-API-Key" not in headers for _path, _query, headers in storage.requests)
+
+    publish_entries(entries=Entry.objects.filter(pk=entry.pk))
+    found = Client().get("/depository/", {"q": ZOTERO_WORD}).content.decode()
+    assert "The Adventures of Conan Doyle" in found
+
+
+@pytest.mark.django_db
+def test_a_zotero_source_without_full_text_asks_for_no_attachments(zotero):
+    api, _storage = zotero
+    run = start_run(source=zotero_source(), enqueue=False)
+    assert run_harvest(run) == RunStatus.DONE
+    assert [query["format"] for _path, query, _headers in api.requests] == ["csljson"]
+    assert not HarvestCandidate.objects.exclude(files=[]).exists()
