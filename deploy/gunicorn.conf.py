@@ -24,10 +24,17 @@ graceful_timeout = 30
 # nginx opens a new upstream connection per request (HTTP/1.0 to the upstream); sync workers close it.
 keepalive = 2
 
-# Recycle each worker after about 1,000 requests (the jitter keeps them from restarting together):
-# bounds what a slow leak in any library can grow to.
-max_requests = 1000
-max_requests_jitter = 100
+# Recycle each worker after about 5,000 requests (the jitter keeps them from restarting together):
+# bounds what a slow leak in any library can grow to. A recycled worker's successor starts cold (its
+# first request ~0.4 s: templates, catalogs, the counts' cache); at 1,000 both workers were recycled
+# within a 20 s benchmark run at ~90 requests/s, and the requests queued behind them made its p99 1.3 s
+# (docs/performance.md, 2026-12-04).
+max_requests = 5000
+max_requests_jitter = 500
+# The master imports the project once and forks workers from it: a new or recycled worker serves at
+# once instead of importing Django and every app again (~1 s). Nothing opens a database connection at
+# import (no AppConfig.ready() queries), so no connection is shared across the fork.
+preload_app = True
 
 # Request line and headers, as large as nginx lets through (large_client_header_buffers 4 8k), so that
 # what nginx passes is never refused here; without nginx, gunicorn answers 400 past them.
