@@ -499,17 +499,27 @@ def refused_with_reason(response):
 
 
 def reliefweb_record(report):
+    """The UpstreamRecord of one report of ReliefWeb's `data`; a report that cannot be read (no id or
+    fields, or a field not in the documented shape) is one with `error`, and the others go on."""
     identifier = str(report.get("id", "")) if isinstance(report, dict) else ""
     fields = report.get("fields") if isinstance(report, dict) else None
     if not identifier or not isinstance(fields, dict):
         return UpstreamRecord(identifier=identifier or "?", error=_("A report without an id or fields."))
-    return UpstreamRecord(
-        identifier=identifier,
-        datestamp=str((fields.get("date") or {}).get("changed") or (fields.get("date") or {}).get("original") or ""),
-        link=fields.get("url_alias") or fields.get("url") or "",
-        item=reliefweb_item(identifier, fields),
-        files=[f["url"] for f in fields.get("file") or [] if isinstance(f, dict) and f.get("url")],
-    )
+    try:
+        return UpstreamRecord(
+            identifier=identifier,
+            datestamp=str(
+                (fields.get("date") or {}).get("changed") or (fields.get("date") or {}).get("original") or ""
+            ),
+            link=str(fields.get("url_alias") or fields.get("url") or ""),
+            item=reliefweb_item(identifier, fields),
+            files=[f["url"] for f in fields.get("file") or [] if isinstance(f, dict) and f.get("url")],
+        )
+    except (AttributeError, TypeError, ValueError, KeyError) as error:
+        return UpstreamRecord(
+            identifier=identifier,
+            error=_("This report could not be read: %(error)s") % {"error": error or type(error).__name__},
+        )
 
 
 def reliefweb_item(identifier, fields):
