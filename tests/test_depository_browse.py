@@ -151,6 +151,24 @@ def test_a_page_of_column_facets_lists_the_brute_force_matches(
         assert re.search(r'("U0"|"depository_entry")\."year" IN \(', listings[0])  # in the walk's subquery
 
 
+@pytest.mark.parametrize(
+    "query",
+    [{"q": "entry", "sort": "newest"}, {"q": "entry", "sort": "year", "kind": "tool"}, {"q": "entry", "sort": "title"}],
+)
+def test_a_text_search_sorted_otherwise_than_by_relevance_walks_to_the_same_pages(client, corpus, monkeypatch, query):
+    """Many matches: the page walks the sort's index and tests each entry's bit in the matches' bit string
+    (facet_index.matching_bits, the search's bits and the filters'); few: it fetches the matches by id.
+    Both give the same pages."""
+    url = reverse("depository:browse")
+
+    def pages(walk_from):
+        monkeypatch.setattr(search, "WALK_THE_INDEX_FROM", walk_from)
+        return [[e.title for e in client.get(url, {**query, "page": page}).context["page"]] for page in (1, 2)]
+
+    walked, fetched = pages(1), pages(100_000)
+    assert walked == fetched and walked[0]
+
+
 def test_or_within_a_facet_and_across_facets(client):
     make_entry("Lighting in Bogota", themes=["lighting"], violence_types=["organized"])
     make_entry("Mediation in Juba", themes=["mediation"], violence_types=["gender-based"])

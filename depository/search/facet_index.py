@@ -186,6 +186,21 @@ def matching_ids(selected: Selected, base: Base, search_ids_sql: SQL | None) -> 
     return f"(SELECT {_intersection(selected)} FROM ({sql}) s)", params
 
 
+def matching_bits(selected: Selected, base: Base, matching_sql: SQL | None) -> SQL:
+    """SQL (and parameters) of the bit string of the entries of `base` matching the search (`matching_sql`:
+    text.matching_sql's row of depository_matching, or None) and the filters: for a page that walks the
+    sort's index, a bit test per entry passed over. ANDing 12.5 kB strings costs ~0.05 ms at 100,000
+    entries where intersecting the id arrays (the published row's alone is 89,000 ids) cost ~1 ms before
+    the walk could start (issue 23)."""
+    selected = {name: values for name, values in selected.items() if values}
+    sql, params = _bit_strings(selected, base, bool(matching_sql))
+    found = f"SELECT {_bits_intersection(selected)} FROM ({sql}) s"
+    if matching_sql:
+        search_sql, search_params = matching_sql
+        return f"(WITH q AS (SELECT * FROM {search_sql}) {found})", [*search_params, *params]
+    return f"({found})", params
+
+
 def _candidates_sql(titles_sql, window):
     """The CTE `a` and the SQL of the array (as text) of the candidates for ranking a search by
     relevance: the `window` matches created last and as many of the matches with the words in their
