@@ -93,6 +93,17 @@ def search_counts_cache_cold():
 
 
 @pytest.fixture
+def server():
+    """The harvesting tests' source: a LoopbackServer (tests/harvest_helpers.py) answering 404 until the
+    test gives it a route (`server.set_route`); closed after the test."""
+    from tests.harvest_helpers import LoopbackServer
+
+    server = LoopbackServer(lambda path, query: (404, {}, b""))
+    yield server
+    server.close()
+
+
+@pytest.fixture
 def organizer(db):
     """Staff in the Organizers group: curates everything, is not a superuser."""
     user = get_user_model().objects.create_user(

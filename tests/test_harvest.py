@@ -21,9 +21,9 @@ from harvest.models import (
     RunStatus,
     Source,
 )
-from harvest.services import accept_candidates, run_harvest, start_run
+from harvest.services import accept_candidates, run_harvest
 from tests.depository_helpers import make_entry
-from tests.harvest_helpers import JSON, XML, LoopbackServer, fixture
+from tests.harvest_helpers import JSON, XML, allow_loopback_sources, fixture, harvest
 from tests.members_helpers import run_task_worker
 
 pytestmark = pytest.mark.django_db
@@ -31,15 +31,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def loopback_allowed(settings):
-    settings.HARVEST_ALLOW_PRIVATE_ADDRESSES = True  # the sources are servers on 127.0.0.1
-    settings.HARVEST_HOST_RATE = "1000/m"
-
-
-@pytest.fixture
-def server():
-    server = LoopbackServer(lambda path, query: (404, {}, b""))
-    yield server
-    server.close()
+    allow_loopback_sources(settings)
 
 
 def oai_pages(path, query):
@@ -51,22 +43,12 @@ def oai_pages(path, query):
     return 200, XML, fixture(f"oai-{token}" if token else "oai-ListRecords.xml")
 
 
-def harvest(source, *_unused):
-    """Run a harvest of `source` as the task does (the task worker itself runs in the admin's test)."""
-    run = start_run(source=source, enqueue=False)
-    run_harvest(run)
-    run.refresh_from_db()
-    return run
-
-
 def oai_source(server, **fields):
     return Source.objects.create(kind="oai", name="Recorded repository", oai_base_url=f"{server.url}/oai", **fields)
 
 
 @pytest.mark.django_db(transaction=True)  # the harvest is queued when the admin's action commits
-def test_an_organizer_registers_an_oai_source_harvests_and_accepts(
-    organizer_client, server, django_capture_on_commit_callbacks
-):
+def test_an_organizer_registers_an_oai_source_harvests_and_accepts(organizer_client, server):
     server.set_route(oai_pages)
     response = organizer_client.post(
         reverse("admin:harvest_source_add"),
@@ -129,23 +111,21 @@ def test_an_organizer_registers_an_oai_source_harvests_and_accepts(
     assert second.status == RunStatus.DONE and second.candidates.count() == 0
 
 
-def accepted_oai_entry(server, django_capture_on_commit_callbacks, organizer):
+def accepted_oai_entry(server, organizer):
     server.set_route(oai_pages)
     source = oai_source(server)
-    harvest(source, django_capture_on_commit_callbacks)
+    harvest(source)
     accept_candidates(candidates=HarvestCandidate.objects.filter(kind=CandidateKind.NEW), user=organizer)
     return source, Entry.objects.get()
 
 
-def test_a_change_upstream_is_a_diff_to_accept_and_an_organizers_edit_is_kept(
-    server, django_capture_on_commit_callbacks, organizer, organizer_client
-):
-    source, entry = accepted_oai_entry(server, django_capture_on_commit_callbacks, organizer)
+def test_a_change_upstream_is_a_diff_to_accept_and_an_organizers_edit_is_kept(server, organizer, organizer_client):
+    source, entry = accepted_oai_entry(server, organizer)
     entry.publisher = "Publisher as the organizer corrected it"
     entry.save()
     server.set_route(lambda path, query: (200, XML, fixture("oai-changed.xml")))
 
-    run = harvest(source, django_capture_on_commit_callbacks)
+    run = harvest(source)
     assert run.changed_count == 1
     changed = HarvestCandidate.objects.get(kind=CandidateKind.CHANGED)
     assert changed.entry_id == entry.pk
@@ -163,12 +143,10 @@ def test_a_change_upstream_is_a_diff_to_accept_and_an_organizers_edit_is_kept(
     assert Provenance.objects.get(entry=entry).datestamp == "2012-03-01T08:00:00Z"
 
 
-def test_a_deletion_upstream_is_flagged_and_applied_only_when_accepted(
-    server, django_capture_on_commit_callbacks, organizer
-):
-    source, entry = accepted_oai_entry(server, django_capture_on_commit_callbacks, organizer)
+def test_a_deletion_upstream_is_flagged_and_applied_only_when_accepted(server, organizer):
+    source, entry = accepted_oai_entry(server, organizer)
     server.set_route(lambda path, query: (200, XML, fixture("oai-deleted.xml")))
-    run = harvest(source, django_capture_on_commit_callbacks)
+    run = harvest(source)
     withdrawn = HarvestCandidate.objects.get(kind=CandidateKind.WITHDRAWN)
     assert run.withdrawn_count == 1 and withdrawn.entry_id == entry.pk
     entry.refresh_from_db()
@@ -179,9 +157,7 @@ def test_a_deletion_upstream_is_flagged_and_applied_only_when_accepted(
 
 
 @pytest.mark.parametrize("failure", ["badResumptionToken", "500", "timeout"])
-def test_a_source_failing_halfway_leaves_a_failed_run_and_nothing_written(
-    server, django_capture_on_commit_callbacks, settings, caplog, failure
-):
+def test_a_source_failing_halfway_leaves_a_failed_run_and_nothing_written(server, settings, caplog, failure):
     settings.HARVEST_TIMEOUT_SECONDS = 1
 
     def route(path, query):
@@ -197,7 +173,7 @@ def test_a_source_failing_halfway_leaves_a_failed_run_and_nothing_written(
     server.set_route(route)
     source = oai_source(server)
     with caplog.at_level(logging.WARNING, logger="harvest.services"):
-        run = harvest(source, django_capture_on_commit_callbacks)
+        run = harvest(source)
     assert run.status == RunStatus.FAILED and run.finished_at
     expected = {"badResumptionToken": "BadResumptionToken", "500": "HTTP 500", "timeout": "timed out"}[failure]
     assert expected in run.error
@@ -215,7 +191,7 @@ def zotero_routes(path, query):
 
 
 def test_a_zotero_library_is_harvested_by_version_with_its_deletions(
-    server, settings, django_capture_on_commit_callbacks, organizer, organizer_client, caplog
+    server, settings, organizer, organizer_client, caplog
 ):
     settings.HARVEST_ZOTERO_API = server.url
     server.set_route(zotero_routes)
@@ -225,7 +201,7 @@ def test_a_zotero_library_is_harvested_by_version_with_its_deletions(
         zotero_api_key="SECRETKEY1234abcd",
     )  # fmt: skip
     with caplog.at_level(logging.DEBUG):
-        run = harvest(source, django_capture_on_commit_callbacks)
+        run = harvest(source)
     path, query, headers = server.requests[0]
     assert path == "/users/475425/items" and query["format"] == "csljson" and "since" not in query
     assert headers["Zotero-API-Key"] == "SECRETKEY1234abcd" and headers["Zotero-API-Version"] == "3"
@@ -241,7 +217,7 @@ def test_a_zotero_library_is_harvested_by_version_with_its_deletions(
     assert book.item_type == "book" and book.edition == "1st ed" and book.creators.get().family == "Higham"
     assert Provenance.objects.get(entry=book).link == "https://www.zotero.org/users/475425/items/B2VNV5Q7"
 
-    second = harvest(source, django_capture_on_commit_callbacks)
+    second = harvest(source)
     assert [q.get("since") for _p, q, _h in server.requests[1:]] == ["5", "5"]
     assert (second.changed_count, second.withdrawn_count) == (1, 1)
     assert HarvestCandidate.objects.get(run=second, kind=CandidateKind.CHANGED).diff == [
@@ -262,7 +238,7 @@ def test_a_zotero_library_is_harvested_by_version_with_its_deletions(
     assert source.zotero_api_key == "SECRETKEY1234abcd"
 
 
-def test_a_page_of_reliefweb_reports(server, settings, django_capture_on_commit_callbacks, organizer):
+def test_a_page_of_reliefweb_reports(server, settings, organizer):
     settings.HARVEST_RELIEFWEB_API = f"{server.url}/v2"
     settings.RELIEFWEB_APPNAME = "twg-portal-tests"
 
@@ -272,7 +248,7 @@ def test_a_page_of_reliefweb_reports(server, settings, django_capture_on_commit_
 
     server.set_route(route)
     source = Source.objects.create(kind="reliefweb", name="ReliefWeb urban violence", reliefweb_query="urban violence")
-    run = harvest(source, django_capture_on_commit_callbacks)
+    run = harvest(source)
     assert run.status == RunStatus.DONE, run.error
     path, query, _headers = server.requests[0]
     assert (
@@ -292,9 +268,7 @@ def test_a_page_of_reliefweb_reports(server, settings, django_capture_on_commit_
     assert source.last_datestamp == "2020-09-17T06:12:00+00:00"
 
 
-def test_reliefweb_reports_as_the_api_recorded_them(
-    server, settings, django_capture_on_commit_callbacks, organizer, organizer_client
-):
+def test_reliefweb_reports_as_the_api_recorded_them(server, settings, organizer, organizer_client):
     """The first page of a real ReliefWeb answer, recorded in September 2020 (tests/fixtures/harvest/SOURCES.md):
     ten reports whose sources carry every field the API gives (long names, types, disclaimers) and whose
     files carry previews. All ten become entries with their full titles, creators and document links."""
@@ -306,7 +280,7 @@ def test_reliefweb_reports_as_the_api_recorded_them(
         lambda path, query: (200, JSON, recorded if query.get("offset") in (None, "0") else b'{"count": 0, "data": []}')
     )
     source = Source.objects.create(kind="reliefweb", name="ReliefWeb Nepal", reliefweb_query="Nepal")
-    run = harvest(source, django_capture_on_commit_callbacks)
+    run = harvest(source)
     assert run.status == RunStatus.DONE, run.error
     assert (run.records, run.new_count, run.error_count) == (10, 10, 0)
     assert [query.get("offset") for _path, query, _headers in server.requests] == ["0", "100"]
@@ -338,16 +312,14 @@ def test_reliefweb_reports_as_the_api_recorded_them(
         (410, "reliefweb-410-v1-decommissioned.json", "HARVEST_RELIEFWEB_API"),
     ],
 )
-def test_reliefweb_refusing_the_request_fails_the_run_with_its_own_message(
-    server, settings, django_capture_on_commit_callbacks, status, recorded, hint
-):
+def test_reliefweb_refusing_the_request_fails_the_run_with_its_own_message(server, settings, status, recorded, hint):
     """ReliefWeb answers only appnames it approved, and only its current API version: its recorded
     refusal ends the run FAILED, saying why and what to set, and writes nothing."""
     settings.HARVEST_RELIEFWEB_API = f"{server.url}/v2"
     settings.RELIEFWEB_APPNAME = "not-approved"
     server.set_route(lambda path, query: (status, JSON, fixture(recorded)))
     source = Source.objects.create(kind="reliefweb", name="ReliefWeb", reliefweb_query="urban violence")
-    run = harvest(source, django_capture_on_commit_callbacks)
+    run = harvest(source)
     assert run.status == RunStatus.FAILED
     message = json.loads(fixture(recorded))["error"]["message"]
     assert f"HTTP {status}" in run.error and message in run.error and hint in run.error

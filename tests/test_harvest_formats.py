@@ -13,7 +13,7 @@ from django.urls import reverse
 from depository.models import Entry
 from harvest.models import CandidateKind, HarvestCandidate, HarvestRun, RunStatus, Source
 from harvest.services import run_harvest, start_run
-from tests.harvest_helpers import XML, LoopbackServer, fixture
+from tests.harvest_helpers import XML, allow_loopback_sources, fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -26,15 +26,7 @@ metadataPrefix argument is not supported by the item or by the repository.</erro
 
 @pytest.fixture(autouse=True)
 def loopback_allowed(settings):
-    settings.HARVEST_ALLOW_PRIVATE_ADDRESSES = True  # the repositories are servers on 127.0.0.1
-    settings.HARVEST_HOST_RATE = "1000/m"
-
-
-@pytest.fixture
-def server():
-    server = LoopbackServer(lambda path, query: (404, {}, b""))
-    yield server
-    server.close()
+    allow_loopback_sources(settings)
 
 
 def repository(path, query):

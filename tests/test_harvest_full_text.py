@@ -21,7 +21,7 @@ from harvest.models import CandidateKind, HarvestCandidate, HarvestRun, Provenan
 from harvest.services import accept_candidates, fetch_full_text, run_harvest, start_run
 from harvest.tasks import fetch_full_text_task
 from tests.document_files import pdf_bytes
-from tests.harvest_helpers import JSON, XML, LoopbackServer, fixture
+from tests.harvest_helpers import JSON, XML, LoopbackServer, allow_loopback_sources, fixture
 from tests.members_helpers import run_task_worker
 
 PDF_PATH = "/bitstream/handle/10986/4417/safety-audits.pdf"
@@ -34,8 +34,7 @@ ROBOTS_ALLOW_ALL = (200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisall
 
 @pytest.fixture(autouse=True)
 def loopback_allowed(settings, media_roots):
-    settings.HARVEST_ALLOW_PRIVATE_ADDRESSES = True  # the repository is a server on 127.0.0.1
-    settings.HARVEST_HOST_RATE = "1000/m"
+    allow_loopback_sources(settings)
 
 
 @pytest.fixture

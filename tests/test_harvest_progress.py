@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from harvest.models import HarvestCandidate, HarvestRun, RunPhase, RunStatus, Source
 from harvest.services import run_harvest, start_run
-from tests.harvest_helpers import XML, LoopbackServer, fixture
+from tests.harvest_helpers import XML, LoopbackServer, allow_loopback_sources, fixture
 from tests.members_helpers import run_task_worker
 
 REFRESH = '<meta http-equiv="refresh" content="5">'
@@ -23,8 +23,7 @@ REFRESH = '<meta http-equiv="refresh" content="5">'
 
 @pytest.fixture(autouse=True)
 def loopback_allowed(settings):
-    settings.HARVEST_ALLOW_PRIVATE_ADDRESSES = True  # the repository is a server on 127.0.0.1
-    settings.HARVEST_HOST_RATE = "1000/m"
+    allow_loopback_sources(settings)
 
 
 @pytest.fixture

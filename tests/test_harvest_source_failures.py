@@ -10,30 +10,14 @@ import pytest
 
 from harvest import sources
 from harvest.models import CandidateKind, HarvestCandidate, RunStatus, Source
-from harvest.services import run_harvest, start_run
-from tests.harvest_helpers import JSON, LoopbackServer, fixture
+from tests.harvest_helpers import JSON, allow_loopback_sources, fixture, harvest
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def loopback_allowed(settings):
-    settings.HARVEST_ALLOW_PRIVATE_ADDRESSES = True  # the sources are servers on 127.0.0.1
-    settings.HARVEST_HOST_RATE = "1000/m"
-
-
-@pytest.fixture
-def server():
-    server = LoopbackServer(lambda path, query: (404, {}, b""))
-    yield server
-    server.close()
-
-
-def harvest(source):
-    run = start_run(source=source, enqueue=False)
-    run_harvest(run)
-    run.refresh_from_db()
-    return run
+    allow_loopback_sources(settings)
 
 
 def zotero_items():
