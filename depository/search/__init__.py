@@ -18,8 +18,10 @@ a curator's from every entry's; the listing query also keeps `Entry.objects.visi
 """
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Page, Paginator
@@ -67,10 +69,16 @@ class Results:
     errors: dict | None = None
     count: int = 0
     facets: list = field(default_factory=list)
-    entries: QuerySet | None = None
+    # What gives `entries` (a callable of no argument), called at its first use.
+    entries_of: Callable[[], QuerySet] | None = field(default=None, repr=False)
     page: Page | None = None
     # With no match: the query's words that the visitor's language drops as too common ("the", "of").
     ignored_words: list = field(default_factory=list)
+
+    @cached_property
+    def entries(self) -> QuerySet | None:
+        """Every match, lazily, in the order asked (None with `errors`)."""
+        return self.entries_of() if self.entries_of else None
 
     @property
     def has_facet_filters(self) -> bool:
@@ -157,19 +165,25 @@ def search(
         # Few: fetch them by id.
         ids = RawSQL(*facet_index.matching_ids(selected, base, matching_sql))  # noqa: S611 (the code's own SQL)
     condition = HasBit(ids, F("id")) if walk else IdEqualsAny(F("id"), ids)
-    entries = Entry.objects.visible_to(viewer).for_listing().filter(condition)
-    if not ranked:
-        # The chosen values of facets that are columns (year, kind, evidence, language), said again as
-        # column predicates: the walk then starts where the year begins (Facet.column_condition).
-        entries = entries.filter(*_column_conditions(selected))
-    if ranked:
-        # The candidates' documents by their key, joined, not every document hashed: the ORM's LEFT
-        # JOIN to the one-to-one row read the whole documents table (~14 ms at 100,000 entries).
-        entries = text.with_rank(entries.filter(IdEqualsAny(F("search_document__entry_id"), ids)), query)
-    entries = entries.order_by(
-        *_ORDER[Sort.RELEVANCE if ranked else (sort if sort != Sort.RELEVANCE else Sort.NEWEST)], "pk"
-    )
-    paginator = Paginator(entries, page_size)
+    order = [*_ORDER[Sort.RELEVANCE if ranked else (sort if sort != Sort.RELEVANCE else Sort.NEWEST)], "pk"]
+
+    def every_match():
+        """Every match, lazily, in the order asked (Results.entries)."""
+        found = Entry.objects.visible_to(viewer).for_listing().filter(condition)
+        if ranked:
+            # The candidates' documents by their key, joined, not every document hashed: the ORM's LEFT
+            # JOIN to the one-to-one row read the whole documents table (~14 ms at 100,000 entries).
+            found = text.with_rank(found.filter(IdEqualsAny(F("search_document__entry_id"), ids)), query)
+        else:
+            # The chosen values of facets that are columns (year, kind, evidence, language), said again as
+            # column predicates: the walk then starts where the year begins (Facet.column_condition).
+            found = found.filter(*_column_conditions(selected))
+        return found.order_by(*order)
+
+    # A page by relevance is fetched by id below: the ranked queryset (~1 ms of Python to build) is
+    # built only if a caller asks for Results.entries.
+    entries = None if ranked else every_match()
+    paginator = Paginator(entries if entries is not None else Entry.objects.none().order_by("pk"), page_size)
     paginator.count = total  # known from the index: no COUNT(*) over the rows
     shown = paginator.get_page(page)
     if walk:
@@ -177,10 +191,8 @@ def search(
         # no heap row read for each entry passed over (2,636 for page 3 of a tag at 100,000 entries:
         # 16 ms to 6.5 ms, issue 23). The page's 20 rows are then fetched by id, in the same statement.
         start = (shown.number - 1) * page_size
-        walked = entries.order_by(*entries.query.order_by).values("id")[start : start + page_size]
-        shown.object_list = (
-            Entry.objects.visible_to(viewer).for_listing().filter(id__in=walked).order_by(*entries.query.order_by)
-        )
+        walked = entries.values("id")[start : start + page_size]
+        shown.object_list = Entry.objects.visible_to(viewer).for_listing().filter(id__in=walked).order_by(*order)
     if ranked and total:
         # The counting statement ranked the candidates: the page statement fetches this page's rows by id
         # (out of range, get_page gave the last page, which the `page_size * page` ranked ids cover).
@@ -199,7 +211,7 @@ def search(
         filterset=filterset,
         count=total,
         facets=_listing(filterset.chosen_facet_values(), counted),
-        entries=entries,
+        entries_of=(lambda: entries) if entries is not None else every_match,
         page=shown,
         ignored_words=text.ignored_words(filterset.search_text) if query and not total else [],
     )

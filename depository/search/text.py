@@ -15,13 +15,14 @@ Each arm can use the GIN index, and a negated word (`-drugs`) stays negated for 
 import re
 import unicodedata
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchQueryField, SearchRank
-from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
-from django.db.models.functions import Concat, Left
+from django.contrib.postgres.search import SearchQuery, SearchQueryField, SearchRank
+from django.db.models import Case, F, QuerySet, TextField, When
+from django.db.models.expressions import RawSQL
 from django.utils import translation
 
 from core.db_routers import read_connection
 from depository.models import Entry, Language
+from depository.models.translations import active_language
 
 # Text search configuration per entry language (see migration 0003); anything else uses the last.
 SEARCH_CONFIGS = {
@@ -106,48 +107,56 @@ def _query_in_entry_language(text):
     )
 
 
-def _config_in_entry_language():
-    return Case(
-        *[When(language=code, then=Value(config)) for code, config in SEARCH_CONFIGS.items()],
-        default=Value(FALLBACK_CONFIG),
-    )
-
-
 def with_rank(queryset: QuerySet[Entry], text: str) -> QuerySet[Entry]:
     return queryset.annotate(rank=SearchRank(F("search_document__document"), _query_in_entry_language(text)))
 
 
-def with_headline(queryset: QuerySet[Entry], text: str) -> QuerySet[Entry]:
-    """A highlighted snippet of the text the card shows: the summary (in the page's language, or the
-    original), then the work's abstract, at most HEADLINE_SOURCE_CHARACTERS of them. ts_headline parses
-    the whole text it is given through `unaccent` and the stemmer, so the body (most of an entry's
-    text) is left out: the page's statement took 0.61x its time for `crime prevention`, 0.18x for
-    `kidnapping` at 20,000 entries (docs/performance.md, "Issue 23, first steps"). A match only in the
-    body or the files gives the text's first words, unmarked, as the card shows without a search.
-    Costly all the same: apply it to one page of rows only (PostgreSQL evaluates it after the LIMIT)."""
-    return queryset.annotate(
-        headline=SearchHeadline(
-            # Markdown's marks (headings, emphasis, tables) would show as stray characters.
-            Func(
-                Left(
-                    Concat(Entry.translated_expression("summary"), Value(" "), "abstract", output_field=TextField()),
-                    HEADLINE_SOURCE_CHARACTERS,
-                ),
-                Value(r"[#*_`|]+"),
-                Value(" "),
-                Value("g"),
-                function="regexp_replace",
-                output_field=TextField(),
-            ),
-            _query_in_entry_language(text),
-            config=_config_in_entry_language(),
-            start_sel="<mark>",
-            stop_sel="</mark>",
-            max_words=35,
-            min_words=15,
-            max_fragments=2,
+# ts_headline's options: the marks the card's CSS styles, and two fragments of 15-35 words.
+HEADLINE_OPTIONS = "StartSel='<mark>', StopSel='</mark>', MaxWords=35, MinWords=15, MaxFragments=2"
+
+
+def headline_sql(text: str) -> tuple[str, list[str]]:
+    """SQL (and parameters) of a highlighted snippet of the entry row `"depository_entry"` for `text`,
+    parsed and highlighted in the entry's own language's configuration: the text the card shows (the
+    summary in the page's language, or the original), then the work's abstract, at most
+    HEADLINE_SOURCE_CHARACTERS of them, Markdown's marks (headings, emphasis, tables) blanked out.
+
+    Written as SQL, as rank_sql is, rather than as ORM expressions: SearchHeadline over Case, When,
+    Concat and Left was resolved and compiled anew at every search, ~1.5 ms of Python per page
+    (profile of `q=community` at 100,000 entries, issue 23). The same SQL as that expression gave;
+    tests/test_search_headlines.py compares the two."""
+    entry = '"depository_entry"'
+    language = active_language()
+    summary = f"{entry}.summary"
+    if language in Entry.TRANSLATION_LANGUAGES:  # Entry.translated_expression("summary"), in SQL
+        summary = (
+            f"CASE WHEN {entry}.language = '{language}' THEN {entry}.summary "
+            f"ELSE coalesce(nullif({entry}.summary_{language}, ''), {entry}.summary) END"
         )
+    configs = " ".join(f"WHEN '{code}' THEN '{config}'" for code, config in SEARCH_CONFIGS.items())
+    queries = " ".join(
+        f"WHEN '{code}' THEN websearch_to_tsquery('{config}'::regconfig, %s)" for code, config in SEARCH_CONFIGS.items()
     )
+    source = (
+        f"regexp_replace(left(coalesce({summary}, '') || ' ' || coalesce({entry}.abstract, ''), "
+        f"{int(HEADLINE_SOURCE_CHARACTERS)}), '[#*_`|]+', ' ', 'g')"
+    )
+    sql = (
+        f"ts_headline(CASE {entry}.language {configs} ELSE '{FALLBACK_CONFIG}' END::regconfig, {source}, "
+        f"CASE {entry}.language {queries} ELSE websearch_to_tsquery('{FALLBACK_CONFIG}'::regconfig, %s) END, "
+        "%s)"
+    )
+    return sql, [*[text] * (len(SEARCH_CONFIGS) + 1), HEADLINE_OPTIONS]
+
+
+def with_headline(queryset: QuerySet[Entry], text: str) -> QuerySet[Entry]:
+    """The rows of `queryset` (Entry rows as `"depository_entry"`: a page of them, since ts_headline
+    parses the whole text it is given through `unaccent` and the stemmer; PostgreSQL evaluates it after
+    the LIMIT) with `headline`, the snippet of headline_sql. The body is left out: the page's statement
+    took 0.61x its time for `crime prevention`, 0.18x for `kidnapping` at 20,000 entries
+    (docs/performance.md, "Issue 23, first steps"). A match only in the body or the files gives the
+    text's first words, unmarked, as the card shows without a search."""
+    return queryset.annotate(headline=RawSQL(*headline_sql(text), output_field=TextField()))  # noqa: S611 (our SQL)
 
 
 def ignored_words(query: str) -> list[str]:
