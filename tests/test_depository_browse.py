@@ -347,14 +347,21 @@ def test_malformed_input_is_a_400_with_a_message_never_a_500(client, query):
     assert "<script>" not in content
 
 
-def test_drafts_are_invisible_to_the_public_and_previewed_by_staff(organizer_client):
-    make_entry("Published tool")
-    make_entry("Draft tool", status="draft")
-    make_entry("Archived tool", status="archived")
-    public = [e.title for e in Client().get(reverse("depository:browse")).context["page"]]
+@pytest.mark.parametrize("walk_from", [2000, 1])
+@pytest.mark.parametrize("query", [{}, {"year": "2015"}, {"q": "tool", "sort": "newest", "kind": "tool"}])
+def test_drafts_are_invisible_to_the_public_and_previewed_by_staff(organizer_client, monkeypatch, walk_from, query):
+    # walk_from=1: the page walks the sort's index against the matches' bit string, which starts from
+    # the published entries' row for the public and from every entry's row for staff.
+    monkeypatch.setattr(search, "WALK_THE_INDEX_FROM", walk_from)
+    make_entry("Published tool", year=2015)
+    make_entry("Draft tool", status="draft", year=2015)
+    make_entry("Archived tool", status="archived", year=2015)
+    make_entry("Older draft tool", status="draft", year=2001)
+    public = [e.title for e in Client().get(reverse("depository:browse"), query).context["page"]]
     assert public == ["Published tool"]
-    staff = {e.title for e in organizer_client.get(reverse("depository:browse")).context["page"]}
-    assert staff == {"Published tool", "Draft tool", "Archived tool"}
+    staff = {e.title for e in organizer_client.get(reverse("depository:browse"), query).context["page"]}
+    expected = {"Published tool", "Draft tool", "Archived tool"}
+    assert staff == (expected if query.get("year") else expected | {"Older draft tool"})
 
 
 def test_htmx_requests_get_only_the_results_partial(client):
