@@ -252,7 +252,7 @@ def _search(params, viewer):
 
     Raises SearchError (a message) when the search refuses the parameters."""
     page, limit = int(params.get("page", 1)), int(params.get("limit", 20))
-    results = search.search(params, viewer.user, page=page, page_size=limit, highlight=False)
+    results = search.search(params, viewer.user, page=page, page_size=limit, highlight=False, cards=False)
     if results.errors:
         raise SearchError(results.errors)
     entries = list(results.page.object_list) if (page - 1) * limit < results.count else []

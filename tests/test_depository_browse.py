@@ -247,6 +247,27 @@ def test_result_card_shows_labels_escaped_texts_and_themes(organizer_client):
     )
 
 
+@pytest.mark.parametrize("path", ["/es/depository/", "/es/depository/?q=plaza", "/es/depository/?theme=lighting"])
+def test_result_cards_name_their_themes_in_the_pages_language_from_the_page_statement(client, path):
+    """The card's themes come with the page's rows (EntryQuerySet.for_cards: no second query): each
+    name in the page's language where it is translated, in English (marked so) where it is not, in
+    the themes' order (position, then name), as theme.translation("name") gives them; on every path
+    of the search (few matches, ranked, one facet)."""
+    term(Theme, "youth", name="Youth", position=1)
+    term(Theme, "lighting", name="Lighting", name_es="Alumbrado <público>", position=2)
+    term(Theme, "markets", name="Markets", position=2)
+    make_entry("Plaza lighting", themes=["youth", "markets", "lighting"])
+    with CaptureQueriesContext(connection) as queries:
+        content = client.get(path).content.decode()
+    assert (
+        '<ul class="chips" aria-label="Temas">'
+        '<li class="chip" lang="en" dir="ltr">Youth</li>'
+        '<li class="chip" lang="es" dir="ltr">Alumbrado &lt;público&gt;</li>'
+        '<li class="chip" lang="en" dir="ltr">Markets</li></ul>'
+    ) in content
+    assert len(queries.captured_queries) == 2  # the counts, the page with its themes' names
+
+
 def test_result_cards_link_to_the_entry_in_the_pages_language(client):
     """The card's link is built from one reverse() per page's language (issue 23), the entry's URL all
     the same, and the kind facet lists its choices in their declared order."""
@@ -383,15 +404,15 @@ def test_the_page_works_without_javascript_and_vendors_htmx(client):
 @pytest.mark.parametrize("query", ["", "?q=tool", "?theme=lighting&violence_type=organized&sort=title"])
 def test_query_count_does_not_grow_with_the_results(client, django_assert_num_queries, query):
     # 1 the number of results and all facets' counts (one statement over the facet index),
-    # 1 the page of entries, 1 their themes
+    # 1 the page of entries with their themes' names (EntryQuerySet.for_cards)
     make_entry("Tool one", themes=["lighting"], violence_types=["organized"])
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         response = client.get(reverse("depository:browse") + query)
     assert len(response.context["page"]) == 1
     for number in range(2, 4):
         make_entry(f"Tool {number}", themes=["lighting", "youth"], violence_types=["organized"], tags=["a", "b"])
     # The unfiltered page's counts were kept (search/counts_cache.py) and are stale now: + 1, the
     # index's generation read before the counting statement. A search and two facets are never kept.
-    with django_assert_num_queries(4 if query == "" else 3):
+    with django_assert_num_queries(3 if query == "" else 2):
         response = client.get(reverse("depository:browse") + query)
     assert len(response.context["page"]) == 3

@@ -3,7 +3,8 @@ depository/search/counts_cache.py, sql/search_v3.sql, docs/search.md "The counts
 
 Through the browse view on the real PostgreSQL database. Each page's queries are named from their
 SQL: `counts` (the counting statement: prepared as twg_search_<hash>, or with bit_count when not),
-`generation` (the index's generation read alone) and `other` (the page of entries, their themes).
+`generation` (the index's generation read alone) and `other` (the page of entries, with their themes'
+names: EntryQuerySet.for_cards).
 The test client flushes the index before each request, where a commit would (tests/conftest.py)."""
 
 import pytest
@@ -23,12 +24,12 @@ from tests.test_search_index import brute_force, facet_keys_by_entry, shown_coun
 
 BROWSE = reverse("depository:browse")
 # A page whose counts are kept, from cold: the counting statement (with the generation as one more
-# row), the page of entries, their themes.
-COLD = ["counts", "other", "other"]
+# row), the page of entries with their themes.
+COLD = ["counts", "other"]
 # Kept and current: the generation's one-row read instead of the counting statement.
-HIT = ["generation", "other", "other"]
+HIT = ["generation", "other"]
 # Kept but the index changed since: the generation's read, then the counting statement.
-STALE = ["generation", "counts", "other", "other"]
+STALE = ["generation", "counts", "other"]
 
 
 def kind(sql):
@@ -77,7 +78,7 @@ def test_the_sorts_and_pages_of_one_selection_share_its_counts(client, entries):
 )
 def test_a_text_query_or_two_facets_are_never_kept(client, entries, query):
     for _ in range(2):
-        assert visit(client, query)[0] == ["counts", "other", "other"]
+        assert visit(client, query)[0] == ["counts", "other"]
 
 
 def publish_the_draft():

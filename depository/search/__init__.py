@@ -119,15 +119,18 @@ def search(
     page_size: int | None = None,
     order: Sort | None = None,
     highlight: bool = True,
+    cards: bool = True,
 ) -> Results:
     """Answer a query string (a QueryDict of the browse page's parameters: q, sort, the facets) for
     `viewer` (a User or AnonymousUser). `page` (1-based; out of range gives the last page) of
-    `page_size` rows; `order` overrides the query's sort (a Sort value). Three statements whatever the
-    number of entries: the counts (with the ranking's candidates), the page, and its themes; plus the
-    page's count-free prefetches. Without words and with at most one facet chosen, the counts may come
-    from this process's memory (counts_cache): the first statement is then the index's generation
-    read, and a stale value costs that read and the counts. Returns Results (with `errors` and nothing
-    else on bad input)."""
+    `page_size` rows; `order` overrides the query's sort (a Sort value). The page's rows are as a
+    result card shows them (EntryQuerySet.for_cards: their themes' names in the same statement), or
+    with `cards=False` as other listings read them (for_listing: every short field, the themes
+    prefetched). Two statements whatever the number of entries: the counts (with the ranking's
+    candidates) and the page (plus, without cards, its themes). Without words and with at most one
+    facet chosen, the counts may come from this process's memory (counts_cache): the first statement
+    is then the index's generation read, and a stale value costs that read and the counts. Returns
+    Results (with `errors` and nothing else on bad input)."""
     page_size = page_size or PAGE_SIZE
     filterset = EntryFilterSet(params, queryset=Entry.objects.all())
     if not filterset.is_valid():
@@ -186,25 +189,30 @@ def search(
     paginator = Paginator(entries if entries is not None else Entry.objects.none().order_by("pk"), page_size)
     paginator.count = total  # known from the index: no COUNT(*) over the rows
     shown = paginator.get_page(page)
-    if walk:
+    start = (shown.number - 1) * page_size
+    rows = Entry.objects.visible_to(viewer)
+    rows = rows.for_cards() if cards else rows.for_listing()
+    if not total:
+        pass  # the paginator's empty page: no statement
+    elif walk:
         # The walk reads only the sort's keys and the id, all in the sort's index: an index-only scan,
         # no heap row read for each entry passed over (2,636 for page 3 of a tag at 100,000 entries:
         # 16 ms to 6.5 ms, issue 23). The page's 20 rows are then fetched by id, in the same statement.
-        start = (shown.number - 1) * page_size
         walked = entries.values("id")[start : start + page_size]
-        shown.object_list = Entry.objects.visible_to(viewer).for_listing().filter(id__in=walked).order_by(*order)
-    if ranked and total:
+        shown.object_list = rows.filter(id__in=walked).order_by(*order)
+    elif ranked:
         # The counting statement ranked the candidates: the page statement fetches this page's rows by id
         # (out of range, get_page gave the last page, which the `page_size * page` ranked ids cover).
-        start = (shown.number - 1) * page_size
         page_ids = ranked_ids[start : start + page_size]
         shown.object_list = (
-            Entry.objects.visible_to(viewer)
-            .for_listing()
-            .filter(IdEqualsAny(F("id"), RawSQL("%s::integer[]", [page_ids])))  # noqa: S611
+            rows.filter(IdEqualsAny(F("id"), RawSQL("%s::integer[]", [page_ids])))  # noqa: S611
             .annotate(position=ArrayPosition(RawSQL("%s::integer[]", [page_ids]), F("id")))  # noqa: S611
             .order_by("position")
         )
+    else:
+        shown.object_list = rows.filter(condition, *_column_conditions(selected)).order_by(*order)[
+            start : start + page_size
+        ]
     if query and highlight:
         shown.object_list = text.with_headline(shown.object_list, query)
     return Results(
