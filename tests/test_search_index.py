@@ -503,3 +503,45 @@ def test_the_records_mark_the_reports_bookkeeping_tags_internal(twg_records, cli
         value.value for item in response.context["facets"] if item["facet"].name == "tag" for value in item["values"]
     }
     assert tags and not tags & {"not-provided", "proposed", "idea", "wish-list"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["?theme=youth", "?theme=youth&page=2", "?q=kidnapping", "?year=2014&sort=title"])
+def test_the_page_statement_is_prepared_with_a_plan_for_every_value(client, settings, path):
+    """depository/search/prepared.py, preparing(): the browse page's statement of rows is prepared on the
+    first visit and executed after, the same rows as unprepared; its text is the same for every value of
+    a facet (the value a parameter, the published status written in: EntryQuerySet.published), so one
+    plan serves every theme's page."""
+    for number in range(25):
+        make_entry(f"Kidnapping response {number}", themes=["youth" if number % 2 else "mediation"], year=2014)
+    make_entry("Draft on kidnapping", themes=["youth"], status="draft", year=2014)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    search.prepared._prepared.pop(connection.connection, None)
+    settings.SEARCH_PREPARED_STATEMENTS = False
+    expected = [entry.slug for entry in client.get(reverse("depository:browse") + path).context["page"]]
+    settings.SEARCH_PREPARED_STATEMENTS = True
+    visits = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            shown = [entry.slug for entry in client.get(reverse("depository:browse") + path).context["page"]]
+        assert shown == expected and shown and "draft-on-kidnapping" not in shown
+        visits.append([q["sql"].split(" ")[:2] for q in queries.captured_queries if "twg_page_" in q["sql"]])
+    assert visits[0][0][0] == "PREPARE" and visits[1][0][0] == "EXECUTE"
+    if "theme" in path:  # another theme's page runs the same prepared statement
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("depository:browse") + path.replace("youth", "mediation"))
+        assert [q["sql"].split("(")[0] for q in queries.captured_queries if "twg_page_" in q["sql"]] == [
+            f"EXECUTE {visits[1][0][1].split('(')[0]}"
+        ]
+
+
+@pytest.mark.django_db
+def test_published_writes_its_status_into_the_sql():
+    """EntryQuerySet.published(): the status a literal (a prepared statement's generic plan can use the
+    partial indexes of published entries), not a parameter; the same rows as the lookup."""
+    make_entry("Published one")
+    make_entry("Draft one", status="draft")
+    sql, params = Entry.objects.published().query.sql_with_params()
+    assert '"depository_entry"."status" = \'published\'' in sql and "published" not in params
+    assert list(Entry.objects.published().values_list("title", flat=True)) == ["Published one"]

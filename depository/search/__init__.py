@@ -37,7 +37,7 @@ from depository.facets import FacetValue
 from depository.filters import MAX_QUERY_LENGTH, EntryFilterSet, Sort
 from depository.models import Entry
 from depository.models.entries import NEWEST_WORK_FIRST
-from depository.search import counts_cache, facet_index, facet_values, text
+from depository.search import counts_cache, facet_index, facet_values, prepared, text
 
 __all__ = ["MAX_QUERY_LENGTH", "PAGE_SIZE", "Results", "Sort", "choose_terms", "flush", "rebuild", "search"]
 
@@ -215,6 +215,9 @@ def search(
         ]
     if query and highlight:
         shown.object_list = text.with_headline(shown.object_list, query)
+    if total:
+        # Its statement prepared: the same text for every value of a facet and page number.
+        shown.object_list = prepared.PreparedRows(shown.object_list)
     return Results(
         filterset=filterset,
         count=total,
