@@ -73,6 +73,25 @@ def test_the_sorts_and_pages_of_one_selection_share_its_counts(client, entries):
         assert visit(client, query)[0] == HIT
 
 
+def test_the_facet_listing_and_its_html_are_kept_with_the_counts_until_the_index_changes(client, entries):
+    """search._kept_listing: the pages and sorts of one selection share one facet listing (and the
+    facet_values tag's HTML kept in it) while the counts are kept; a write gives a new listing, with the
+    new counts, on the very next request."""
+    first = client.get(BROWSE + "?theme=lighting")
+    again = client.get(BROWSE + "?theme=lighting&sort=title")
+    assert again.context["facets"] is first.context["facets"]
+    themes = next(item for item in again.context["facets"] if item["facet"].name == "theme")
+    assert themes["html"] in again.content.decode()
+    assert 'value="lighting" checked> Lighting <span class="facet__count">(1)</span>' in themes["html"]
+    make_entry("Lighting the market", themes=["lighting"])
+    after = client.get(BROWSE + "?theme=lighting")
+    assert after.context["facets"] is not first.context["facets"]
+    assert 'value="lighting" checked> Lighting <span class="facet__count">(2)</span>' in after.content.decode()
+    other = client.get(BROWSE + "?theme=youth")
+    assert other.context["facets"] is not after.context["facets"]
+    assert 'value="lighting" checked>' not in other.content.decode()
+
+
 @pytest.mark.parametrize(
     "query", ["?q=lighting", "?q=lighting&theme=lighting", "?theme=lighting&violence_type=organized"]
 )

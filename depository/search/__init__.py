@@ -143,9 +143,10 @@ def search(
     page = max(1, min(int(page or 1), MAX_RANKED_PAGE))
     selected = filterset.selected()
     candidates = ranked_ids = None
+    derived = {}  # what is computed from the counts alone, kept with them when they are kept
     if counts_cache.cacheable(selected, searched=bool(query)):
         # The same for every visitor of a kind until the index changes: kept per process (counts_cache).
-        total, counted = counts_cache.counts(selected, base)
+        total, counted, derived = counts_cache.counts(selected, base)
     else:
         total, counted, candidates, ranked_ids = facet_index.count(
             selected,
@@ -221,7 +222,7 @@ def search(
     return Results(
         filterset=filterset,
         count=total,
-        facets=_listing(filterset.chosen_facet_values(), counted),
+        facets=_kept_listing(filterset.chosen_facet_values(), counted, derived),
         entries_of=(lambda: entries) if entries is not None else every_match,
         page=shown,
         ignored_words=text.ignored_words(filterset.search_text) if query and not total else [],
@@ -264,6 +265,17 @@ _ORDER = {
     Sort.YEAR: [F("year").desc(nulls_last=True), Lower("title")],
     Sort.TITLE: [Lower("title")],
 }
+
+
+def _kept_listing(chosen, counted, derived):
+    """_listing(chosen, counted), kept in `derived` (counts_cache.counts's) under the values chosen: the
+    same facet values for every page, sort and visitor of one selection until the index changes
+    (~0.2 ms a page at 100,000 entries; the facet_values tag keeps each facet's HTML with it)."""
+    key = ("listing", tuple((name, tuple(values)) for name, values in chosen.items() if values))
+    listing = derived.get(key)
+    if listing is None:
+        listing = derived[key] = _listing(chosen, counted)
+    return listing
 
 
 def _listing(selected, counted):

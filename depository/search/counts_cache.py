@@ -38,7 +38,7 @@ from depository.search import facet_index
 # keep the busy ones in at most ~13 MB a process.
 MAX_ENTRIES = 256
 
-_entries: OrderedDict = OrderedDict()  # key -> (generation, total, rows)
+_entries: OrderedDict = OrderedDict()  # key -> (generation, total, rows, derived)
 _lock = threading.Lock()
 
 
@@ -47,10 +47,13 @@ def cacheable(selected: facet_index.Selected, searched: bool) -> bool:
     return not searched and sum(1 for values in selected.values() if values) <= 1
 
 
-def counts(selected: facet_index.Selected, base: facet_index.Base) -> tuple[int, dict]:
-    """(total, {facet name: [(value, label, place, n)]}) of a search without words, as
-    facet_index.count gives them (tuples here), from this process's memory when the index has not changed since
-    they were counted. The rows are shared between callers: read them, never change them."""
+def counts(selected: facet_index.Selected, base: facet_index.Base) -> tuple[int, dict, dict]:
+    """(total, {facet name: [(value, label, place, n)]}, derived) of a search without words, as
+    facet_index.count gives them (tuples here), from this process's memory when the index has not
+    changed since they were counted. The rows are shared between callers: read them, never change
+    them. `derived` is a dict kept with them, for what a caller computes from the rows alone (the
+    browse page's facet listing: search._listing) and may keep as long as the rows: it is
+    forgotten with them."""
     connection = read_connection()
     key = (
         connection.alias,
@@ -64,16 +67,17 @@ def counts(selected: facet_index.Selected, base: facet_index.Base) -> tuple[int,
         if kept is not None:
             _entries.move_to_end(key)
     if kept is not None and kept[0] == current_generation(connection):
-        return kept[1], kept[2]
+        return kept[1], kept[2], kept[3]
     generation, total, counted = facet_index.count_at_generation(selected, base)
     rows = {name: tuple(values) for name, values in counted.items()}
+    derived = {}
     if generation is not None:  # no generation row (a table emptied by hand): nothing kept
         with _lock:
-            _entries[key] = (generation, total, rows)
+            _entries[key] = (generation, total, rows, derived)
             _entries.move_to_end(key)
             while len(_entries) > MAX_ENTRIES:
                 _entries.popitem(last=False)
-    return total, rows
+    return total, rows, derived
 
 
 def current_generation(connection=None) -> str | None:

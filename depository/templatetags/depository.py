@@ -82,7 +82,10 @@ def facet_values(item):
     about a third of the page's time outside SQL at 100,000 entries. The texts (slugs, names, plain
     str) go through html.escape, as Django's `escape` does, without its lazy-string wrapper: a quarter
     of the time of `conditional_escape` here. Counts print as the template printed them (no
-    thousands separator: USE_THOUSAND_SEPARATOR is off)."""
+    thousands separator: USE_THOUSAND_SEPARATOR is off). The HTML is kept in `item` ("html"): a listing
+    kept with its counts (search._kept_listing) is rendered once until the index changes."""
+    if (kept := item.get("html")) is not None:
+        return kept
     name = html_escape(item["facet"].name)
     # The records name countries in English; the facet shows them in the page's language (issue 22).
     label_of = country_name if item["facet"].name == "country" else str
@@ -97,7 +100,8 @@ def facet_values(item):
             + (" disabled" if empty else "")
             + f'> {html_escape(label_of(value.label))} <span class="facet__count">({value.count:d})</span></label></li>'
         )
-    return mark_safe("".join(rows))  # noqa: S308 (each text above is escaped)
+    item["html"] = mark_safe("".join(rows))  # noqa: S308 (each text above is escaped)
+    return item["html"]
 
 
 @lru_cache(maxsize=64)
