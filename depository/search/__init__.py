@@ -223,8 +223,10 @@ def search(
         ]
     if query and highlight:
         shown.object_list = text.with_headline(shown.object_list, query)
-    if total:
-        # Its statement prepared: the same text for every value of a facet and page number.
+    if total and cards:
+        # Its statement prepared: the same text for every value of a facet and page number. Not with
+        # cards=False: the themes' prefetch lists the page's ids one placeholder each, a new text (and
+        # a prepared statement) for every page size.
         shown.object_list = prepared.PreparedRows(shown.object_list)
     return Results(
         filterset=filterset,
