@@ -135,6 +135,23 @@ def test_snippets_come_from_the_text_the_card_shows_in_the_pages_language(client
     assert "alumbrado" in snippet and "<i>" not in snippet and "fear of crime" not in snippet
 
 
+def test_a_match_only_in_the_body_shows_the_summary_unmarked(client, django_assert_num_queries):
+    """Issue 23: where the words are only in the body (or the title, or a file), the card's own text
+    holds nothing to mark, so no snippet is asked for: the card shows its summary's first words, as
+    without a search, on every path a page takes (ranked, sorted by date)."""
+    make_entry("Market stalls", summary="Traders keep their stalls open late. " * 8, body="One kidnapping in 2019.")
+    make_entry("Kidnapping responses", summary="What the cities did.")
+    for params in [{"q": "kidnapping"}, {"q": "kidnapping", "sort": "newest"}]:
+        with django_assert_num_queries(2):
+            content = client.get(reverse("depository:browse"), params).content.decode()
+        snippets = re.findall(r'<p class="card__summary"[^>]*>(.*?)</p>', content)
+        assert "<mark>" not in content
+        assert "What the cities did." in snippets
+        assert any(
+            snippet.startswith("Traders keep their stalls open late.") and snippet.endswith("…") for snippet in snippets
+        )
+
+
 def test_drafts_are_not_found_by_the_public(organizer_client):
     make_entry("Draft mediation toolkit", status="draft")
     assert titles(Client(), q="mediation") == []

@@ -21,7 +21,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import translation
 
 from core.db_routers import read_connection
-from depository.models import Entry, Language
+from depository.models import Entry, EntrySearchDocument, Language
 from depository.models.translations import active_language
 
 # Text search configuration per entry language (see migration 0003); anything else uses the last.
@@ -120,11 +120,16 @@ def headline_sql(text: str) -> tuple[str, list[str]]:
     parsed and highlighted in the entry's own language's configuration: the text the card shows (the
     summary in the page's language, or the original), then the work's abstract, at most
     HEADLINE_SOURCE_CHARACTERS of them, Markdown's marks (headings, emphasis, tables) blanked out.
+    NULL when none of the query's words is in the entry's summaries, abstract, annotation or names
+    (its search document's weight B, sql/search_v5.sql's depository_any_word): that text holds the
+    snippet's source, so ts_headline would mark nothing and give the text's first words, and the card
+    shows the summary as it does without a search. Asking the stored document costs ~10 us an entry,
+    ts_headline ~50 us: 14 of `kidnapping`'s first 20 results match only in their body (issue 23).
 
     Written as SQL, as rank_sql is, rather than as ORM expressions: SearchHeadline over Case, When,
     Concat and Left was resolved and compiled anew at every search, ~1.5 ms of Python per page
-    (profile of `q=community` at 100,000 entries, issue 23). The same SQL as that expression gave;
-    tests/test_search_headlines.py compares the two."""
+    (profile of `q=community` at 100,000 entries, issue 23). Where it gives a snippet, the same SQL as
+    that expression gave; tests/test_search_headlines.py compares the two."""
     entry = '"depository_entry"'
     language = active_language()
     summary = f"{entry}.summary"
@@ -137,16 +142,19 @@ def headline_sql(text: str) -> tuple[str, list[str]]:
     queries = " ".join(
         f"WHEN '{code}' THEN websearch_to_tsquery('{config}'::regconfig, %s)" for code, config in SEARCH_CONFIGS.items()
     )
+    query = f"CASE {entry}.language {queries} ELSE websearch_to_tsquery('{FALLBACK_CONFIG}'::regconfig, %s) END"
     source = (
         f"regexp_replace(left(coalesce({summary}, '') || ' ' || coalesce({entry}.abstract, ''), "
         f"{int(HEADLINE_SOURCE_CHARACTERS)}), '[#*_`|]+', ' ', 'g')"
     )
-    sql = (
-        f"ts_headline(CASE {entry}.language {configs} ELSE '{FALLBACK_CONFIG}' END::regconfig, {source}, "
-        f"CASE {entry}.language {queries} ELSE websearch_to_tsquery('{FALLBACK_CONFIG}'::regconfig, %s) END, "
-        "%s)"
+    has_a_word = (
+        f"(SELECT ts_filter(d.document, '{{b}}') @@ depository_any_word({query}) "  # noqa: S608 (our names)
+        f"FROM {EntrySearchDocument._meta.db_table} d WHERE d.entry_id = {entry}.id)"
     )
-    return sql, [*[text] * (len(SEARCH_CONFIGS) + 1), HEADLINE_OPTIONS]
+    config = f"CASE {entry}.language {configs} ELSE '{FALLBACK_CONFIG}' END::regconfig"
+    sql = f"CASE WHEN {has_a_word} THEN ts_headline({config}, {source}, {query}, %s) END"
+    words = [text] * (len(SEARCH_CONFIGS) + 1)
+    return sql, [*words, *words, HEADLINE_OPTIONS]
 
 
 def with_headline(queryset: QuerySet[Entry], text: str) -> QuerySet[Entry]:
@@ -154,8 +162,8 @@ def with_headline(queryset: QuerySet[Entry], text: str) -> QuerySet[Entry]:
     parses the whole text it is given through `unaccent` and the stemmer; PostgreSQL evaluates it after
     the LIMIT) with `headline`, the snippet of headline_sql. The body is left out: the page's statement
     took 0.61x its time for `crime prevention`, 0.18x for `kidnapping` at 20,000 entries
-    (docs/performance.md, "Issue 23, first steps"). A match only in the body or the files gives the
-    text's first words, unmarked, as the card shows without a search."""
+    (docs/performance.md, "Issue 23, first steps"). A match only in the title, the body or the files
+    gives NULL: the card shows its summary as without a search."""
     return queryset.annotate(headline=RawSQL(*headline_sql(text), output_field=TextField()))  # noqa: S611 (our SQL)
 
 
