@@ -607,32 +607,3 @@ def test_the_search_indexes_keep_a_short_pending_list():
             (name, [f"gin_pending_list_limit={GIN_PENDING_LIST_KB}"])
             for name in ["entry_search_document_gin", "entry_search_title_gin"]
         ]
-
-
-@pytest.mark.django_db
-def test_a_search_document_is_kept_in_its_row():
-    """Migration 0037: a document of a few kB stays in the documents table's row (STORAGE MAIN), not in
-    its TOAST table, so ranking and the snippets' test read one page per entry; nor is its title's
-    vector moved out to make room (issue 23)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT a.attstorage, c.reltoastrelid::regclass::text FROM pg_attribute a "
-            "JOIN pg_class c ON c.oid = a.attrelid WHERE a.attrelid = %s::regclass "
-            "AND a.attname IN ('document', 'title_vector')",
-            [EntrySearchDocument._meta.db_table],
-        )
-        (storage, toast_table), (title_storage, _) = cursor.fetchall()
-        chunks = f"SELECT count(*) FROM {toast_table}"  # noqa: S608 (the catalog's own name)
-        cursor.execute(chunks)
-        before = cursor.fetchone()[0]
-        summary = " ".join(f"word{number} community safety" for number in range(250))
-        entry = make_entry("Long summary", summary=summary)
-        search.flush()
-        cursor.execute(
-            "SELECT pg_column_size(document) FROM depository_entrysearchdocument WHERE entry_id = %s", [entry.pk]
-        )
-        size = cursor.fetchone()[0]
-        cursor.execute(chunks)
-        after = cursor.fetchone()[0]
-    assert storage == title_storage == "m"
-    assert size > 2500 and after == before  # past PostgreSQL's 2 kB threshold, and yet no chunk out of line

@@ -27,12 +27,6 @@ class EntrySearchDocument(CleanTextModel):
     # A copy of the entry's language: a query is matched against each entry in its own language's
     # text search configuration, without joining the entry table.
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
-    # Kept in the row (STORAGE MAIN, migration 0037), not in the TOAST table: a document of ~3.5 kB
-    # (the anchor corpus's average; 4.7 kB at most) fits a page, and PostgreSQL's default moved every
-    # one past 2 kB out of line, so ranking a search's candidates and asking whether a snippet can mark
-    # a word read each one through the TOAST index and two chunks. Ranking `crime prevention`'s 421
-    # candidates at 100,000 entries: its counting statement 13.7 to 11.5 ms (replayed, issue 23). The
-    # title's vector too: else PostgreSQL shrinks a row past 2 kB by moving that out of line first.
     document = SearchVectorField(_("search document"))
     # The title alone (tiny): a search matching most entries ranks the title matches among its candidates.
     title_vector = SearchVectorField(_("title search vector"), null=True)

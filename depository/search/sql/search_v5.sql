@@ -1,6 +1,6 @@
 -- The depository's search index, issue 23: what a page of results asks of the stored documents, and
 -- matching with fewer trips through the SQL executor. Installed by migrations 0036_snippet_words
--- (depository_any_word) and 0038_matching_planned_once (the rest), which read each function by name;
+-- (depository_any_word) and 0037_matching_planned_once (the rest), which read each function by name;
 -- search_terms.sql and search_v1.sql keep the versions these replace.
 --
 -- The words of a parsed query that a snippet can mark, as one query matching any of them: the

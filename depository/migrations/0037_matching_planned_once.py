@@ -35,6 +35,6 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("depository", "0037_search_document_in_row")]
+    dependencies = [("depository", "0036_snippet_words")]
 
     operations = [migrations.RunPython(install, uninstall)]
