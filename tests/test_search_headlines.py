@@ -8,6 +8,7 @@ card shows the summary as it does without a search."""
 
 import pytest
 from django.contrib.postgres.search import SearchHeadline
+from django.db import connection
 from django.db.models import Case, Func, TextField, Value, When
 from django.db.models.functions import Concat, Left
 from django.utils import translation
@@ -114,3 +115,22 @@ def test_a_word_only_in_the_names_still_asks_for_the_snippet(entries):
         found = text.with_headline(Entry.objects.filter(pk=entry.pk), "kidnapping")
         snippet = found.values_list("headline", flat=True)[0]
     assert snippet is not None and "Traders" in snippet and "<mark>" not in snippet
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("kidnapping", "'kidnap'"),
+        ("crime prevention", "'crime' | 'prevent'"),  # either word can be marked
+        ("youth -gangs", "'youth'"),  # the negated word is in no entry the search found
+        ('"street lighting" safety', "'street' | 'light' | 'safeti'"),
+        ("crime or violence", "'crime' | 'violenc'"),
+        ("-gangs", None),  # only a negated word: nothing to mark
+        ("the of", None),  # only stop words
+    ],
+)
+def test_the_words_a_snippet_can_mark(query, words):
+    """sql/search_v5.sql's depository_any_word: the query's positive words, any of them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT depository_any_word(websearch_to_tsquery('twg_english', %s))::text", [query])
+        assert cursor.fetchone()[0] == words

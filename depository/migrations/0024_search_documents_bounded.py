@@ -3,25 +3,18 @@ file made the tsvector pass PostgreSQL's 1 MB, the extraction's save failed and 
 The two functions are taken from depository/search/sql/search_v1.sql, the one place they are written
 (a fresh database gets them from migration 0010, which runs the whole file)."""
 
-import re
-from pathlib import Path
-
 from django.db import migrations
 
-SQL_FILE = Path(__file__).resolve().parent.parent / "search" / "sql" / "search_v1.sql"
+from depository.migrations._search_sql import definition
+
+SQL_FILE = "search_v1.sql"
 FUNCTIONS = ["depository_search_bounded", "depository_search_documents"]
-
-
-def definition(name):
-    """The file's CREATE OR REPLACE FUNCTION statement for `name`, up to its closing `$$;`."""
-    match = re.search(rf"CREATE OR REPLACE FUNCTION {name}\(.*?\$\$;", SQL_FILE.read_text(), re.DOTALL)
-    return match.group(0)
 
 
 def install(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
         for name in FUNCTIONS:
-            cursor.execute(definition(name))
+            cursor.execute(definition(name, SQL_FILE))
 
 
 class Migration(migrations.Migration):

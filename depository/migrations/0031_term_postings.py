@@ -5,13 +5,12 @@ document in a fixed word order (search_documents_v3.sql). The rows themselves ar
 to the same result)."""
 
 import re
-from pathlib import Path
 
 from django.db import migrations, models
 
 import depository.models.postings
+from depository.migrations._search_sql import SQL_DIR, definition
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "search" / "sql"
 SQL_FILE = "search_terms.sql"
 FUNCTIONS = [
     "depository_search_group",
@@ -23,12 +22,6 @@ FUNCTIONS = [
     "depository_search_rebuild_terms",
 ]
 REPLACED = ["depository_bit_length", "depository_search_write_documents"]
-
-
-def definition(name, sql_file):
-    """The file's CREATE OR REPLACE FUNCTION statement for `name`, up to its closing `$$;`."""
-    match = re.search(rf"CREATE OR REPLACE FUNCTION {name}\(.*?\$\$;", (SQL_DIR / sql_file).read_text(), re.DOTALL)
-    return match.group(0)
 
 
 def install(apps, schema_editor):

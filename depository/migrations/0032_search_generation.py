@@ -4,19 +4,11 @@ cached until the index changes, and not a moment longer (docs/search.md, "The co
 is depository/search/sql/search_v3.sql, the one place it is written, run whole; backwards, search_v1.sql's
 definitions of the three functions it replaces come back."""
 
-import re
-from pathlib import Path
-
 from django.db import migrations, models
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "search" / "sql"
+from depository.migrations._search_sql import SQL_DIR, definition
+
 REPLACED = ["depository_search_reindex", "depository_search_rebuild_facets", "depository_search_flush"]
-
-
-def definition(name, sql_file):
-    """The file's CREATE OR REPLACE FUNCTION statement for `name`, up to its closing `$$;`."""
-    match = re.search(rf"CREATE OR REPLACE FUNCTION {name}\(.*?\$\$;", sql_file.read_text(), re.DOTALL)
-    return match.group(0)
 
 
 def install(apps, schema_editor):

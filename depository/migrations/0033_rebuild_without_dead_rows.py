@@ -5,19 +5,11 @@ The function is taken from depository/search/sql/search_v3_rebuild.sql, the one 
 written (search_v1.sql keeps the version migration 0010 installs). Nothing is rewritten here: the
 index it leaves is the same."""
 
-import re
-from pathlib import Path
-
 from django.db import migrations
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "search" / "sql"
+from depository.migrations._search_sql import SQL_DIR, definition
+
 FUNCTIONS = ["depository_search_rebuild_facets", "depository_search_rebuild_documents"]
-
-
-def definition(name, sql_file):
-    """The file's CREATE OR REPLACE FUNCTION statement for `name`, up to its closing `$$;`."""
-    match = re.search(rf"CREATE OR REPLACE FUNCTION {name}\(.*?\$\$;", sql_file.read_text(), re.DOTALL)
-    return match.group(0)
 
 
 def install(apps, schema_editor):

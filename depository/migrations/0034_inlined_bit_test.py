@@ -2,18 +2,9 @@
 depository/search/sql/search_v4.sql, which says why; reversing puts back search_v1.sql's version.
 Same answers: nothing else changes."""
 
-import re
-from pathlib import Path
-
 from django.db import migrations
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "search" / "sql"
-
-
-def definition(name, sql_file):
-    """The file's CREATE OR REPLACE FUNCTION statement for `name`, up to its closing `$$;`."""
-    match = re.search(rf"CREATE OR REPLACE FUNCTION {name}\(.*?\$\$;", sql_file.read_text(), re.DOTALL)
-    return match.group(0)
+from depository.migrations._search_sql import SQL_DIR, definition
 
 
 def install(apps, schema_editor):

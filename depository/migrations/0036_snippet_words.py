@@ -3,18 +3,9 @@ names, so that a page of results asks ts_headline for a snippet only where it ca
 (depository.search.text.headline_sql). The function is taken from depository/search/sql/search_v5.sql,
 which says how it reads a query."""
 
-import re
-from pathlib import Path
-
 from django.db import migrations
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "search" / "sql"
-
-
-def definition(name, sql_file):
-    """The file's CREATE OR REPLACE FUNCTION statement for `name`, up to its closing `$$;`."""
-    match = re.search(rf"CREATE OR REPLACE FUNCTION {name}\(.*?\$\$;", sql_file.read_text(), re.DOTALL)
-    return match.group(0)
+from depository.migrations._search_sql import SQL_DIR, definition
 
 
 def install(apps, schema_editor):

@@ -3,23 +3,15 @@ depository_matching_ids and depository_query_lexemes as depository/search/sql/se
 (the same answers; that file says what changed and what it saved). Reversing puts back
 search_terms.sql's and search_v1.sql's versions."""
 
-import re
-from pathlib import Path
-
 from django.db import migrations
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "search" / "sql"
+from depository.migrations._search_sql import definition
+
 FUNCTIONS = {
     "depository_query_lexemes": "search_terms.sql",
     "depository_matching_ids": "search_v1.sql",
     "depository_matching": "search_terms.sql",
 }
-
-
-def definition(name, sql_file):
-    """The file's CREATE OR REPLACE FUNCTION statement for `name`, up to its closing `$$;`."""
-    match = re.search(rf"CREATE OR REPLACE FUNCTION {name}\(.*?\$\$;", (SQL_DIR / sql_file).read_text(), re.DOTALL)
-    return match.group(0)
 
 
 def install(apps, schema_editor):
