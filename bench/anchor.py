@@ -192,10 +192,12 @@ def portal_url(text, filters):
 
 def capture(urls):
     """({name: (status, [SQL of the page's statements], count, {facet: {value: n}}, [PREPARE statements])},
-    {corpus kind: portal kind}) from two requests each through Django's test client: the second request's
-    statements (as a page served by a warm connection runs them: EXECUTE of the statement the first one
-    prepared), and the first one's PREPAREs (depository/search/prepared.py), which the replay runs once
-    beforehand. The kinds are generate_synthetic_entries's map of the anchor's kinds (to compare facets)."""
+    {corpus kind: portal kind}) from three requests each through Django's test client: the third request's
+    statements (as a page served by a warm connection runs them: EXECUTE of the statements the first two
+    prepared), and the first two's PREPAREs (depository/search/prepared.py), which the replay runs once
+    beforehand. Two, because a process's first counting statement also reads the facet rows' terms
+    (depository/search/facet_terms.py), a text of its own, and the next one does not. The kinds are
+    generate_synthetic_entries's map of the anchor's kinds (to compare facets)."""
     script = (
         "import django, json, sys; django.setup()\n"
         "from django.db import connection\n"
@@ -206,6 +208,7 @@ def capture(urls):
         "client = Client(); out = {}\n"
         "for name, url in json.loads(sys.argv[1]).items():\n"
         "    with CaptureQueriesContext(connection) as first:\n"
+        "        client.get(url)\n"
         "        client.get(url)\n"
         "    with CaptureQueriesContext(connection) as ctx:\n"
         "        response = client.get(url)\n"

@@ -34,7 +34,7 @@ from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from core.roles import sync_organizers_group
-from depository.search import counts_cache
+from depository.search import counts_cache, facet_terms
 from portal.records import load_records  # the fixtures' one import of the loader
 
 # Property tests (hypothesis; tests/test_bad_input.py, tests/test_oai_api_bad_input.py): full strength in
@@ -86,10 +86,11 @@ def search_index_as_at_commit():
 
 @pytest.fixture(autouse=True)
 def search_counts_cache_cold():
-    """Each test starts with the search's counts cache empty, as a new web process does: a value
-    counted by an earlier test (in its rolled-back transaction) is never a hit, but it would be a
-    stale entry, whose generation read would add a query to the test's first page."""
+    """Each test starts with the search's counts cache and facet terms empty, as a new web process
+    does: a value read by an earlier test (in its rolled-back transaction) is never a hit, but it would
+    be a stale entry, whose reading again would add a query to the test's first page."""
     counts_cache.clear()
+    facet_terms.clear()
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@ depository/search/counts_cache.py, sql/search_v3.sql, docs/search.md "The counts
 
 Through the browse view on the real PostgreSQL database. Each page's queries are named from their
 SQL: `counts` (the counting statement: prepared as twg_search_<hash>, or with bit_count when not),
-`generation` (the index's generation read alone) and `other` (the page of entries, with their themes'
-names: EntryQuerySet.for_cards).
+`generation` (the index's generation read alone), `terms` (the facet rows' terms read again after a
+write: depository/search/facet_terms.py) and `other` (the page of entries, with their themes' names:
+EntryQuerySet.for_cards).
 The test client flushes the index before each request, where a commit would (tests/conftest.py)."""
 
 import pytest
@@ -28,13 +29,16 @@ BROWSE = reverse("depository:browse")
 COLD = ["counts", "other"]
 # Kept and current: the generation's one-row read instead of the counting statement.
 HIT = ["generation", "other"]
-# Kept but the index changed since: the generation's read, then the counting statement.
-STALE = ["generation", "counts", "other"]
+# Kept but the index changed since: the generation's read, then the counting statement, and the facet
+# rows' terms read again (this process kept them at the generation before).
+STALE = ["generation", "counts", "terms", "other"]
 
 
 def kind(sql):
     if "twg_search_" in sql or "bit_count(" in sql:
         return "counts"
+    if "SELECT '=" in sql:
+        return "terms"
     return "generation" if "depository_searchgeneration" in sql else "other"
 
 

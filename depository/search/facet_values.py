@@ -23,7 +23,7 @@ from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 
 from depository import facets
-from depository.search import counts_cache
+from depository.search import counts_cache, facet_terms
 
 FUNCTION = "depository_facet_values"
 EVENTS = ("INSERT", "UPDATE", "DELETE")
@@ -113,5 +113,6 @@ def registry_changed(setting, **kwargs):
     if setting == "DEPOSITORY_FACETS":
         facets.registered.cache_clear()
         facets.by_name.cache_clear()
-        counts_cache.clear()  # its keys do not name the registry
+        counts_cache.clear()  # their keys do not name the registry
+        facet_terms.clear()
         install()
