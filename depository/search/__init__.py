@@ -7,6 +7,7 @@ nothing else reads the index. Inside (docs/search.md has the picture and the mea
 - `facet_index`: the facet rows (id arrays and bit strings): counts, matching, ranking candidates;
 - `counts_cache`: the counts of a search without words and with at most one facet, kept per process
   until the index's generation changes;
+- `facet_terms`: what each facet row is called on the page, kept per process the same way;
 - `sql/search_v1.sql`: the upkeep of both indexes, and
   the change queue whose triggers keep them current at the commit of any write (ORM save,
   `QuerySet.update()`, `bulk_create`, raw SQL alike); `sql/search_v2.sql`: the one definition of
@@ -135,7 +136,9 @@ def search(
     prefetched). Two statements whatever the number of entries: the counts (with the ranking's
     candidates) and the page (plus, without cards, its themes). Without words and with at most one
     facet chosen, the counts may come from this process's memory (counts_cache): the first statement
-    is then the index's generation read, and a stale value costs that read and the counts. Returns
+    is then the index's generation read, and a stale value costs that read and the counts. The facet
+    rows' names are kept in this process too (facet_terms): the first search after a write reads
+    them again, one statement more. Returns
     Results (with `errors` and nothing else on bad input)."""
     page_size = page_size or PAGE_SIZE
     filterset = EntryFilterSet(params, queryset=Entry.objects.all())

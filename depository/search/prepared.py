@@ -1,7 +1,7 @@
 """The search's statements, planned once per database connection (PREPARE, then EXECUTE): the
 counting statement (execute()) and the page of rows (preparing()).
 
-Why: the statement that counts a page's facets (facet_index.count) is one query of ~12 parts and
+Why: the statement that counts a page's facets (facet_index.count) was one query of ~12 parts and
 ~10 CTEs; PostgreSQL spent 7-15 ms planning it and 3-10 ms running it (measured at 100,000 entries
 of the anchor corpus, issue 12). Django with psycopg2 never prepares statements, so every page paid
 the planning. A prepared statement is planned for its first five executions, then PostgreSQL keeps a
