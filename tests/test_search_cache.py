@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from depository import search
 from depository.models import Entry, SearchGeneration, Theme
-from depository.search import counts_cache, facet_index
+from depository.search import counts_cache, facet_index, facet_terms
 from tests.depository_helpers import make_entry, theme
 from tests.test_search_index import brute_force, facet_keys_by_entry, shown_counts
 
@@ -303,3 +303,25 @@ def test_a_commit_gives_the_new_generation_with_the_new_rows():
     queries, shown = visit(client)
     assert queries == STALE and shown[1][("theme", "unused")] == ("Unused", 0)
     assert visit(client)[0] == HIT
+
+
+@pytest.mark.parametrize("write", ["a term renamed", "a term added that no entry uses", "an entry published"])
+def test_a_search_with_words_lists_the_facet_rows_terms_as_of_the_last_write(client, entries, write):
+    """depository/search/facet_terms.py: a search with words is never kept, but what its facet rows are
+    called is, per process, at the index's generation; after any write, the very next search reads
+    them again (one statement more), and shows the new name, the new term, the new row."""
+    theme("unused")
+    change, _, changed = WRITES[write]  # its changes, among the two entries with "lighting", too
+    visit(client, "?q=lighting")
+    queries, before = visit(client, "?q=lighting")
+    assert queries == ["counts", "other"]
+    change()
+    queries, after = visit(client, "?q=lighting")
+    assert queries == ["counts", "terms", "other"]
+    for key, shown in changed.items():
+        assert after[1][key] == shown and before[1].get(key) != shown
+    assert visit(client, "?q=lighting")[0] == ["counts", "other"]
+    # What a new process (nothing kept) reads in the counting statement itself: the same listing.
+    facet_terms.clear()
+    queries, fresh = visit(client, "?q=lighting")
+    assert queries == ["counts", "other"] and fresh == after
