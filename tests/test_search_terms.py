@@ -69,25 +69,31 @@ def test_term_rows_answer_exactly_what_the_gin_index_answers(corpus):
     count and the page are the same with the term rows as without them."""
     rng = random.Random(23)
     common = frequent_words(30)
-    assert len(common) >= 19, common
+    assert len(common) >= 25, common
     theme = Theme.objects.filter(parent=None).order_by("slug").values_list("slug", flat=True).first()
     queries = [" ".join(rng.sample(common, rng.randint(1, 3))) for _ in range(40)]
     queries += [f"{common[0]} kidnapping", f'"{common[0]} {common[1]}"', f"{common[2]} -{common[3]}"]
     queries += [f"{common[4]} or {common[5]}", "the of", common[6].upper()]
-    # Negated words (sql/search_v7.sql): with a term row, without one (a rare word: the GIN index takes
-    # its matches out), several, first, and a negated phrase (the GIN index, as before).
+    # Negated words and phrases (sql/search_v7.sql, search_v8.sql): a word with a term row, one without
+    # (a rare word: the GIN index takes its matches out), several, first, a negated phrase, a phrase and
+    # a word.
     queries += [f"{common[7]} -kidnapping", f"{common[8]} -{common[9]} -{common[10]}", f"-{common[11]} {common[12]}"]
     queries += [f'{common[13]} -"{common[14]} {common[15]}"', f"{common[16]} {common[17]} -{common[18]}"]
+    queries += [
+        f'-"{common[19]} of {common[20]}" {common[21]} -{common[22]}',
+        f'{common[23]} -"{common[24]} kidnapping"',
+    ]
     curator = User.objects.create_user("curator", is_staff=True, is_superuser=True)
     cases = []
     for n, query in enumerate(queries):
         extra = f"&theme={theme}" if n % 3 == 0 else ""
         extra += "&sort=newest" if n % 4 == 1 else ""
         cases.append((f"q={query}{extra}", AnonymousUser() if n % 2 else curator))
-    assert sum(matched_by_terms(query) for query in queries) >= 44
+    assert sum(matched_by_terms(query) for query in queries) >= 46
     assert not matched_by_terms(f'"{common[0]} {common[1]}"')
     assert matched_by_terms(f"{common[7]} -kidnapping") and matched_by_terms(f"-{common[11]} {common[12]}")
-    assert not matched_by_terms(f'{common[13]} -"{common[14]} {common[15]}"')
+    assert matched_by_terms(f'{common[13]} -"{common[14]} {common[15]}"')
+    assert not matched_by_terms(f'{common[13]} -"{common[14]} {common[15]}" or {common[16]}')
     with_terms = [answer(query_string, viewer) for query_string, viewer in cases]
     TermPosting.objects.all().delete()
     assert not any(matched_by_terms(query) for query in queries)
@@ -156,7 +162,9 @@ def test_term_rows_follow_every_write(corpus):
         ("crime -prevention", ["crime"]),
         ("-prevention crime -gangs safe", ["crime", "safe"]),
         ("-prevention", None),
-        ('crime -"armed gangs"', None),
+        ('crime -"armed gangs"', ["crime"]),
+        ('-"gangs of youth" safety crime', ["crime", "safeti"]),
+        ('crime -"armed gangs" or safety', None),
         ('"crime prevention"', None),
         ("crime:*", None),
     ],
@@ -178,7 +186,8 @@ def test_only_a_conjunction_of_words_some_negated_is_answered_from_term_rows(que
         ("crime -prevention", ["prevent"]),
         ("-prevention crime -gangs -gang safe", ["gang", "prevent"]),
         ("-prevention", None),
-        ('crime -"armed gangs"', None),
+        ('crime -"armed gangs"', []),
+        ('crime -"armed gangs" -drugs', ["drug"]),
         ("crime or -prevention", None),
         ("the of", []),
     ],
@@ -187,6 +196,25 @@ def test_the_negated_words_of_such_a_query(query, negated):
     with connection.cursor() as cursor:
         cursor.execute("SELECT depository_query_negated(websearch_to_tsquery('twg_english', %s))", [query])
         assert cursor.fetchone()[0] == negated
+
+
+@pytest.mark.parametrize(
+    ("query", "unwanted"),
+    [
+        ("crime -prevention", None),
+        ('crime -"armed gangs"', "'crime' & 'arm' <-> 'gang'"),
+        ('-"gangs of youth" safety -drugs', "'safeti' & 'gang' <2> 'youth'"),
+        (
+            'crime safety -"armed gangs" -"street gangs"',
+            "'crime' & 'safeti' & ( 'arm' <-> 'gang' | 'street' <-> 'gang' )",
+        ),
+        ('crime -"armed gangs" or safety', None),
+    ],
+)
+def test_the_entries_a_negated_phrase_takes_out(query, unwanted):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT depository_query_unwanted(websearch_to_tsquery('twg_english', %s))::text", [query])
+        assert cursor.fetchone()[0] == unwanted
 
 
 def test_the_last_ids_of_a_bit_string_are_its_last_set_bits():
