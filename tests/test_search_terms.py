@@ -286,3 +286,19 @@ def test_choosing_terms_on_an_empty_database_twice_writes_nothing_and_refuses_ba
     for bad in ("0", "-3", "many"):
         with pytest.raises(CommandError, match="per-language"):
             call_command("choose_search_terms", "--per-language", bad)
+
+
+def test_the_query_shape_functions_are_inlined():
+    """depository_matching asks them for each of the five language groups: inlined, they are
+    expressions of its statement; not inlined (a sub-select in the body, or a STABLE function such as
+    array_to_string inside an IMMUTABLE one), each call ran as a statement of its own, ~30 us
+    (sql/search_v6.sql, search_v8.sql)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN VERBOSE SELECT depository_query_lexemes(q), depository_query_negated(q), "
+            "depository_query_unwanted(q) FROM (VALUES (websearch_to_tsquery('twg_english', %s)), "
+            "(websearch_to_tsquery('twg_spanish', 'kidnapping'))) v(q)",
+            ['youth -"armed gangs"'],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "depository_query_" not in plan, plan
