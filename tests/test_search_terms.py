@@ -74,7 +74,7 @@ def test_term_rows_answer_exactly_what_the_gin_index_answers(corpus):
     queries = [" ".join(rng.sample(common, rng.randint(1, 3))) for _ in range(40)]
     queries += [f"{common[0]} kidnapping", f'"{common[0]} {common[1]}"', f"{common[2]} -{common[3]}"]
     queries += [f"{common[4]} or {common[5]}", "the of", common[6].upper()]
-    # Negated words and phrases (sql/search_v7.sql, search_v8.sql): a word with a term row, one without
+    # Negated words and phrases (sql/search_v7.sql): a word with a term row, one without
     # (a rare word: the GIN index takes its matches out), several, first, a negated phrase, a phrase and
     # a word.
     queries += [f"{common[7]} -kidnapping", f"{common[8]} -{common[9]} -{common[10]}", f"-{common[11]} {common[12]}"]
@@ -292,7 +292,7 @@ def test_the_query_shape_functions_are_inlined():
     """depository_matching asks them for each of the five language groups: inlined, they are
     expressions of its statement; not inlined (a sub-select in the body, or a STABLE function such as
     array_to_string inside an IMMUTABLE one), each call ran as a statement of its own, ~30 us
-    (sql/search_v6.sql, search_v8.sql)."""
+    (sql/search_v6.sql, search_v7.sql)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "EXPLAIN VERBOSE SELECT depository_query_lexemes(q), depository_query_negated(q), "

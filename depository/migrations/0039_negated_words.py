@@ -1,7 +1,8 @@
-"""A search with negated words answered from term rows (issue 23): depository_query_lexemes,
-depository_query_negated and depository_matching as depository/search/sql/search_v7.sql writes them
-(the same answers; that file says what changed and why). Reversing puts back search_v6.sql's and
-search_v5.sql's versions and drops depository_query_negated."""
+"""A search with negated words and phrases answered from term rows (issue 23): depository_query_lexemes,
+depository_query_negated, depository_query_unwanted and depository_matching as
+depository/search/sql/search_v7.sql writes them (the same answers; that file says what changed and
+why). Reversing puts back search_v6.sql's and search_v5.sql's versions and drops the two new
+functions."""
 
 from django.db import migrations
 
@@ -10,6 +11,7 @@ from depository.migrations._search_sql import definition
 FUNCTIONS = {
     "depository_query_lexemes": "search_v6.sql",
     "depository_query_negated": None,
+    "depository_query_unwanted": None,
     "depository_matching": "search_v5.sql",
 }
 
@@ -25,7 +27,8 @@ def uninstall(apps, schema_editor):
         for name, earlier in FUNCTIONS.items():
             if earlier:
                 cursor.execute(definition(name, earlier))
-        cursor.execute("DROP FUNCTION depository_query_negated(tsquery)")
+            else:
+                cursor.execute(f"DROP FUNCTION {name}(tsquery)")
 
 
 class Migration(migrations.Migration):

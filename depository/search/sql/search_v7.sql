@@ -1,53 +1,72 @@
--- The depository's search index, issue 23: a search with a negated word (`youth -gangs`, the browse
--- form's own example) answered from term rows too. Installed by migration 0039_negated_words, which
--- reads each function by name; search_v6.sql and search_v5.sql keep the versions these replace.
+-- The depository's search index, issue 23: a search with negated words or phrases (`youth -gangs`,
+-- the browse form's own example; `youth -"armed gangs"`) answered from term rows too. Installed by
+-- migration 0039_negated_words, which reads each function by name; search_v6.sql and search_v5.sql
+-- keep the versions these replace.
 --
 -- Before, any query but a plain conjunction went to the GIN index in every language group, and a
--- frequent word read its thousands of matches there: depository_matching took 45-68 ms for
--- `safe -drugs` and `youth -gangs` at 100,000 entries, against ~1 ms for `youth` alone from its term
--- row. A negated word removes entries; it never adds one, so the group's matches are the AND of its
--- words' term rows with the matches of any negated word taken out: by their term rows, or, for a rare
--- word without one, by the GIN index (a few index entries, as any rare word's search reads).
+-- frequent word read its thousands of matches there: depository_matching took 96 ms for
+-- `youth -gangs` and 64 ms for `safe -drugs` at 100,000 entries, against ~1 ms for `youth` alone from
+-- its term row; a negated phrase made the GIN index recheck every document of the words (a phrase
+-- needs the positions): `youth -"armed gangs"` 1.6 s. A negated item removes entries, it never adds
+-- one, so the group's matches are the AND of its words' term rows with the entries of the negated
+-- items taken out: negated words by their term rows, or, for a word without one, by the GIN index's
+-- matches of the words and that word; negated phrases by the GIN index's matches of the words AND
+-- any of the phrases, so that only the documents holding all those words are rechecked.
+--
+-- A query's shape as these functions read it: a conjunction of items, each a word ('w'), a negated
+-- word (!'w') or a negated phrase (!( 'a' <-> 'b' ), with <N> where stop words were), at least one
+-- item a word. The lexemes' characters are those the parser puts in a word: no quote, backslash,
+-- space, `&`, `!`, parenthesis or angle bracket, so the text can be cut at those.
 
--- A query's words as a term row can answer them: a conjunction of words, some of them negated
--- (`'youth' & !'gang'`), with at least one not negated. The lexemes not negated, each once, in sorted
--- order; '{}' for an empty parse (only stop words); NULL for any other shape (an OR, a phrase, a
--- prefix, only negated words), which goes to the GIN index. Without a sub-select, so that PostgreSQL
--- inlines it (search_v6.sql). The lexemes' characters are those the parser puts in a word: no quote,
--- backslash, space, `&` or `!`, so the text can be cut at those.
+-- The words not negated, each once, sorted; '{}' for an empty parse; NULL for any other shape (an
+-- OR, a phrase not negated, a prefix, only negated items), which goes to the GIN index. Inlined by
+-- PostgreSQL (no sub-select: search_v6.sql).
 CREATE OR REPLACE FUNCTION depository_query_lexemes(q tsquery) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE
         WHEN q IS NULL THEN NULL
         WHEN q::text = '' THEN '{}'::text[]
-        WHEN q::text ~ '^!?''[^''\\ &!]+''( & !?''[^''\\ &!]+'')*$' AND q::text ~ '(^|& )'''
+        WHEN q::text ~ '^(!?''[^''\\ &!()<>]+''|!\( ''[^''\\ &!()<>]+''( <(-|[0-9]+)> ''[^''\\ &!()<>]+'')+ \))( & (!?''[^''\\ &!()<>]+''|!\( ''[^''\\ &!()<>]+''( <(-|[0-9]+)> ''[^''\\ &!()<>]+'')+ \)))*$'
+             AND q::text ~ '(^|& )'''
             THEN tsvector_to_array(array_to_tsvector(string_to_array(btrim(
-                regexp_replace(regexp_replace(q::text, '!''[^'']+''', '', 'g'), '[ &]+', ' ', 'g'),
+                regexp_replace(regexp_replace(q::text, '!(''[^'']+''|\([^)]*\))', '', 'g'), '[ &]+', ' ', 'g'),
                 ' '''), ''' ''')))
     END
 $$;
 
--- The negated lexemes of such a query ('{}' when none is negated, as for a plain conjunction); NULL
--- for any other shape (depository_query_lexemes's). Each once, sorted.
+-- The negated words of such a query (not those of a negated phrase), each once, sorted; '{}' when no
+-- word is negated (and for any query without a negation); NULL for any other shape.
 CREATE OR REPLACE FUNCTION depository_query_negated(q tsquery) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE
         WHEN q IS NULL THEN NULL
-        WHEN q::text = '' THEN '{}'::text[]
-        WHEN q::text !~ '^!?''[^''\\ &!]+''( & !?''[^''\\ &!]+'')*$' OR q::text !~ '(^|& )''' THEN NULL
+        -- Nothing negated, whatever the shape: a rare word's search does not read the text further.
         WHEN position('!' IN q::text) = 0 THEN '{}'::text[]
+        WHEN depository_query_lexemes(q) IS NULL THEN NULL
         ELSE tsvector_to_array(array_to_tsvector(string_to_array(btrim(
-            regexp_replace(regexp_replace(q::text, '(^|& )''[^'']+''', '\1', 'g'), '[ &!]+', ' ', 'g'),
+            regexp_replace(regexp_replace(q::text, '(^|& )''[^'']+''|!\([^)]*\)', '', 'g'), '[ &!]+', ' ', 'g'),
             ' '''), ''' ''')))
     END
 $$;
 
--- The entries matching a query, each in its own language's parse: the same arguments and answers as
--- search_v5.sql's version (search_terms.sql says what `ids`, `bits` and `title_bits` hold). A group
--- whose words not negated all have a term row is the AND of those rows, less the entries of its
--- negated words: the OR of their term rows when each has one, else the GIN index's matches of those
--- words alone in that group. The title bits are the words' own (the caller ANDs them with the
--- matches). Any other group goes to the GIN index, as before.
+-- The entries to take out of such a query's words' matches for its negated phrases, as a query: the
+-- words not negated AND any of the phrases (`'youth' & 'arm' <-> 'gang'`), so that its GIN match
+-- rechecks only the documents with the words and the phrases' words. NULL when no phrase is negated,
+-- or for any other shape.
+-- STABLE, not IMMUTABLE: array_to_string is declared STABLE (an element's output may read settings),
+-- and PostgreSQL inlines an IMMUTABLE function only if everything in it is immutable; not inlined, each
+-- call ran as a statement of its own (~30 us, five a search).
+CREATE OR REPLACE FUNCTION depository_query_unwanted(q tsquery) RETURNS tsquery
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN q IS NULL OR position('!(' IN q::text) = 0 THEN NULL
+        WHEN depository_query_lexemes(q) IS NULL THEN NULL
+        ELSE ('( ''' || array_to_string(depository_query_lexemes(q), ''' & ''') || ''' ) & ( '
+              || btrim(regexp_replace(regexp_replace(q::text, '(^|& )!?''[^'']+''', '', 'g'), '( & )?!', ' | ', 'g'), ' |')
+              || ' )')::tsquery
+    END
+$$;
+
 CREATE OR REPLACE FUNCTION depository_matching(q_en tsquery, q_es tsquery, q_fr tsquery, q_ar tsquery,
     q_other tsquery, OUT ids integer[], OUT bits bit varying, OUT title_bits bit varying)
 LANGUAGE plpgsql STABLE SET jit = off AS $$
@@ -55,7 +74,8 @@ DECLARE
     gin tsquery[] := ARRAY[NULL, NULL, NULL, NULL, NULL]::tsquery[];
     arm record;
     group_bits bit varying;
-    unwanted tsquery;
+    unwanted tsquery;  -- the words and any negated word without a term row
+    taken_out tsquery;
     by_gin boolean := false;
     by_terms boolean := false;
 BEGIN
@@ -66,7 +86,7 @@ BEGIN
     -- A group without documents is skipped, as is one whose parse is only stop words (no entry of it
     -- matches).
     FOR arm IN
-        SELECT g.i, g.q, w.lexemes, w.negated, t.found, t.entry_bits, t.title_bits,
+        SELECT g.i, g.q, w.lexemes, w.negated, w.unwanted, t.found, t.entry_bits, t.title_bits,
                n.found AS negated_found, n.entry_bits AS negated_bits
         FROM (VALUES
             (1, 'en', q_en, EXISTS (SELECT 1 FROM depository_entrysearchdocument WHERE depository_search_group(language) = 'en')),
@@ -75,8 +95,8 @@ BEGIN
             (4, 'ar', q_ar, EXISTS (SELECT 1 FROM depository_entrysearchdocument WHERE depository_search_group(language) = 'ar')),
             (5, '', q_other, EXISTS (SELECT 1 FROM depository_entrysearchdocument WHERE depository_search_group(language) = ''))
         ) g(i, language_group, q, populated)
-        CROSS JOIN LATERAL (SELECT depository_query_lexemes(g.q) AS lexemes, depository_query_negated(g.q) AS negated
-                            OFFSET 0) w
+        CROSS JOIN LATERAL (SELECT depository_query_lexemes(g.q) AS lexemes, depository_query_negated(g.q) AS negated,
+                                   depository_query_unwanted(g.q) AS unwanted OFFSET 0) w
         LEFT JOIN LATERAL (
             SELECT count(*) AS found, bit_and(p.entry_bits) AS entry_bits, bit_and(p.title_bits) AS title_bits
             FROM depository_termposting p WHERE p.language = g.language_group AND p.lexeme = ANY(w.lexemes)
@@ -87,20 +107,26 @@ BEGIN
         ) n ON true
         WHERE g.populated AND coalesce(cardinality(w.lexemes) > 0, true)
     LOOP
+        unwanted := NULL;
         IF arm.found = cardinality(arm.lexemes) AND length(arm.entry_bits) = length(bits) THEN
             group_bits := arm.entry_bits;
             IF cardinality(arm.negated) > 0 THEN
                 IF arm.negated_found = cardinality(arm.negated) AND length(arm.negated_bits) = length(bits) THEN
                     group_bits := group_bits & ~arm.negated_bits;
                 ELSE
-                    -- Any of the negated words, matched in this group alone (the other groups' queries NULL).
-                    unwanted := array_to_string(ARRAY(SELECT quote_literal(x) FROM unnest(arm.negated) x), ' | ')::tsquery;
-                    group_bits := depository_with_bits(group_bits, depository_matching_ids(
-                        CASE WHEN arm.i = 1 THEN unwanted END, CASE WHEN arm.i = 2 THEN unwanted END,
-                        CASE WHEN arm.i = 3 THEN unwanted END, CASE WHEN arm.i = 4 THEN unwanted END,
-                        CASE WHEN arm.i = 5 THEN unwanted END, false), 0);
+                    unwanted := ('''' || array_to_string(arm.lexemes, ''' & ''') || ''' & ( '''
+                                 || array_to_string(arm.negated, ''' | ''') || ''' )')::tsquery;
                 END IF;
             END IF;
+            -- The negated phrases (and words without a term row): the GIN index's matches of the words
+            -- and any of them, in this group alone (the other groups' queries NULL).
+            FOREACH taken_out IN ARRAY ARRAY[unwanted, arm.unwanted] LOOP
+                CONTINUE WHEN taken_out IS NULL;
+                group_bits := depository_with_bits(group_bits, depository_matching_ids(
+                    CASE WHEN arm.i = 1 THEN taken_out END, CASE WHEN arm.i = 2 THEN taken_out END,
+                    CASE WHEN arm.i = 3 THEN taken_out END, CASE WHEN arm.i = 4 THEN taken_out END,
+                    CASE WHEN arm.i = 5 THEN taken_out END, false), 0);
+            END LOOP;
             bits := bits | group_bits;
             title_bits := title_bits | arm.title_bits;
             by_terms := true;
