@@ -29,7 +29,7 @@ def test_search_document_is_stored_weighted_and_indexed(db):
     text = str(document.document)
     assert "'violenc':1A" in text and "'summari':3B" in text and "'bodi':5C" in text
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'entry_search_document_gin'")
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'entry_search_document_en'")
         assert "USING gin (document)" in cursor.fetchone()[0]
 
 

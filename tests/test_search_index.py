@@ -221,6 +221,41 @@ def test_a_long_file_never_pushes_the_entrys_other_files_out(client, media_roots
     assert titles(client, q="quebradilla") == ["Annual report"]
 
 
+def toasted_chunks():
+    """The number of chunks in the search documents' TOAST table (what is stored out of line)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltoastrelid::regclass FROM pg_class WHERE oid = %s::regclass",
+            [EntrySearchDocument._meta.db_table],
+        )
+        toast_table = cursor.fetchone()[0]
+        cursor.execute(f"SELECT count(*) FROM {toast_table}")  # noqa: S608 (PostgreSQL's own name)
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_a_document_of_a_few_kilobytes_stays_in_its_tables_own_pages(client):
+    """Ranking and the snippet's test read whole documents: one under a page (migration 0040's
+    toast_tuple_target) is kept in the table, not fetched from its TOAST table; a longer one, with a
+    long text, is moved out as before, and both are found."""
+    before = toasted_chunks()
+    words = [f"lexeme{number:04d}x" for number in range(2400)]
+    make_entry("Few kilobytes", body=" ".join(words[:300]))
+    search.flush()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_size(document) FROM depository_entrysearchdocument d "
+            "JOIN depository_entry e ON e.id = d.entry_id WHERE e.title = 'Few kilobytes'"
+        )
+        size = cursor.fetchone()[0]
+    assert 2_500 < size < 8_000  # over PostgreSQL's 2 kB threshold of moving a value out
+    assert toasted_chunks() == before
+    make_entry("Many kilobytes", body=" ".join(words))
+    search.flush()
+    assert toasted_chunks() > before
+    assert titles(client, q="lexeme0007x") == ["Few kilobytes", "Many kilobytes"]
+
+
 # -- no table that grows with edits ------------------------------------------------------------------
 def relation_sizes():
     with connection.cursor() as cursor:
@@ -592,18 +627,53 @@ def test_a_page_walks_the_index_when_that_reads_less_than_fetching_every_match(c
     assert page(1, 32) == (first, False) and page(2, 0) == (second, True)
 
 
+SEARCH_GIN_INDEXES = [
+    f"entry_search_{field}_{group}" for field in ("document", "title") for group in ("ar", "en", "es", "fr", "other")
+]
+
+
 @pytest.mark.django_db
 def test_the_search_indexes_keep_a_short_pending_list():
-    """EntrySearchDocument's GIN indexes (migration 0035): PostgreSQL's default pending list of 4 MB,
-    which a search reads in full, made a rare word's match 5x slower after 1,000 saves (issue 23)."""
+    """EntrySearchDocument's GIN indexes (migration 0035, and 0040's per language group): PostgreSQL's
+    default pending list of 4 MB, which a search reads in full, made a rare word's match 5x slower after
+    1,000 saves (issue 23)."""
     from depository.models.search_documents import GIN_PENDING_LIST_KB
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT relname, reloptions FROM pg_class WHERE relname IN "
-            "('entry_search_document_gin', 'entry_search_title_gin') ORDER BY relname"
+            "SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s) ORDER BY relname", [SEARCH_GIN_INDEXES]
         )
         assert cursor.fetchall() == [
-            (name, [f"gin_pending_list_limit={GIN_PENDING_LIST_KB}"])
-            for name in ["entry_search_document_gin", "entry_search_title_gin"]
+            (name, [f"gin_pending_list_limit={GIN_PENDING_LIST_KB}"]) for name in sorted(SEARCH_GIN_INDEXES)
         ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("condition", "index"),
+    [
+        ("language = 'en'", "entry_search_{}_en"),
+        ("language = 'es'", "entry_search_{}_es"),
+        ("language = 'fr'", "entry_search_{}_fr"),
+        ("language = 'ar'", "entry_search_{}_ar"),
+        ("language NOT IN ('en', 'es', 'fr', 'ar')", "entry_search_{}_other"),
+    ],
+)
+@pytest.mark.parametrize("column", ["document", "title_vector"])
+def test_each_language_groups_match_reads_its_own_index(condition, index, column):
+    """Each arm of depository_matching_ids (sql/search_v5.sql), planned as the function plans it
+    (generic plan, no sequential scan), reads its group's GIN index, which holds no other group's row:
+    `violence` in the Spanish group no longer reads every English document that says it (migration
+    0040; depository.models.search_documents.per_language_group)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(
+            f"PREPARE arm(tsquery) AS SELECT entry_id FROM depository_entrysearchdocument "  # noqa: S608 (constants)
+            f"WHERE {condition} AND {column} @@ $1"
+        )
+        cursor.execute("EXPLAIN EXECUTE arm('violenc')")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE arm")
+    assert f"Bitmap Index Scan on {index.format(column.removesuffix('_vector'))}" in plan, plan
+    assert "Filter" not in plan, plan  # no row read to be thrown away
