@@ -235,7 +235,7 @@ def toasted_chunks():
 
 @pytest.mark.django_db
 def test_a_document_of_a_few_kilobytes_stays_in_its_tables_own_pages(client):
-    """Ranking and the snippet's test read whole documents: one under a page (migration 0040's
+    """Ranking and the snippet's test read whole documents: one under a page (migration 0041's
     toast_tuple_target) is kept in the table, not fetched from its TOAST table; a longer one, with a
     long text, is moved out as before, and both are found."""
     before = toasted_chunks()
@@ -460,6 +460,43 @@ def test_the_generator_loads_the_anchor_corpus_keys_and_refuses_unknown_ones(tmp
         call_command("generate_synthetic_entries", jsonl=str(corpus), allow_any_database=True, stdout=io.StringIO())
 
 
+def ranked_titles(client, query):
+    response = client.get(reverse("depository:browse"), {"q": query, "sort": "relevance"})
+    assert response.status_code == 200
+    return [entry.title for entry in response.context["page"]]
+
+
+@pytest.mark.django_db
+def test_equal_ranks_follow_the_entries_dates_as_they_change(client):
+    """Ranking orders equal ranks by the entry's year, date issued, date added and creation, read from
+    the copies the search document keeps (sql/search_v8.sql): a change of any of them alone reorders
+    the next search, through save() and update() alike, and a rebuild keeps what the flush wrote."""
+    older = make_entry("Ledger of quarrels", year=2019)
+    newer = make_entry("Register of quarrels", year=2021)
+    search.flush()
+    assert ranked_titles(client, "quarrels") == ["Register of quarrels", "Ledger of quarrels"]
+    older.year = 2023
+    older.save()
+    search.flush()
+    assert ranked_titles(client, "quarrels") == ["Ledger of quarrels", "Register of quarrels"]
+    Entry.objects.filter(pk=newer.pk).update(year=2023, date_issued="2023-06-01")  # same year: the date
+    search.flush()
+    assert ranked_titles(client, "quarrels") == ["Register of quarrels", "Ledger of quarrels"]
+    Entry.objects.filter(pk=newer.pk).update(date_issued=None)
+    Entry.objects.filter(pk=older.pk).update(published_at=now())  # the date added, newest
+    search.flush()
+    assert ranked_titles(client, "quarrels") == ["Ledger of quarrels", "Register of quarrels"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM depository_entrysearchdocument d JOIN depository_entry e ON e.id = d.entry_id "
+            "WHERE (d.year, d.date_issued, d.published_at, d.created_at) "
+            "IS DISTINCT FROM (e.year, e.date_issued, e.published_at, e.created_at)"
+        )
+        assert cursor.fetchone()[0] == 0
+    call_command("rebuild_search_index", stdout=io.StringIO())
+    assert ranked_titles(client, "quarrels") == ["Ledger of quarrels", "Register of quarrels"]
+
+
 @pytest.mark.django_db
 def test_rebuild_gives_what_the_queue_kept(client):
     make_entry("One", themes=["lighting"], tags=["alpha"])
@@ -634,7 +671,7 @@ SEARCH_GIN_INDEXES = [
 
 @pytest.mark.django_db
 def test_the_search_indexes_keep_a_short_pending_list():
-    """EntrySearchDocument's GIN indexes (migration 0035, and 0040's per language group): PostgreSQL's
+    """EntrySearchDocument's GIN indexes (migration 0035, and 0042's per language group): PostgreSQL's
     default pending list of 4 MB, which a search reads in full, made a rare word's match 5x slower after
     1,000 saves (issue 23)."""
     from depository.models.search_documents import GIN_PENDING_LIST_KB
@@ -664,7 +701,7 @@ def test_each_language_groups_match_reads_its_own_index(condition, index, column
     """Each arm of depository_matching_ids (sql/search_v5.sql), planned as the function plans it
     (generic plan, no sequential scan), reads its group's GIN index, which holds no other group's row:
     `violence` in the Spanish group no longer reads every English document that says it (migration
-    0040; depository.models.search_documents.per_language_group)."""
+    0042; depository.models.search_documents.per_language_group)."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")

@@ -1,7 +1,7 @@
-"""The search documents' two GIN indexes (document, title) as one per language group, each over that
-group's rows (issue 23; depository.models.search_documents.per_language_group says why). Built while
-the table is locked against writes, as Django's AddIndex builds an index: ~12 s for the ten at 100,000
-entries; searches keep reading meanwhile. The groups and conditions are written out here, as the model
+"""The search documents' GIN indexes (document, title) as one per language group, each over that group's
+rows (issue 23; depository.models.search_documents.per_language_group says why), in place of the two
+that migration 0040 dropped. Built while the table is locked against writes, as Django's AddIndex
+builds an index: ~12 s for the ten at 100,000 entries; searches keep reading meanwhile. The groups and conditions are written out here, as the model
 declared them when this migration was made."""
 
 import django.contrib.postgres.indexes
@@ -19,12 +19,10 @@ FIELDS = {"document": "document", "title_vector": "title"}
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("depository", "0039_negated_words"),
+        ("depository", "0041_search_documents_inline"),
     ]
 
     operations = [
-        migrations.RemoveIndex(model_name="entrysearchdocument", name="entry_search_document_gin"),
-        migrations.RemoveIndex(model_name="entrysearchdocument", name="entry_search_title_gin"),
         *(
             migrations.AddIndex(
                 model_name="entrysearchdocument",
