@@ -23,7 +23,15 @@ from taggit.models import Tag
 
 from depository import search
 from depository.facets import FACETS
-from depository.models import Entry, EntryPostings, EntrySearchDocument, InternalTag, SearchQueue, Theme
+from depository.models import (
+    Entry,
+    EntryPostings,
+    EntrySearchDocument,
+    InternalTag,
+    SearchQueue,
+    TermPosting,
+    Theme,
+)
 from depository.search import facet_index
 from portal.records import load_records
 from tests.depository_helpers import attach, city, make_entry, theme
@@ -467,13 +475,19 @@ def ranked_titles(client, query):
 
 
 @pytest.mark.django_db
-def test_equal_ranks_follow_the_entries_dates_as_they_change(client):
+@pytest.mark.parametrize("term_rows", [False, True], ids=["without term rows", "with term rows"])
+def test_equal_ranks_follow_the_entries_dates_as_they_change(client, term_rows):
     """Ranking orders equal ranks by the entry's year, date issued, date added and creation, read from
     the copies the search document keeps (sql/search_v8.sql): a change of any of them alone reorders
-    the next search, through save() and update() alike, and a rebuild keeps what the flush wrote."""
+    the next search, through save() and update() alike, and a rebuild keeps what the flush wrote. Both
+    ways the write function takes: with term rows (a date alone changed leaves them as they were) and
+    without any."""
     older = make_entry("Ledger of quarrels", year=2019)
     newer = make_entry("Register of quarrels", year=2021)
     search.flush()
+    if term_rows:
+        assert search.choose_terms(min_entries=1) > 0
+    terms_before = sorted(TermPosting.objects.values_list("language", "lexeme", "entry_bits", "title_bits", "size"))
     assert ranked_titles(client, "quarrels") == ["Register of quarrels", "Ledger of quarrels"]
     older.year = 2023
     older.save()
@@ -493,6 +507,9 @@ def test_equal_ranks_follow_the_entries_dates_as_they_change(client):
             "IS DISTINCT FROM (e.year, e.date_issued, e.published_at, e.created_at)"
         )
         assert cursor.fetchone()[0] == 0
+    assert terms_before == sorted(
+        TermPosting.objects.values_list("language", "lexeme", "entry_bits", "title_bits", "size")
+    )
     call_command("rebuild_search_index", stdout=io.StringIO())
     assert ranked_titles(client, "quarrels") == ["Ledger of quarrels", "Register of quarrels"]
 

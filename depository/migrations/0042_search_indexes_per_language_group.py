@@ -1,8 +1,8 @@
 """The search documents' GIN indexes (document, title) as one per language group, each over that group's
 rows (issue 23; depository.models.search_documents.per_language_group says why), in place of the two
 that migration 0040 dropped. Built while the table is locked against writes, as Django's AddIndex
-builds an index: ~12 s for the ten at 100,000 entries; searches keep reading meanwhile. The groups and conditions are written out here, as the model
-declared them when this migration was made."""
+builds an index: ~12 s for the ten at 100,000 entries; searches keep reading meanwhile. The groups
+and conditions are written out here, as the model declared them when this migration was made."""
 
 import django.contrib.postgres.indexes
 from django.db import migrations, models
