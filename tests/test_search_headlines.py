@@ -134,3 +134,47 @@ def test_the_words_a_snippet_can_mark(query, words):
     with connection.cursor() as cursor:
         cursor.execute("SELECT depository_any_word(websearch_to_tsquery('twg_english', %s))::text", [query])
         assert cursor.fetchone()[0] == words
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        (("twg_english", "kidnapping"), "'kidnap':B"),
+        (("twg_english", '"street lighting" safety -gangs'), "'street':B | 'light':B | 'safeti':B"),
+        (("twg_simple", "o'brien rock'"), "'o':B | 'brien':B | 'rock':B"),
+        (("twg_english", "-gangs"), None),
+        (("twg_english", "the of"), None),
+    ],
+)
+def test_the_snippets_words_asked_of_weight_b(query, words):
+    """sql/search_v9.sql's depository_any_word_of_weight_b: depository_any_word's words, each of weight B."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT depository_any_word_of_weight_b(websearch_to_tsquery(%s::regconfig, %s))::text", query)
+        assert cursor.fetchone()[0] == words
+
+
+@pytest.mark.parametrize(
+    "tsquery",
+    ["kidnap", "kidnap:*", "kidnap:* & !gang", "kidnap <-> response", "o''brien", "'rock'''", "street | light"],
+)
+def test_a_query_of_weight_b_answers_as_the_filtered_document_did(tsquery):
+    """The test the page ran before (`ts_filter(document, '{b}') @@ depository_any_word(q)`) and the one it
+    runs now agree on documents with the words at weight B, at another weight, at both, or not at all,
+    prefix words and lexemes with a quote included."""
+    documents = [
+        "setweight(to_tsvector('simple', %s), 'B')",
+        "setweight(to_tsvector('simple', %s), 'D')",
+        "setweight(to_tsvector('simple', 'other words'), 'B') || setweight(to_tsvector('simple', %s), 'C')",
+        "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', 'kidnapped'), 'B')",
+    ]
+    texts = ["kidnapping response", "kidnap street", "o'brien rock'", "light", "nothing here"]
+    with connection.cursor() as cursor:
+        for document in documents:
+            for words in texts:
+                cursor.execute(
+                    f"SELECT ts_filter(d, '{{b}}') @@ depository_any_word(q), d @@ depository_any_word_of_weight_b(q) "  # noqa: S608
+                    f"FROM (SELECT {document} AS d, %s::tsquery AS q) x",
+                    [words, tsquery],
+                )
+                before, now = cursor.fetchone()
+                assert bool(before) == bool(now), (document, words, tsquery)

@@ -68,14 +68,27 @@ def _selection_sql(name, values, base, *, bits=False):
     return f"coalesce((SELECT depository_int_union(p.entry_ids) {chosen}), '{{}}'::integer[])", [list(values)]
 
 
-def _posting_counts_sql(declared, others, few):
+def _posting_counts_sql(declared, others, few, only_if="TRUE"):
     """SQL of ('~', facet row id, '', 0, n) of every facet row of the registered facets with n > 0:
     n is how many of the matches the row holds, within `others[facet]` (the bit string of the matches
     of every filter but the facet's own). With `few` ({bit string: the CTE of those matches' counts per
     facet row}, filled only when the search matched few entries), n comes from that CTE. A facet that
     lists only its `limit` largest counts does not count a row smaller than the least of them
     (_least_sql). One part for every facet: what each row is called is facet_terms's (the names, in
-    every facet's own part, were 1.2 of a rare word's 3.9 ms, issue 23)."""
+    every facet's own part, were 1.2 of a rare word's 3.9 ms, issue 23).
+
+    When every facet is counted within the same matches (no filter chosen) and there is a CTE of their
+    few counts, that CTE's rows are the answer as they are, and the facet rows are read only when the
+    matches are not few: joining the ~130 facet rows to it cost `kidnapping`'s counting statement 0.04
+    of its 1.12 ms at 100,000 entries (medians of 400, the two taking turns). Its rows also count facet
+    rows that no listing shows (the status's): the caller keeps only the terms' (_listed). `few.yes` is
+    NULL when the matches came from term rows (no id array): the facet rows' part then counts."""
+    if few and len({others[name] for name in declared}) == 1:
+        shared = few[others[next(iter(declared))]]
+        return (
+            f"SELECT '~', f.posting_id::text, '', 0, f.n::integer FROM {shared} f WHERE (SELECT yes FROM few) "
+            f"UNION ALL {_posting_counts_sql(declared, others, {}, only_if='(SELECT yes FROM few) IS NOT TRUE')}"
+        )
     counted = {}  # n's SQL -> the facets counted by it
     for name in declared:
         bits = others[name]
@@ -98,7 +111,7 @@ def _posting_counts_sql(declared, others, few):
     names = ", ".join(f"'{name}'" for name in declared)
     return (
         f"SELECT '~', c.id::text, '', 0, c.n::integer FROM (SELECT p.id, {n} AS n FROM m CROSS JOIN {POSTINGS} p"
-        f"{joins} WHERE p.facet IN ({names}) AND {pruned}) c WHERE c.n > 0"
+        f"{joins} WHERE p.facet IN ({names}) AND {pruned}) c WHERE c.n > 0 AND {only_if}"
     )
 
 

@@ -128,10 +128,11 @@ def headline_sql(text: str) -> tuple[str, list[str]]:
     summary in the page's language, or the original), then the work's abstract, at most
     HEADLINE_SOURCE_CHARACTERS of them, Markdown's marks (headings, emphasis, tables) blanked out.
     NULL when none of the query's words is in the entry's summaries, abstract, annotation or names
-    (its search document's weight B, sql/search_v5.sql's depository_any_word): that text holds the
-    snippet's source, so ts_headline would mark nothing and give the text's first words, and the card
-    shows the summary as it does without a search. Asking the stored document costs ~10 us an entry,
-    ts_headline ~50 us: 14 of `kidnapping`'s first 20 results match only in their body (issue 23).
+    (its search document's weight B, asked with a query of that weight: sql/search_v9.sql's
+    depository_any_word_of_weight_b): that text holds the snippet's source, so ts_headline would mark
+    nothing and give the text's first words, and the card shows the summary as it does without a
+    search. Asking the stored document costs a few us an entry, ts_headline ~50 us: 14 of
+    `kidnapping`'s first 20 results match only in their body (issue 23).
 
     Written as SQL, as rank_sql is, rather than as ORM expressions: SearchHeadline over Case, When,
     Concat and Left was resolved and compiled anew at every search, ~1.5 ms of Python per page
@@ -155,13 +156,13 @@ def headline_sql(text: str) -> tuple[str, list[str]]:
         return f"CASE {entry}.language {arms} ELSE {template.format(config=f"'{FALLBACK_CONFIG}'::regconfig")} END"
 
     query = in_entry_language(_PARSED)
-    any_word = in_entry_language("(SELECT depository_any_word(websearch_to_tsquery({config}, %s)))")
+    any_word = in_entry_language("(SELECT depository_any_word_of_weight_b(websearch_to_tsquery({config}, %s)))")
     source = (
         f"regexp_replace(left(coalesce({summary}, '') || ' ' || coalesce({entry}.abstract, ''), "
         f"{int(HEADLINE_SOURCE_CHARACTERS)}), '[#*_`|]+', ' ', 'g')"
     )
     has_a_word = (
-        f"(SELECT ts_filter(d.document, '{{b}}') @@ {any_word} "  # noqa: S608 (our names)
+        f"(SELECT d.document @@ {any_word} "  # noqa: S608 (our names)
         f"FROM {EntrySearchDocument._meta.db_table} d WHERE d.entry_id = {entry}.id)"
     )
     config = f"CASE {entry}.language {configs} ELSE '{FALLBACK_CONFIG}' END::regconfig"
