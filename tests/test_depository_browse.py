@@ -268,6 +268,28 @@ def test_result_cards_name_their_themes_in_the_pages_language_from_the_page_stat
     assert len(queries.captured_queries) == 2  # the counts, the page with its themes' names
 
 
+@pytest.mark.parametrize("path", ["/es/depository/", "/es/depository/?q=plaza", "/es/depository/?theme=youth"])
+def test_result_cards_follow_a_theme_renamed_moved_or_added_at_once(client, path):
+    """The cards' theme names are kept in the process with the facets' terms (facet_terms.theme_names),
+    at the index's generation: a theme renamed (in the page's language or in English only), moved or
+    added and given to the entry shows on the next page, in the new order."""
+    term(Theme, "youth", name="Youth", position=1)
+    lighting = term(Theme, "lighting", name="Lighting", name_es="Alumbrado", position=2)
+    entry = make_entry("Plaza lighting", themes=["youth", "lighting"])
+
+    def chips():
+        content = client.get(path).content.decode()
+        return re.findall(r'<li class="chip" lang="(\w+)" dir="ltr">([^<]*)</li>', content)
+
+    assert chips() == [("en", "Youth"), ("es", "Alumbrado")]
+    lighting.name_es, lighting.position = "", 0
+    lighting.save()
+    assert chips() == [("en", "Lighting"), ("en", "Youth")]
+    markets = term(Theme, "markets", name="Markets", name_es="Mercados", position=1)
+    entry.themes.add(markets)
+    assert chips() == [("en", "Lighting"), ("es", "Mercados"), ("en", "Youth")]
+
+
 def test_result_cards_link_to_the_entry_in_the_pages_language(client):
     """The card's link is built from one reverse() per page's language (issue 23), the entry's URL all
     the same, and the kind facet lists its choices in their declared order."""

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import itemgetter
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Page, Paginator
@@ -38,7 +39,7 @@ from depository.facets import FacetValue
 from depository.filters import MAX_QUERY_LENGTH, EntryFilterSet, Sort
 from depository.models import Entry
 from depository.models.entries import NEWEST_WORK_FIRST
-from depository.search import counts_cache, facet_index, facet_values, prepared, text
+from depository.search import counts_cache, facet_index, facet_terms, facet_values, prepared, text
 
 __all__ = ["MAX_QUERY_LENGTH", "PAGE_SIZE", "Results", "Sort", "choose_terms", "flush", "rebuild", "search"]
 
@@ -131,7 +132,8 @@ def search(
     """Answer a query string (a QueryDict of the browse page's parameters: q, sort, the facets) for
     `viewer` (a User or AnonymousUser). `page` (1-based; out of range gives the last page) of
     `page_size` rows; `order` overrides the query's sort (a Sort value). The page's rows are as a
-    result card shows them (EntryQuerySet.for_cards: their themes' names in the same statement), or
+    result card shows them (EntryQuerySet.for_cards: their themes' ids in the same statement, named from
+    the vocabulary this process keeps with the facets' terms: _name_themes), or
     with `cards=False` as other listings read them (for_listing: every short field, the themes
     prefetched). Two statements whatever the number of entries: the counts (with the ranking's
     candidates) and the page (plus, without cards, its themes). Without words and with at most one
@@ -230,7 +232,8 @@ def search(
         # Its statement prepared: the same text for every value of a facet and page number. Not with
         # cards=False: the themes' prefetch lists the page's ids one placeholder each, a new text (and
         # a prepared statement) for every page size.
-        shown.object_list = prepared.PreparedRows(shown.object_list)
+        public = base == facet_index.PUBLISHED
+        shown.object_list = prepared.PreparedRows(shown.object_list, then=lambda rows: _name_themes(rows, public))
     return Results(
         filterset=filterset,
         count=total,
@@ -239,6 +242,17 @@ def search(
         page=shown,
         ignored_words=text.ignored_words(filterset.search_text) if query and not total else [],
     )
+
+
+def _name_themes(rows, base_is_public):
+    """Give each of a page's card rows (EntryQuerySet.for_cards: `theme_ids`) its `theme_labels`, the
+    `[(name, language it is written in)]` of its themes in the order a card lists them, from the names
+    this process keeps with the facets' terms (facet_terms.theme_names). A theme not among them (added
+    since the counts were read) is left off the card."""
+    names = facet_terms.theme_names(base_is_public)
+    for row in rows:
+        themes = sorted((names[theme_id] for theme_id in row.theme_ids if theme_id in names), key=itemgetter(2))
+        row.theme_labels = [(name, written_in) for name, written_in, _ in themes]
 
 
 def _column_conditions(selected):

@@ -17,7 +17,7 @@ next transaction: set SEARCH_PREPARED_STATEMENTS = False there (docs/deployment.
 import hashlib
 import re
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 
@@ -78,15 +78,19 @@ def preparing(connection: BaseDatabaseWrapper) -> Iterator[None]:
 class PreparedRows(Sequence):
     """The rows of `queryset`, read at their first use (len, index, iteration) with its statement
     prepared (preparing()); never read if nothing asks (a feed reads the search's matches, not its
-    page)."""
+    page). `then`, if given, is called with the list of rows once read (to complete them)."""
 
-    def __init__(self, queryset: QuerySet):
+    def __init__(self, queryset: QuerySet, then: Callable[[list], None] | None = None):
         self.queryset = queryset
+        self.then = then
 
     @cached_property
     def rows(self) -> list:
         with preparing(connections[self.queryset.db]):
-            return list(self.queryset)
+            rows = list(self.queryset)
+        if self.then is not None:
+            self.then(rows)
+        return rows
 
     def __len__(self):
         return len(self.rows)
