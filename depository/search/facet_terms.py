@@ -15,11 +15,11 @@ the page's language) with the generation (sql/search_v3.sql) they were read at, 
 keeps counts. The themes' names as a result card shows them are kept with them (theme_names): the
 page statement then reads each entry's theme ids alone, from the index of the entries' themes, where
 it joined the themes and sorted their names for each of its 20 rows (`kidnapping`'s page statement
-0.68 to 0.59 ms at 100,000 entries, 0.97 to 0.84 ms after 10 ms idle; medians of 400 and 250, the two
-taking turns; issue 23). A process that keeps none reads them in its first counting statement (parts_sql: one
-statement still); after that the counting statement reads only the generation, as one of its rows,
-and when it is not the one kept, terms() reads the terms again: one more statement, once per process
-and base and language after any write.
+0.68 to 0.59 ms at 100,000 entries, 0.97 to 0.84 ms after 10 ms idle; medians of 400 and 250, the
+two taking turns; issue 23). A process that keeps none reads them in its first counting statement
+(parts_sql: one statement still); after that the counting statement reads only the generation, as
+one of its rows, and when it is not the one kept, terms() reads the terms again: one more statement,
+once per process and base and language after any write.
 """
 
 import threading
@@ -126,10 +126,10 @@ def keep(base_is_public: bool, generation: str | None, found: dict[str, list[Ter
 
 
 def terms(base_is_public: bool, generation: str | None) -> dict[str, list[Term]]:
-    """{facet name: [(facet row id or None, value, label, place)]} of every registered facet, as of
-    `generation` (the one the caller's counts were read at) or later: the terms kept at that
-    generation, else read now (one statement, with the generation it read them at) and kept. The lists
-    are shared: read them, never change them."""
+    """{facet name: [(facet row id or None, value, label, place)]} of every registered facet (and under
+    THEMES, {theme id: ThemeName}: theme_names), as of `generation` (the one the caller's counts were
+    read at) or later: the terms kept at that generation, else read now (one statement, with the
+    generation it read them at) and kept. The lists are shared: read them, never change them."""
     found = kept(base_is_public, generation) if generation is not None else None
     if found is not None:
         return found
