@@ -178,3 +178,18 @@ def test_a_query_of_weight_b_answers_as_the_filtered_document_did(tsquery):
                 )
                 before, now = cursor.fetchone()
                 assert bool(before) == bool(now), (document, words, tsquery)
+
+
+@pytest.mark.parametrize("weight", ["B", "C"])
+@pytest.mark.parametrize("tsquery", ["'o''brien'", "'rock'''", "'o''brien' & !'rock'''", "'rock''':*"])
+def test_a_lexeme_with_a_quote_is_asked_at_weight_b_too(weight, tsquery):
+    """Lexemes holding a quote (written doubled in a query's text), which the weight is appended after:
+    found at weight B, not at another, as the filtered document said."""
+    document = f"setweight('''o''''brien'':1 ''rock'''''':2 ''other'':3'::tsvector, '{weight}')"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ts_filter(d, '{{b}}') @@ depository_any_word(q), d @@ depository_any_word_of_weight_b(q) "  # noqa: S608
+            f"FROM (SELECT {document} AS d, %s::tsquery AS q) x",
+            [tsquery],
+        )
+        assert cursor.fetchone() == (weight == "B", weight == "B")
