@@ -147,8 +147,9 @@ def entry_url(entry):
 def result_card(entry):
     """One entry of the browse page's results: its kind, year, strength of evidence and (to curators)
     status; its title, linked, in the page's language; the search's snippet with its highlights, or
-    else the summary's first 40 words; its themes (`theme_labels`, read with the row:
-    EntryQuerySet.for_cards). Every text escaped.
+    else the summary's first 40 words; its themes (`theme_labels`: the ids read with the row,
+    EntryQuerySet.for_cards, named by the search from its kept vocabulary, search._name_themes). Every
+    text escaped.
 
     Built in Python rather than by a template included once per card: the twenty cards' template
     nodes took about a fifth of the page's time outside SQL at 100,000 entries, this about half of
