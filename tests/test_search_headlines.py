@@ -125,12 +125,14 @@ def test_a_word_only_in_the_names_still_asks_for_the_snippet(entries):
         ("youth -gangs", "'youth'"),  # the negated word is in no entry the search found
         ('"street lighting" safety', "'street' | 'light' | 'safeti'"),
         ("crime or violence", "'crime' | 'violenc'"),
+        ('"city of peace" -"armed gangs"', "'citi' | 'peac'"),  # a phrase over a stop word: <2>
         ("-gangs", None),  # only a negated word: nothing to mark
         ("the of", None),  # only stop words
     ],
 )
 def test_the_words_a_snippet_can_mark(query, words):
-    """sql/search_v5.sql's depository_any_word: the query's positive words, any of them."""
+    """depository_any_word (sql/search_v11.sql; search_v5.sql's answers): the query's positive words, any
+    of them."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT depository_any_word(websearch_to_tsquery('twg_english', %s))::text", [query])
         assert cursor.fetchone()[0] == words

@@ -5,6 +5,7 @@ non-public file's words, the tables do not grow with edits, and every count is e
 import io
 import json
 import random
+import re
 import threading
 import time
 import zipfile
@@ -623,6 +624,58 @@ def test_the_page_statement_is_prepared_with_a_plan_for_every_value(client, sett
         assert [q["sql"].split("(")[0] for q in queries.captured_queries if "twg_page_" in q["sql"]] == [
             f"EXECUTE {visits[1][0][1].split('(')[0]}"
         ]
+
+
+def search_functions_called(statement):
+    """The search's SQL-language functions (depository_*) that `statement` (an EXECUTE of a prepared
+    statement) calls in its generic plan, as EXPLAIN VERBOSE shows them: a function PostgreSQL inlined is
+    no longer there, its body is part of the plan."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT proname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
+            "WHERE l.lanname = 'sql' AND p.proname LIKE 'depository\\_%%'"
+        )
+        functions = {row[0] for row in cursor.fetchall()}
+        cursor.execute("EXPLAIN VERBOSE " + statement)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return sorted(set(re.findall(r"\b(depository_\w+)\(", plan)) & functions)
+
+
+@pytest.mark.django_db
+def test_no_sql_function_of_the_search_runs_as_a_statement_of_its_own(monkeypatch, organizer):
+    """PostgreSQL inlines a SQL function into the statement that calls it only when each argument its body
+    names more than once is cheap to compute again; otherwise each execution of the statement parses
+    and plans the function's body again (depository_any_word, given websearch_to_tsquery(...) by the page
+    statement: 10% of `kidnapping`'s page statement, sql/search_v11.sql). Every prepared statement of a
+    search (by relevance, by date walking the sort's index or not, a facet chosen, a phrase, a negation, an
+    OR, stop words only; for a visitor and a curator), read in its generic plan (the plan PostgreSQL keeps
+    after five executions), calls none of the search's SQL functions."""
+    make_entry("Kidnapping response protocol", summary="A kidnapping response.", themes=["youth"])
+    make_entry("Youth mediation desk", summary="Mediation for youth.", themes=["youth", "mediation"])
+    search.flush()
+    queries = ["q=kidnapping", "q=kidnapping+OR+mediation&theme=youth", 'q="response+protocol"+-gangs',
+               "q=youth&sort=newest", "q=the+of", "theme=youth", "q=mediation&sort=title"]  # fmt: skip
+    monkeypatch.setattr(search, "WALK_FACTOR", 0)  # every page by date walks the sort's index
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+    search.prepared._prepared.pop(connection.connection, None)
+    statements = []
+    try:
+        for viewer in (AnonymousUser(), organizer):
+            for query in queries:
+                for _ in range(2):  # a statement is prepared by the time a text is run the second time
+                    list(search.search(QueryDict(query), viewer).page)
+                with CaptureQueriesContext(connection) as executed:
+                    results = search.search(QueryDict(query), viewer)
+                    list(results.page)
+                statements += [q["sql"] for q in executed.captured_queries if q["sql"].startswith("EXECUTE")]
+        assert len(statements) >= 20
+        for statement in statements:
+            assert search_functions_called(statement) == [], statement[:120]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET plan_cache_mode")
 
 
 @pytest.mark.django_db
