@@ -92,7 +92,10 @@ def _posting_counts_sql(declared, others, few, only_if="TRUE"):
     counted = {}  # n's SQL -> the facets counted by it
     for name in declared:
         bits = others[name]
-        n = f"bit_count(p.entry_bits & {bits})"
+        # The matches' bits as a sub-select of `m` (an InitPlan, one value for every row), not `m` joined:
+        # a joined m's 12.5 kB bit strings travel in each facet row's tuple, and when PostgreSQL hashed
+        # those tuples (its plan for Q5 at 100,000 entries) it copied ~5 MB: +2.4 ms.
+        n = f"bit_count(p.entry_bits & (SELECT {bits} FROM m))"
         if bits in few:
             # CASE evaluates one branch: the bit strings are not even read when the matches are few.
             n = f"CASE WHEN (SELECT yes FROM few) THEN coalesce({few[bits]}.n, 0) ELSE {n} END"
@@ -110,7 +113,7 @@ def _posting_counts_sql(declared, others, few, only_if="TRUE"):
     joins = "".join(f" LEFT JOIN {cte} ON {cte}.posting_id = p.id" for cte in few.values())
     names = ", ".join(f"'{name}'" for name in declared)
     return (
-        f"SELECT '~', c.id::text, '', 0, c.n::integer FROM (SELECT p.id, {n} AS n FROM m CROSS JOIN {POSTINGS} p"
+        f"SELECT '~', c.id::text, '', 0, c.n::integer FROM (SELECT p.id, {n} AS n FROM {POSTINGS} p"
         f"{joins} WHERE p.facet IN ({names}) AND {pruned}) c WHERE c.n > 0 AND {only_if}"
     )
 
