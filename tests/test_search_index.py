@@ -33,6 +33,7 @@ from depository.models import (
     TermPosting,
     Theme,
 )
+from depository.models.search_documents import GIN_PENDING_LIST_KB
 from depository.search import facet_index
 from portal.records import load_records
 from tests.depository_helpers import attach, city, make_entry, theme
@@ -266,6 +267,25 @@ def test_a_document_of_a_few_kilobytes_stays_in_its_tables_own_pages(client):
 
 
 # -- no table that grows with edits ------------------------------------------------------------------
+@pytest.mark.django_db
+def test_every_gin_index_of_the_documents_caps_its_own_pending_list():
+    """A search reads the pending list of each language group's GIN index it asks, so the cap is per index
+    (GIN_PENDING_LIST_KB, depository/models/search_documents.py: 64 kB, 8 pages). Every GIN index of the
+    search documents has it in the database, as the model declares it: one left at 256 kB, or at
+    PostgreSQL's 4 MB, would make every search of its group read up to 32 or 512 pages more."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.reloptions FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_am a ON a.oid = c.relam WHERE i.indrelid = %s::regclass AND a.amname = 'gin' ORDER BY 1",
+            [EntrySearchDocument._meta.db_table],
+        )
+        rows = cursor.fetchall()
+    declared = {index.name for index in EntrySearchDocument._meta.indexes if index.suffix == "gin"}
+    assert {name for name, _ in rows} == declared and len(declared) == 10
+    for name, options in rows:
+        assert options == [f"gin_pending_list_limit={GIN_PENDING_LIST_KB}"] == ["gin_pending_list_limit=64"], name
+
+
 def relation_sizes():
     with connection.cursor() as cursor:
         cursor.execute(

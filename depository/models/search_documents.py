@@ -15,10 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from core.text import CleanTextModel
 from depository.models.entries import Entry, Language
 
-# The largest pending list of the search documents' GIN indexes, in kB: a save that grows it past this
-# merges it into the index (amortised over the ~70 saves that fill it: ~3.5 kB each at 100,000
-# entries), and a search reads at most ~32 pages of it (~0.1 ms) besides the index itself.
-GIN_PENDING_LIST_KB = 256
+# The largest pending list of each of the search documents' GIN indexes, in kB: a save that grows it past
+# this merges it into the index (amortised over the ~18 saves that fill it: ~3.5 kB each at 100,000
+# entries), and a search reads at most 8 pages of it besides the index itself, in each language group
+# it asks (one index per group: per_language_group). 256 kB (migration 0035, when one index served
+# every group) became up to 4 x 32 pages read by a rare word's search once the groups had their own
+# indexes: after the benchmark's 1,000 saves, 72 pending pages made `kidnapping`'s two statements
+# 0.33 ms slower (~0.01 ms a page). At 64 kB (PostgreSQL's least), a save adds the same (+7.9 ms
+# against +8.1 in the benchmark's writes part) and the pending pages left by it were 15 (issue 23).
+GIN_PENDING_LIST_KB = 64
 
 # The search's language groups, each matched in its own text search configuration (depository.search.text;
 # depository_search_group in sql/search_v1.sql): en, es, fr, ar, and every other language together.
