@@ -8,7 +8,7 @@
 -- rows, its negated words' term rows), run by a plpgsql loop: for `kidnapping`, whose words have no
 -- term row anywhere, ~0.2 ms of the function's ~0.6 before the GIN index was asked at all. A word
 -- without a term row in any group is now sent to the GIN index at once, after one probe of the term
--- rows' unique index per group: depository_matching alone 0.70-0.73 to 0.59-0.61 ms at 100,000
+-- rows' unique index per word of each group's parse: depository_matching alone 0.70-0.73 to 0.59-0.61 ms at 100,000
 -- entries, each replay after a page served as the benchmark's loop runs it (medians of 300, the two
 -- taking turns; bench/anchor_notes.md). The answers are the same: the loop, given no term row, sends
 -- every group to the GIN index too.
