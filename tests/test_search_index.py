@@ -3,6 +3,7 @@ the document holds what people type (vocabulary names, compounds, every public f
 non-public file's words, the tables do not grow with edits, and every count is exact."""
 
 import io
+import itertools
 import json
 import random
 import re
@@ -667,30 +668,32 @@ def test_no_sql_function_of_the_search_runs_as_a_statement_of_its_own(monkeypatc
     names more than once is cheap to compute again; otherwise each execution of the statement parses
     and plans the function's body again (depository_any_word, given websearch_to_tsquery(...) by the page
     statement: 10% of `kidnapping`'s page statement, sql/search_v11.sql). Every prepared statement of a
-    search (by relevance, by date walking the sort's index or not, a facet chosen, a phrase, a negation, an
-    OR, stop words only; for a visitor and a curator), read in its generic plan (the plan PostgreSQL keeps
-    after five executions), calls none of the search's SQL functions."""
+    search (by relevance; by date and by title, walking the sort's index or fetching the rows by id; a
+    facet chosen, a phrase, a negation, an OR, stop words only; for a visitor and a curator), read in
+    its generic plan (the plan PostgreSQL keeps after five executions), calls none of the search's SQL
+    functions."""
     make_entry("Kidnapping response protocol", summary="A kidnapping response.", themes=["youth"])
     make_entry("Youth mediation desk", summary="Mediation for youth.", themes=["youth", "mediation"])
     search.flush()
     queries = ["q=kidnapping", "q=kidnapping+OR+mediation&theme=youth", 'q="response+protocol"+-gangs',
                "q=youth&sort=newest", "q=the+of", "theme=youth", "q=mediation&sort=title"]  # fmt: skip
-    monkeypatch.setattr(search, "WALK_FACTOR", 0)  # every page by date walks the sort's index
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")
         cursor.execute("SET plan_cache_mode = force_generic_plan")
     search.prepared._prepared.pop(connection.connection, None)
     statements = []
     try:
-        for viewer in (AnonymousUser(), organizer):
-            for query in queries:
-                for _ in range(2):  # a statement is prepared by the time a text is run the second time
-                    list(search.search(QueryDict(query), viewer).page)
-                with CaptureQueriesContext(connection) as executed:
-                    results = search.search(QueryDict(query), viewer)
-                    list(results.page)
-                statements += [q["sql"] for q in executed.captured_queries if q["sql"].startswith("EXECUTE")]
-        assert len(statements) >= 20
+        # Two matches fetch their rows by id; with WALK_FACTOR 0, every page not ranked walks the sort's index.
+        for walk_factor, viewer, query in itertools.product(
+            (search.WALK_FACTOR, 0), (AnonymousUser(), organizer), queries
+        ):
+            monkeypatch.setattr(search, "WALK_FACTOR", walk_factor)
+            for _ in range(2):  # a statement is prepared by the time a text is run the second time
+                list(search.search(QueryDict(query), viewer).page)
+            with CaptureQueriesContext(connection) as executed:
+                list(search.search(QueryDict(query), viewer).page)
+            statements += [q["sql"] for q in executed.captured_queries if q["sql"].startswith("EXECUTE")]
+        assert len(statements) >= 40 and len({statement.split("(")[0] for statement in statements}) >= 12
         for statement in statements:
             assert search_functions_called(statement) == [], statement[:120]
     finally:
